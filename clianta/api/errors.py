@@ -1,0 +1,68 @@
+"""The API's one error format: ``{"error": <for a person>, "code": <machine>, "fields": {}}``."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from integrations.errors import IntegrationError, RateLimited
+
+logger = logging.getLogger("clianta.api")
+
+
+def error_body(error: str, code: str, fields: dict | None = None) -> dict:
+    return {"error": error, "code": code, "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, IntegrationError):
+        response = Response(error_body(exc.message, exc.code), status=exc.status_code)
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            response["Retry-After"] = str(int(exc.retry_after))
+        return response
+    if isinstance(exc, IntegrityError):
+        # A concurrent write won the race for a unique value (an email address, an account).
+        return Response(
+            error_body("This conflicts with a record that already exists.", "conflict"),
+            status=status.HTTP_409_CONFLICT,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("api.unhandled_error", extra={"view": type(context.get("view")).__name__})
+        return Response(
+            error_body(
+                "Something went wrong on our side. Our team has been notified.", "server_error"
+            ),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    response.data = _format(exc, response.data)
+    return response
+
+
+def _format(exc, data) -> dict:
+    if isinstance(exc, exceptions.ValidationError):
+        fields = data if isinstance(data, dict) else {"non_field_errors": data}
+        return error_body(_first_message(fields), "invalid", fields)
+    if isinstance(exc, Http404):
+        return error_body("Not found.", "not_found")
+    if isinstance(exc, PermissionDenied):
+        return error_body("You do not have permission to perform this action.", "permission_denied")
+    detail = getattr(exc, "detail", data)
+    code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    return error_body(str(detail), str(code))
+
+
+def _first_message(fields: dict) -> str:
+    for name, messages in fields.items():
+        message = messages
+        while isinstance(message, list | dict):
+            if not message:
+                break
+            message = message[0] if isinstance(message, list) else next(iter(message.values()))
+        if isinstance(message, str):
+            return message if name in ("non_field_errors", "detail") else f"{name}: {message}"
+    return "Invalid input."

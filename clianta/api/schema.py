@@ -1,0 +1,51 @@
+"""OpenAPI additions every operation shares: the error format and the X-Workspace header."""
+
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+
+from .scoping import WORKSPACE_HEADER, WorkspaceScopedMixin
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "error": serializers.CharField(help_text="What went wrong, for a person."),
+        "code": serializers.CharField(help_text="A stable machine-readable code."),
+        "fields": serializers.DictField(
+            help_text="Per-field messages, for invalid input.", required=False
+        ),
+    },
+)
+
+ERRORS = {
+    "400": "Invalid input",
+    "401": "Not authenticated",
+    "403": "Not allowed",
+    "404": "Not found, or not in your workspace",
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if isinstance(self.view, WorkspaceScopedMixin) and "{workspace_pk}" not in self.path:
+            parameters.append(
+                OpenApiParameter(
+                    WORKSPACE_HEADER,
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description="The workspace to act on; optional when you belong to one only.",
+                )
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code, description in ERRORS.items():
+            if code not in responses:
+                responses[code] = {
+                    **self._get_response_for_code(ErrorSerializer, code),
+                    "description": description,
+                }
+        return responses

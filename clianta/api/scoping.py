@@ -1,0 +1,98 @@
+"""Workspace scoping for every API view.
+
+A view acts on one workspace: the ``workspace_pk`` in its path (``/api/workspaces/{id}/...``),
+else the one named by the ``X-Workspace`` header, else the requester's only workspace. A workspace
+the requester is not a member of answers 404, as does any object outside the chosen workspace.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Model
+from django.http import Http404
+from django.utils.functional import cached_property
+from rest_framework import exceptions, serializers, viewsets
+
+from clianta.models import Membership, Workspace
+
+WORKSPACE_HEADER = "X-Workspace"
+
+
+class WorkspaceRequired(exceptions.APIException):
+    status_code = 400
+    default_code = "workspace_required"
+    default_detail = (
+        f"You belong to several workspaces: send the {WORKSPACE_HEADER} header with the id of "
+        "the workspace to act on."
+    )
+
+
+def _parse_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+class WorkspaceScopedMixin:
+    """Resolves ``self.workspace`` and ``self.membership`` for the request, and limits
+    ``queryset`` (a model with a ``workspace`` foreign key) to that workspace."""
+
+    @cached_property
+    def membership(self) -> Membership:
+        memberships = Membership.objects.select_related("workspace").filter(user=self.request.user)
+        chosen = self.kwargs.get("workspace_pk") or self.request.headers.get(WORKSPACE_HEADER)
+        if chosen:
+            membership = memberships.filter(workspace_id=_parse_id(chosen)).first()
+        else:
+            found = list(memberships[:2])
+            if len(found) > 1:
+                raise WorkspaceRequired()
+            membership = found[0] if found else None
+        if membership is None:
+            raise Http404("No such workspace.")
+        return membership
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.membership.workspace
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no request user
+            return queryset.none()
+        return queryset.filter(workspace=self.workspace)
+
+    def perform_create(self, serializer):
+        serializer.save(workspace=self.workspace)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["workspace"] = self.workspace
+        return context
+
+
+class WorkspaceModelViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
+    """CRUD over a model with a ``workspace`` foreign key, limited to the resolved workspace."""
+
+
+class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key that only accepts objects of the request's workspace: another workspace's
+    id reads as an id that does not exist."""
+
+    def __init__(self, *, lookup: str = "workspace", **kwargs):
+        self.lookup = lookup
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        workspace = self.context.get("workspace")
+        if workspace is None:
+            return queryset.none()
+        return queryset.filter(**{self.lookup: workspace})
+
+
+def scoped(model: type[Model], lookup: str = "workspace", **kwargs) -> WorkspaceRelatedField:
+    return WorkspaceRelatedField(queryset=model._default_manager.all(), lookup=lookup, **kwargs)

@@ -1,0 +1,127 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from clianta.models import Company, Contact, Deal, Membership, Workspace
+
+from .scoping import scoped
+
+User = get_user_model()
+
+
+class WorkspaceSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField(help_text="Your role in this workspace.")
+
+    class Meta:
+        model = Workspace
+        fields = ["id", "name", "role", "created_at"]
+
+    def get_role(self, workspace) -> str:
+        return next(
+            (
+                m.role
+                for m in workspace.memberships.all()
+                if m.user_id == self.context["request"].user.id
+            ),
+            "",
+        )
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "username", "role", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+    def validate_email(self, email):
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError(
+                "No active user has this email address; they need an account first."
+            )
+        if Membership.objects.filter(workspace=self.context["workspace"], user=user).exists():
+            raise serializers.ValidationError("This user is already a member of the workspace.")
+        self.context["user"] = user
+        return email
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "domain",
+            "industry",
+            "website",
+            "phone",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    company = scoped(Company, required=False, allow_null=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "title",
+            "company",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_email(self, email):
+        email = email.strip().lower()
+        if email:
+            taken = Contact.objects.filter(workspace=self.context["workspace"], email=email)
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise serializers.ValidationError("A contact with this email already exists.")
+        return email
+
+
+class DealSerializer(serializers.ModelSerializer):
+    contact = scoped(Contact, required=False, allow_null=True)
+    company = scoped(Company, required=False, allow_null=True)
+    owner = scoped(
+        User,
+        lookup="memberships__workspace",
+        required=False,
+        allow_null=True,
+        help_text="A member of the workspace.",
+    )
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id",
+            "name",
+            "stage",
+            "amount",
+            "currency",
+            "owner",
+            "contact",
+            "company",
+            "close_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]

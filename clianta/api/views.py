@@ -1,0 +1,141 @@
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, mixins, permissions, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from clianta.models import Company, Contact, Deal, Membership, Workspace
+
+from . import serializers
+from .scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
+
+Role = Membership.Role
+
+
+class WorkspaceViewSet(viewsets.ModelViewSet):
+    """Your workspaces. Creating one makes you its owner; owners and admins rename it; only owners
+    delete it."""
+
+    queryset = Workspace.objects.all()
+    serializer_class = serializers.WorkspaceSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset.none()
+        return self.queryset.filter(memberships__user=self.request.user).prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(user=self.request.user))
+        )
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            workspace = serializer.save()
+            Membership.objects.create(workspace=workspace, user=self.request.user, role=Role.OWNER)
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        if request.method in permissions.SAFE_METHODS:
+            return
+        role = next(m.role for m in obj.memberships.all())
+        allowed = (Role.OWNER,) if self.action == "destroy" else Membership.MANAGERS
+        if role not in allowed:
+            raise PermissionDenied(f"Your role ({role}) cannot {self.action} this workspace.")
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.MemberInviteSerializer,
+        responses={201: serializers.MembershipSerializer},
+    )
+)
+class MembershipViewSet(
+    WorkspaceScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members of a workspace. Owners and admins add members by email, change roles and remove
+    members; anyone may leave. Only owners grant or take away the owner role, and a workspace
+    always keeps one owner."""
+
+    queryset = Membership.objects.select_related("user")
+    serializer_class = serializers.MembershipSerializer
+    http_method_names = ["get", "post", "patch", "delete"]
+
+    def create(self, request, *args, **kwargs):
+        self._require_manager()
+        invite = serializers.MemberInviteSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        invite.is_valid(raise_exception=True)
+        self._require_owner_for(invite.validated_data["role"])
+        membership = Membership.objects.create(
+            workspace=self.workspace,
+            user=invite.context["user"],
+            role=invite.validated_data["role"],
+        )
+        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        self._require_manager()
+        target = serializer.instance
+        new_role = serializer.validated_data.get("role", target.role)
+        self._require_owner_for(target.role, new_role)
+        with transaction.atomic():
+            if target.role == Role.OWNER and new_role != Role.OWNER:
+                self._keep_an_owner(target)
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        if instance.user_id != self.request.user.id:
+            self._require_manager()
+            self._require_owner_for(instance.role)
+        with transaction.atomic():
+            if instance.role == Role.OWNER:
+                self._keep_an_owner(instance)
+            instance.delete()
+
+    def _require_manager(self):
+        if self.membership.role not in Membership.MANAGERS:
+            raise PermissionDenied("Only the workspace's owners and admins can manage members.")
+
+    def _require_owner_for(self, *roles):
+        if Role.OWNER in roles and self.membership.role != Role.OWNER:
+            raise PermissionDenied("Only an owner can grant or take away the owner role.")
+
+    def _keep_an_owner(self, leaving: Membership):
+        owners = Membership.objects.select_for_update().filter(
+            workspace=self.workspace, role=Role.OWNER
+        )
+        if not owners.exclude(pk=leaving.pk).exists():
+            raise ValidationError({"role": ["A workspace must keep at least one owner."]})
+
+
+class CompanyViewSet(WorkspaceModelViewSet):
+    """Companies of the workspace."""
+
+    queryset = Company.objects.all()
+    serializer_class = serializers.CompanySerializer
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name", "domain"]
+
+
+class ContactViewSet(WorkspaceModelViewSet):
+    """Contacts of the workspace; an email address belongs to at most one contact."""
+
+    queryset = Contact.objects.all()
+    serializer_class = serializers.ContactSerializer
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["first_name", "last_name", "email", "phone"]
+
+
+class DealViewSet(WorkspaceModelViewSet):
+    """Deals of the workspace."""
+
+    queryset = Deal.objects.all()
+    serializer_class = serializers.DealSerializer
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name"]

@@ -1,0 +1,48 @@
+"""Write the local secrets `make run` needs into .env, once.
+
+``python -m clianta.envfile`` adds SECRET_KEY, ENCRYPTION_KEYS and DEMO_PASSWORD to .env when
+neither the environment nor the file has them, and says what it generated.
+``python -m clianta.envfile --key`` prints a new encryption key (for rotation).
+"""
+
+import base64
+import os
+import secrets
+import sys
+from pathlib import Path
+
+ENV_FILE = Path(__file__).resolve().parent.parent / ".env"
+
+GENERATORS = {
+    "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+    "ENCRYPTION_KEYS": lambda: base64.b64encode(os.urandom(32)).decode(),
+    "DEMO_PASSWORD": lambda: secrets.token_urlsafe(12),
+}
+
+
+def existing_names(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    lines = path.read_text().splitlines()
+    return {
+        line.split("=", 1)[0].strip() for line in lines if "=" in line and not line.startswith("#")
+    }
+
+
+def main(argv: list[str]) -> None:
+    if "--key" in argv:
+        print(GENERATORS["ENCRYPTION_KEYS"]())
+        return
+    present = existing_names(ENV_FILE)
+    missing = [name for name in GENERATORS if name not in present and not os.environ.get(name)]
+    if not missing:
+        return
+    with ENV_FILE.open("a") as env_file:
+        for name in missing:
+            env_file.write(f"{name}={GENERATORS[name]()}\n")
+    ENV_FILE.chmod(0o600)
+    print(f"Generated {', '.join(missing)} into {ENV_FILE} (local use only; keep it private).")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

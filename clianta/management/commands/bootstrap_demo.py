@@ -1,0 +1,48 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from clianta.models import Membership, Workspace
+
+USERNAME = "demo"
+WORKSPACE = "Demo workspace"
+
+
+class Command(BaseCommand):
+    help = "Create (once) a demo workspace with an admin user and an API token; print the login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000")
+
+    @transaction.atomic
+    def handle(self, *args, url, **options):
+        password = os.environ.get("DEMO_PASSWORD", "")
+        user, created = get_user_model().objects.get_or_create(
+            username=USERNAME,
+            defaults={"email": "demo@example.com", "is_staff": True, "is_superuser": True},
+        )
+        if created:
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save()
+            workspace = Workspace.objects.create(name=WORKSPACE)
+            Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
+        token, _ = Token.objects.get_or_create(user=user)
+        shown = password if password else "(set one with: python manage.py changepassword demo)"
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    f"  Clianta is starting on {url}",
+                    f"    log in:    {url}/admin/  user {USERNAME}, password {shown}",
+                    f"    API docs:  {url}/api/docs/",
+                    f"    API token: Authorization: Token {token.key}",
+                    "",
+                ]
+            )
+        )

@@ -1,0 +1,144 @@
+"""The CRM core every integration reads and writes: workspaces, their members, companies,
+contacts and deals."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Workspace(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner"
+        ADMIN = "admin"
+        MEMBER = "member"
+
+    MANAGERS = (Role.OWNER, Role.ADMIN)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+
+class WorkspaceOwned(models.Model):
+    """Base of every row that belongs to one workspace."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class Company(WorkspaceOwned):
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, blank=True, db_index=True)
+    industry = models.CharField(max_length=120, blank=True)
+    website = models.URLField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+
+    class Meta(WorkspaceOwned.Meta):
+        verbose_name_plural = "companies"
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(WorkspaceOwned):
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+
+    class Meta(WorkspaceOwned.Meta):
+        constraints = [
+            # One contact per address in a workspace, whoever creates it (email, calendar, import).
+            models.UniqueConstraint(
+                "workspace",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="one_contact_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email or str(self.id)
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Deal(WorkspaceOwned):
+    class Stage(models.TextChoices):
+        LEAD = "lead"
+        QUALIFIED = "qualified"
+        PROPOSAL = "proposal"
+        NEGOTIATION = "negotiation"
+        WON = "won"
+        LOST = "lost"
+
+    name = models.CharField(max_length=200)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.LEAD)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="USD")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    close_date = models.DateField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Heartbeat(models.Model):
+    """When each Celery worker (by hostname) last ran the heartbeat task that beat schedules."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    last_seen = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.last_seen:%Y-%m-%d %H:%M:%S}"

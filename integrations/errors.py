@@ -1,0 +1,76 @@
+"""The one error tree. Clients map provider answers into it once; tasks decide whether to retry
+from the class alone; the API's exception handler turns it into the one error format."""
+
+from __future__ import annotations
+
+
+class IntegrationError(Exception):
+    """Base of every integration failure. ``message`` is fit to show a person."""
+
+    status_code = 502
+    code = "integration_error"
+
+    def __init__(self, message: str, *, provider: str = "", code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        if code:
+            self.code = code
+
+
+class ConfigurationError(IntegrationError):
+    """The integration is not set up (missing client id, key or setting)."""
+
+    status_code = 503
+    code = "not_configured"
+
+
+class WebhookVerificationError(IntegrationError):
+    """A webhook's signature, timestamp or headers did not verify."""
+
+    status_code = 403
+    code = "invalid_signature"
+
+
+class ProviderError(IntegrationError):
+    """The provider answered with an error. Carries its HTTP status and error code."""
+
+    code = "provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status: int | None = None,
+        provider_code: str = "",
+        code: str | None = None,
+    ):
+        super().__init__(message, provider=provider, code=code)
+        self.status = status
+        self.provider_code = provider_code
+
+
+class AuthExpired(ProviderError):
+    """The grant is gone (revoked, expired): the user must reconnect. Never retried."""
+
+    status_code = 401
+    code = "reconnect_required"
+
+
+class Transient(ProviderError):
+    """Timeouts, connection failures and 5xx: retried with backoff."""
+
+    status_code = 503
+    code = "provider_unavailable"
+
+
+class RateLimited(Transient):
+    """429 (or 503 with Retry-After): retried after ``retry_after`` seconds when given."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

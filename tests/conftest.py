@@ -1,0 +1,172 @@
+"""Shared fixtures: users and workspaces, API clients, and a real Celery worker process."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from clianta import celery_app
+from clianta.models import Membership, Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+# Set in CI: a test that needs PostgreSQL or another service fails instead of skipping.
+REQUIRE_SERVICES = os.environ.get("CLIANTA_REQUIRE_SERVICES") == "1"
+
+
+def missing_service(reason: str):
+    """Skip locally; fail in CI, where every service the suite needs must be there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (CLIANTA_REQUIRE_SERVICES=1: skipping is not allowed)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username=None, **fields):
+        username = username or f"user-{uuid.uuid4().hex[:8]}"
+        fields.setdefault("email", f"{username}@example.com")
+        return django_user_model.objects.create_user(
+            username=username, password="pw-123456", **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_workspace():
+    def make(owner, name="Acme", role=Membership.Role.OWNER):
+        workspace = Workspace.objects.create(name=name)
+        Membership.objects.create(workspace=workspace, user=owner, role=role)
+        return workspace
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """An API client authenticated with the user's token."""
+
+    def make(user, workspace=None):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        if workspace is not None:
+            client.credentials(
+                HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_X_WORKSPACE=str(workspace.id)
+            )
+        return client
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob")
+
+
+@pytest.fixture
+def workspace_a(alice, make_workspace):
+    return make_workspace(alice, "Workspace A")
+
+
+@pytest.fixture
+def workspace_b(bob, make_workspace):
+    return make_workspace(bob, "Workspace B")
+
+
+@pytest.fixture
+def api_a(client_for, alice, workspace_a):
+    return client_for(alice)
+
+
+@pytest.fixture
+def api_b(client_for, bob, workspace_b):
+    return client_for(bob)
+
+
+def _database_url(settings_dict) -> str:
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = quote(settings_dict.get("USER") or "")
+    password = quote(settings_dict.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the real broker, using the test database.
+
+    It consumes a queue of its own, which becomes this test process's default queue, so parallel
+    test processes never take each other's tasks. Tests using it need ``transaction=True`` so the
+    worker sees their rows.
+    """
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "clianta", "worker", "--pool=threads"]
+    command += ["--concurrency=4", f"--queues={queue}", "--without-mingle", "--without-gossip"]
+    command += [f"--hostname={queue}@%h", "--loglevel=INFO"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while b" ready." not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    yield WorkerProcess(process, queue, log_path)
+    celery_app.conf.task_default_queue = previous
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+class WorkerProcess:
+    def __init__(self, process, queue, log_path):
+        self.process = process
+        self.queue = queue
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+def wait_for(condition, timeout=30.0, interval=0.1):
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
