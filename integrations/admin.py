@@ -16,7 +16,7 @@ def _replacement_box(label: str) -> forms.CharField:
 
 
 def _mask_column(field: str, label: str):
-    def column(credential):
+    def column(model_admin, credential):
         return credential.masked(field) or "-"
 
     column.short_description = label

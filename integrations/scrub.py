@@ -23,7 +23,7 @@ SENSITIVE_KEY = re.compile(
 _INLINE = re.compile(
     r"(?P<key>[\"']?\b[\w-]*(?:pass(?:word)?|secret|token|api[_-]?key)[\w-]*[\"']?\s*[:=]\s*[\"']?)"
     r"(?P<value>[^\s\"'&,;}]+)"
-    r"|(?P<scheme>\b(?:Bearer|Basic|Token)\s+)(?P<cred>[A-Za-z0-9._~+/=-]{6,})",
+    r"|(?P<scheme>\b(?-i:Bearer|Basic|Token)\s+)(?P<cred>[A-Za-z0-9._~+/=-]{6,})",
     re.IGNORECASE,
 )
 
@@ -126,7 +126,6 @@ def init_sentry(dsn: str, **options: Any):
     return sentry_sdk.init(
         dsn=dsn,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
         before_send=before_send,
         before_breadcrumb=before_breadcrumb,
         **options,
