@@ -20,26 +20,24 @@ GENERATORS = {
 }
 
 
-def existing_names(path: Path) -> set[str]:
-    if not path.exists():
-        return set()
-    lines = path.read_text().splitlines()
-    return {
-        line.split("=", 1)[0].strip() for line in lines if "=" in line and not line.startswith("#")
-    }
-
-
 def main(argv: list[str]) -> None:
     if "--key" in argv:
         print(GENERATORS["ENCRYPTION_KEYS"]())
         return
-    present = existing_names(ENV_FILE)
-    missing = [name for name in GENERATORS if name not in present and not os.environ.get(name)]
+    lines = ENV_FILE.read_text().splitlines() if ENV_FILE.exists() else []
+    values = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    missing = [
+        name for name in GENERATORS if not values.get(name, "").strip() and not os.environ.get(name)
+    ]
     if not missing:
         return
-    with ENV_FILE.open("a") as env_file:
-        for name in missing:
-            env_file.write(f"{name}={GENERATORS[name]()}\n")
+    for name in missing:
+        line = f"{name}={GENERATORS[name]()}"
+        if name in values:  # fill the empty entry in place: the first entry of a name wins
+            lines[lines.index(f"{name}={values[name]}")] = line
+        else:
+            lines.append(line)
+    ENV_FILE.write_text("\n".join(lines) + "\n")
     ENV_FILE.chmod(0o600)
     print(f"Generated {', '.join(missing)} into {ENV_FILE} (local use only; keep it private).")
 

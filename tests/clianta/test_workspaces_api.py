@@ -63,7 +63,10 @@ def test_members_cannot_manage_members(client_for, workspace_a, team, make_user)
     outsider = make_user("outsider")
     assert api.post(url, {"email": outsider.email}, format="json").status_code == 403
     admin_membership = membership(workspace_a, team["admin"])
-    assert api.patch(f"{url}/{admin_membership.pk}", {"role": "member"}, format="json").status_code == 403
+    assert (
+        api.patch(f"{url}/{admin_membership.pk}", {"role": "member"}, format="json").status_code
+        == 403
+    )
     assert api.delete(f"{url}/{admin_membership.pk}").status_code == 403
     assert api.get(url).status_code == 200
 
@@ -155,7 +158,10 @@ def test_deals_crud_in_the_error_format(api_a, workspace_a, alice):
     )
     assert created.status_code == 201, created.content
     deal_id = created.json()["id"]
-    assert api_a.patch(f"/api/deals/{deal_id}", {"stage": "won"}, format="json").json()["stage"] == "won"
+    assert (
+        api_a.patch(f"/api/deals/{deal_id}", {"stage": "won"}, format="json").json()["stage"]
+        == "won"
+    )
     bad = api_a.patch(f"/api/deals/{deal_id}", {"stage": "sold", "amount": "-1"}, format="json")
     assert bad.status_code == 400
     assert set(bad.json()["fields"]) == {"stage", "amount"}

@@ -1,0 +1,48 @@
+"""What `make run` relies on: the generated .env and the demo login."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+
+from clianta import envfile
+from clianta.models import Membership
+
+
+def test_envfile_generates_only_what_is_missing(tmp_path, monkeypatch):
+    path = tmp_path / ".env"
+    path.write_text("SECRET_KEY=kept\nENCRYPTION_KEYS=\n# DEMO_PASSWORD=commented\n")
+    monkeypatch.setattr(envfile, "ENV_FILE", path)
+    for name in envfile.GENERATORS:
+        monkeypatch.delenv(name, raising=False)
+
+    envfile.main([])
+
+    lines = path.read_text().splitlines()
+    assert lines[0] == "SECRET_KEY=kept"
+    assert lines[1].startswith("ENCRYPTION_KEYS=") and len(lines[1]) > 40  # filled in place
+    assert lines[2] == "# DEMO_PASSWORD=commented"
+    assert lines[3].startswith("DEMO_PASSWORD=") and len(lines[3]) > 20
+    before = path.read_text()
+    envfile.main([])
+    assert path.read_text() == before
+    assert path.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_bootstrap_demo_creates_the_login_once_and_prints_it(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
+    first, second = io.StringIO(), io.StringIO()
+    call_command("bootstrap_demo", url="http://127.0.0.1:9000", stdout=first)
+    call_command("bootstrap_demo", url="http://127.0.0.1:9000", stdout=second)
+
+    membership = Membership.objects.get()
+    user = membership.user
+    assert membership.role == "owner"
+    assert user.is_staff and user.check_password("demo-password-123")
+    token = Token.objects.get(user=user)
+    for output in (first.getvalue(), second.getvalue()):
+        assert "http://127.0.0.1:9000/admin/" in output
+        assert "password demo-password-123" in output
+        assert f"Token {token.key}" in output
