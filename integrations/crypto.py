@@ -30,7 +30,8 @@ from django.test.signals import setting_changed
 
 VERSION = "v1"
 NONCE_BYTES = 12
-_LEGACY = re.compile(r"^(?P<iv>[0-9a-f]{32}):(?P<tag>[0-9a-f]{32}):(?P<ct>(?:[0-9a-f]{2})*)$")
+_LEGACY = re.compile(r"(?P<iv>[0-9a-f]{32}):(?P<tag>[0-9a-f]{32}):(?P<ct>(?:[0-9a-f]{2})*)")
+_PAYLOAD = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class DecryptionError(Exception):
@@ -95,17 +96,14 @@ class KeyRing:
         return f"{VERSION}${self.primary_id}${payload}"
 
     def decrypt(self, stored: str, aad: bytes) -> str:
-        legacy = _LEGACY.match(stored)
+        legacy = _LEGACY.fullmatch(stored)
         if legacy:
             return self._decrypt_legacy(legacy)
         kid, payload = _split(stored)
         key = self.keys.get(kid)
         if key is None:
             raise DecryptionError(f"value is under key id {kid!r}, which ENCRYPTION_KEYS lacks")
-        try:
-            raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        except (binascii.Error, ValueError) as exc:
-            raise DecryptionError("value is not valid base64") from exc
+        raw = _decode_payload(payload)
         if len(raw) < NONCE_BYTES + 16:
             raise DecryptionError("value is too short to be a sealed secret")
         try:
@@ -117,7 +115,7 @@ class KeyRing:
         return plain.decode()
 
     def needs_rotation(self, stored: str) -> bool:
-        if _LEGACY.match(stored):
+        if _LEGACY.fullmatch(stored):
             return True
         return _split(stored)[0] != self.primary_id
 
@@ -137,6 +135,19 @@ class KeyRing:
     @staticmethod
     def _aad(kid: str, aad: bytes) -> bytes:
         return f"{VERSION}${kid}$".encode() + aad
+
+
+def _decode_payload(payload: str) -> bytes:
+    """Strict base64url: one spelling per byte string, so no altered value authenticates."""
+    if not _PAYLOAD.fullmatch(payload):
+        raise DecryptionError("value is not valid base64url")
+    try:
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise DecryptionError("value is not valid base64url") from exc
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != payload:
+        raise DecryptionError("value is not in canonical base64url")
+    return raw
 
 
 def _split(stored: str) -> tuple[str, str]:

@@ -130,8 +130,8 @@ def test_64_kilobyte_secret_round_trips():
 # E3 -------------------------------------------------------------------------------------------
 
 # Plaintext byte lengths n with (12 + n + 16) % 3 == 0: the base64url payload then has no
-# padding bits, so every one of its characters carries data (see the xfail test further down for
-# the lengths where it does not).
+# padding bits, so every one of its characters carries data (the lengths where it does not are
+# covered by test_every_other_spelling_of_the_same_payload_is_rejected).
 CANONICAL_PLAINTEXTS = ["ab", "tok3n", "é" + "abc", "ya29." + "A" * 30]
 
 
@@ -229,20 +229,13 @@ def _same_bytes_different_text(stored: str) -> list[str]:
     standard = payload.replace("-", "+").replace("_", "/")
     if standard != payload:
         variants.append(f"{version}${kid}${standard}")
+    # Characters a lenient decoder skips.
+    variants += [f"{stored}{junk}" for junk in ("!!!!", "====", " \n\t\r", "\n")]
     return variants
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "BUG: KeyRing.decrypt uses the lenient base64.urlsafe_b64decode, so a stored value "
-        "changed in the final character's padding bits, or with '+'/'/' for '-'/'_', still "
-        "decrypts (E3 requires any changed byte to raise)"
-    ),
-)
 def test_every_other_spelling_of_the_same_payload_is_rejected():
-    """E3 (known bug, xfail): a stored value changed in one character is rejected even when
+    """E3: a stored value changed in one character is rejected even when
     the change only touches the unused low bits of the last base64url character or swaps
     ``-``/``_`` for the standard alphabet's ``+``/``/``."""
     accepted = []
@@ -461,6 +454,9 @@ def test_tampered_legacy_value_is_rejected():
     for cut in range(len(stored)):
         with pytest.raises(DecryptionError):
             ring.decrypt(stored[:cut], b"")
+    for junk in ("\n", " ", "00"):
+        with pytest.raises(DecryptionError):
+            ring.decrypt(stored + junk, b"")
     iv, tag, ciphertext = stored.split(":")
     for value in (f"{tag}:{iv}:{ciphertext}", f"{iv}:{tag}", f"{iv}{tag}{ciphertext}"):
         with pytest.raises(DecryptionError):
