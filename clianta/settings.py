@@ -31,6 +31,31 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # never from the request's Host header.
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The sandbox plays every provider's side of the wire under /sandbox/ (see integrations/sandbox).
+SANDBOX_PROVIDERS = env.bool("SANDBOX_PROVIDERS", default=False)
+if SANDBOX_PROVIDERS and not DEBUG and not env.bool("SANDBOX_ALLOW_IN_PRODUCTION", default=False):
+    raise ImproperlyConfigured(
+        "SANDBOX_PROVIDERS is on while DEBUG is off: the fake providers would be public. "
+        "Turn it off, or set SANDBOX_ALLOW_IN_PRODUCTION=true if you really mean it."
+    )
+SANDBOX_URL = env.str("SANDBOX_URL", default=f"{PUBLIC_URL}/sandbox").rstrip("/")
+
+# Every provider endpoint is a setting: the real provider by default, the sandbox when
+# SANDBOX_PROVIDERS is on. Name: (real URL, path under SANDBOX_URL).
+PROVIDER_ENDPOINTS = {
+    "GOOGLE_AUTH_URI": ("https://accounts.google.com/o/oauth2/v2/auth", "/google/o/oauth2/v2/auth"),
+    "GOOGLE_TOKEN_URI": ("https://oauth2.googleapis.com/token", "/google/token"),
+    "GOOGLE_REVOKE_URI": ("https://oauth2.googleapis.com/revoke", "/google/revoke"),
+}
+for _name, (_real, _path) in PROVIDER_ENDPOINTS.items():
+    globals()[_name] = env.str(_name, default=SANDBOX_URL + _path if SANDBOX_PROVIDERS else _real)
+
+# OAuth clients registered with each provider (the sandbox accepts these sandbox defaults).
+GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="sandbox-google-client" * SANDBOX_PROVIDERS)
+GOOGLE_CLIENT_SECRET = env.str(
+    "GOOGLE_CLIENT_SECRET", default="sandbox-google-secret" * SANDBOX_PROVIDERS
+)
+
 # Comma-separated base64 32-byte keys; the first encrypts, all decrypt.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 # The original Node service's 32-character ENCRYPTION_KEY, to read credentials exported from it.
@@ -55,6 +80,7 @@ INSTALLED_APPS = [
     "messaging",
     "enrichment",
     "productivity",
+    "integrations.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +138,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/settings/integrations"
 
 # Request bodies above this size are refused (webhooks and imports included).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
@@ -174,6 +201,8 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Extra task modules for workers to import (Celery's own `imports` setting).
+CELERY_IMPORTS = env.list("CELERY_IMPORTS", default=[])
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 

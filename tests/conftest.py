@@ -119,9 +119,25 @@ def _database_url(settings_dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
+class Sandbox:
+    def __init__(self, url):
+        self.url = url
+
+
+@pytest.fixture
+def sandbox(live_server, settings):
+    """The live server, with every provider endpoint setting pointed at its /sandbox/."""
+    settings.PUBLIC_URL = live_server.url
+    settings.SANDBOX_URL = f"{live_server.url}/sandbox"
+    for name, (_real, path) in settings.PROVIDER_ENDPOINTS.items():
+        setattr(settings, name, settings.SANDBOX_URL + path)
+    return Sandbox(settings.SANDBOX_URL)
+
+
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on the real broker, using the test database.
+def celery_worker(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
+    """A real `celery worker` process on the real broker, using the test database and talking
+    to the sandbox of the live server.
 
     It consumes a queue of its own, which becomes this test process's default queue, so parallel
     test processes never take each other's tasks. Tests using it need ``transaction=True`` so the
@@ -133,6 +149,9 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        # Provider endpoints of the worker: the sandbox of the live server (see `sandbox`).
+        "PUBLIC_URL": live_server.url,
+        "SANDBOX_URL": f"{live_server.url}/sandbox",
     }
     command = [sys.executable, "-m", "celery", "-A", "clianta", "worker", "--pool=threads"]
     command += ["--concurrency=4", f"--queues={queue}", "--without-mingle", "--without-gossip"]
