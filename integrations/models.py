@@ -63,14 +63,6 @@ class IntegrationCredential(models.Model):
     def __str__(self):
         return f"{self.provider}:{self.account or 'default'} ({self.workspace_id})"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_grant = {
-            name: getattr(instance, name) for name in cls.GRANT_FIELDS if name in field_names
-        }
-        return instance
-
     def save(self, *args, update_fields=None, **kwargs):
         loaded = getattr(self, "_loaded_grant", None)
         if update_fields is None and loaded is not None and not self._state.adding:
@@ -84,6 +76,14 @@ class IntegrationCredential(models.Model):
             ]
         super().save(*args, update_fields=update_fields, **kwargs)
         self._loaded_grant = {name: getattr(self, name) for name in self.GRANT_FIELDS}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_grant = {
+            name: getattr(instance, name) for name in cls.GRANT_FIELDS if name in field_names
+        }
+        return instance
 
     def masked(self, field: str) -> str:
         return scrub.mask(getattr(self, field))
