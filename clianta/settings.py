@@ -1,5 +1,6 @@
 """Settings, all read from the environment (see .env.example for every variable)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -46,15 +47,47 @@ PROVIDER_ENDPOINTS = {
     "GOOGLE_AUTH_URI": ("https://accounts.google.com/o/oauth2/v2/auth", "/google/o/oauth2/v2/auth"),
     "GOOGLE_TOKEN_URI": ("https://oauth2.googleapis.com/token", "/google/token"),
     "GOOGLE_REVOKE_URI": ("https://oauth2.googleapis.com/revoke", "/google/revoke"),
+    "GMAIL_API_URL": ("https://gmail.googleapis.com/", "/google/"),
+    "GOOGLE_CALENDAR_API_URL": (
+        "https://www.googleapis.com/calendar/v3/",
+        "/google/calendar/v3/",
+    ),
+    "GOOGLE_SHEETS_API_URL": ("https://sheets.googleapis.com/", "/google/"),
+    "MICROSOFT_AUTHORITY": ("https://login.microsoftonline.com/common", "/microsoft/common"),
+    "MICROSOFT_GRAPH_URL": ("https://graph.microsoft.com/v1.0", "/microsoft/graph/v1.0"),
+    "SLACK_AUTHORIZE_URL": ("https://slack.com/oauth/v2/authorize", "/slack/oauth/v2/authorize"),
+    "SLACK_API_URL": ("https://slack.com/api/", "/slack/api/"),
+    "TWILIO_API_URL": ("https://api.twilio.com", "/twilio"),
+    "NOTION_API_URL": ("https://api.notion.com", "/notion"),
+    "APOLLO_BASE_URL": ("https://api.apollo.io/api/v1", "/apollo/api/v1"),
 }
 for _name, (_real, _path) in PROVIDER_ENDPOINTS.items():
     globals()[_name] = env.str(_name, default=SANDBOX_URL + _path if SANDBOX_PROVIDERS else _real)
 
-# OAuth clients registered with each provider (the sandbox accepts these sandbox defaults).
-GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="sandbox-google-client" * SANDBOX_PROVIDERS)
-GOOGLE_CLIENT_SECRET = env.str(
-    "GOOGLE_CLIENT_SECRET", default="sandbox-google-secret" * SANDBOX_PROVIDERS
+# OAuth clients and API keys registered with each provider; with the sandbox on they default to
+# the sandbox's own ("sandbox-<name>").
+for _name in (
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+    "MICROSOFT_CLIENT_ID",
+    "MICROSOFT_CLIENT_SECRET",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_SIGNING_SECRET",
+    "NOTION_CLIENT_ID",
+    "NOTION_CLIENT_SECRET",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "APOLLO_API_KEY",
+):
+    _sandbox_default = f"sandbox-{_name.lower().replace('_', '-')}" if SANDBOX_PROVIDERS else ""
+    globals()[_name] = env.str(_name, default=_sandbox_default)
+# Twilio's documented test number stands in for a real one under the sandbox.
+TWILIO_PHONE_NUMBER = env.str(
+    "TWILIO_PHONE_NUMBER", default="+15005550006" if SANDBOX_PROVIDERS else ""
 )
+# google-auth-oauthlib: Google may grant more scopes than asked (include_granted_scopes).
+os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
 
 # Comma-separated base64 32-byte keys; the first encrypts, all decrypt.
 ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
@@ -119,8 +152,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # A file (not memory), so a Celery worker started by the tests sees the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # A file (not memory), so a Celery worker started by the tests sees the test database; one
+    # per test process, so parallel runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -200,6 +234,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_IGNORE_RESULT = True
+# How long an account's sync lock lives without being extended (each stored page extends it).
+SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=15 * 60)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Extra task modules for workers to import (Celery's own `imports` setting).
 CELERY_IMPORTS = env.list("CELERY_IMPORTS", default=[])

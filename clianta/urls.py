@@ -6,7 +6,9 @@ from rest_framework.routers import DefaultRouter
 
 from clianta.api import views
 from clianta.api.health import HealthView
-from integrations.api.views import CredentialViewSet
+from integrations import views as integration_views
+from integrations.api.views import IntegrationViewSet
+from integrations.oauth import views as oauth_views
 
 # The one API router; paths follow the original service's (no trailing slash).
 router = DefaultRouter(trailing_slash="")
@@ -17,14 +19,25 @@ router.register(
 router.register("companies", views.CompanyViewSet, basename="company")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("deals", views.DealViewSet, basename="deal")
-router.register("integrations/credentials", CredentialViewSet, basename="credential")
+router.register("integrations", IntegrationViewSet, basename="integration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/integrations/<slug:provider>/connect", oauth_views.connect, name="oauth-connect"),
+    path("api/integrations/<slug:provider>/callback", oauth_views.callback, name="oauth-callback"),
     path("api/", include(router.urls)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path(
+        "settings/integrations", integration_views.integrations_page, name="settings-integrations"
+    ),
+    path(
+        "settings/integrations/<uuid:credential_id>/disconnect",
+        integration_views.disconnect,
+        name="integration-disconnect",
+    ),
 ]
 
 if settings.SANDBOX_PROVIDERS:

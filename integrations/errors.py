@@ -3,6 +3,9 @@ from the class alone; the API's exception handler turns it into the one error fo
 
 from __future__ import annotations
 
+#: What people see when a credential needs to be connected again.
+RECONNECT_MESSAGE = "Integration token expired. Please reconnect."
+
 
 class IntegrationError(Exception):
     """Base of every integration failure. ``message`` is fit to show a person."""

@@ -1,14 +1,17 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from integrations.health import Health, health_of
 from integrations.models import IntegrationCredential
 
 
 class CredentialSerializer(serializers.ModelSerializer):
-    """A connected account as the API shows it: each secret only as a mask (last 4 characters)."""
+    """A connected account: its health, and each secret only as a mask (last 4 characters)."""
 
     access_token = serializers.SerializerMethodField()
     refresh_token = serializers.SerializerMethodField()
     api_key = serializers.SerializerMethodField()
+    health = serializers.SerializerMethodField()
 
     class Meta:
         model = IntegrationCredential
@@ -17,12 +20,17 @@ class CredentialSerializer(serializers.ModelSerializer):
             "provider",
             "account",
             "status",
+            "health",
+            "sync_enabled",
+            "last_sync_at",
+            "last_success_at",
+            "last_error",
+            "consecutive_failures",
             "access_token",
             "refresh_token",
             "api_key",
             "expires_at",
             "scopes",
-            "last_error",
             "created_at",
             "updated_at",
         ]
@@ -35,3 +43,7 @@ class CredentialSerializer(serializers.ModelSerializer):
 
     def get_api_key(self, credential) -> str:
         return credential.masked("api_key")
+
+    @extend_schema_field(serializers.ChoiceField(choices=Health.CHOICES))
+    def get_health(self, credential) -> str:
+        return health_of(credential)

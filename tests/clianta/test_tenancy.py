@@ -21,7 +21,7 @@ def b_objects(workspace_b, bob):
         "companies": company,
         "contacts": contact,
         "deals": deal,
-        "integrations/credentials": credential,
+        "integrations": credential,
         f"workspaces/{workspace_b.id}/members": member,
         "workspaces": workspace_b,
     }
@@ -31,7 +31,7 @@ OBJECT_ENDPOINTS = [
     "companies",
     "contacts",
     "deals",
-    "integrations/credentials",
+    "integrations",
     "members",
     "workspaces",
 ]

@@ -40,8 +40,8 @@ def assert_no_secret(text: str):
 
 
 def test_api_shows_only_masks(api_a, credential):
-    listing = api_a.get("/api/integrations/credentials")
-    detail = api_a.get(f"/api/integrations/credentials/{credential.pk}")
+    listing = api_a.get("/api/integrations")
+    detail = api_a.get(f"/api/integrations/{credential.pk}")
     for response in (listing, detail):
         assert response.status_code == 200
         assert_no_secret(response.content.decode())

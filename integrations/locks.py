@@ -1,0 +1,50 @@
+"""At most one holder per key, in the database: a lock left by a dead worker expires, and a
+holder whose lock expired and was taken cannot release or extend the new holder's lock."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import SyncLock
+
+
+class LockLost(Exception):
+    """The lock expired and another holder took it."""
+
+
+class Lock:
+    def __init__(self, key: str, ttl: timedelta):
+        self.key = key
+        self.ttl = ttl
+        self.token = uuid.uuid4().hex
+
+    def acquire(self) -> bool:
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                SyncLock.objects.create(key=self.key, token=self.token, expires_at=now + self.ttl)
+            return True
+        except IntegrityError:
+            # Taken: take it over only if its holder let it expire.
+            return bool(
+                SyncLock.objects.filter(key=self.key, expires_at__lt=now).update(
+                    token=self.token, expires_at=now + self.ttl
+                )
+            )
+
+    def extend(self) -> None:
+        held = SyncLock.objects.filter(key=self.key, token=self.token)
+        if not held.update(expires_at=timezone.now() + self.ttl):
+            raise LockLost(self.key)
+
+    def release(self) -> None:
+        SyncLock.objects.filter(key=self.key, token=self.token).delete()
+
+
+def release_token(token: str) -> int:
+    """Free whatever lock ``token`` holds (the watchdog frees a dead run's lock)."""
+    return SyncLock.objects.filter(token=token).delete()[0]

@@ -1,0 +1,114 @@
+"""Valid access tokens, refreshed once however many workers ask, and stored grants."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations import registry
+from integrations.errors import RECONNECT_MESSAGE, AuthExpired, IntegrationError
+from integrations.models import IntegrationCredential
+
+from .base import TokenSet
+
+logger = logging.getLogger("integrations.oauth")
+# Refresh this long before expiry, so a token never expires in the middle of a request.
+REFRESH_MARGIN = timedelta(minutes=5)
+Status = IntegrationCredential.Status
+
+
+def _usable(credential: IntegrationCredential, rejected: str | None) -> bool:
+    if not credential.access_token or credential.access_token == rejected:
+        return False
+    return credential.expires_at is None or credential.expires_at > timezone.now() + REFRESH_MARGIN
+
+
+def access_token(credential: IntegrationCredential, *, rejected: str | None = None) -> str:
+    """A valid access token for ``credential``, refreshed if it expires within the margin or if
+    the provider just rejected ``rejected``.
+
+    The refresh runs under a row lock: concurrent callers wait, re-read the row and use the token
+    the first one stored, so the provider is asked once. ``invalid_grant`` marks the credential
+    ``needs_reconnect`` and raises ``AuthExpired``; timeouts and 5xx raise ``Transient`` and
+    change nothing.
+    """
+    if credential.status != Status.ACTIVE:
+        raise AuthExpired(RECONNECT_MESSAGE, provider=credential.provider)
+    if _usable(credential, rejected):
+        return credential.access_token
+    provider = registry.get(credential.provider)
+    expired = None
+    with transaction.atomic():
+        current = IntegrationCredential.objects.select_for_update().get(pk=credential.pk)
+        if current.status == Status.ACTIVE and not _usable(current, rejected):
+            try:
+                tokens = provider.oauth.refresh(provider, current.refresh_token)
+            except AuthExpired as exc:
+                expired = exc
+                current.status = Status.NEEDS_RECONNECT
+                current.last_error = exc.message
+                current.save(update_fields=["status", "last_error", "updated_at"])
+                logger.warning(
+                    "oauth.refresh_revoked",
+                    extra={"provider": provider.slug, "credential": str(current.pk)},
+                )
+            else:
+                _apply(current, tokens)
+                current.save(update_fields=[*IntegrationCredential.GRANT_FIELDS, "updated_at"])
+                logger.info(
+                    "oauth.refreshed",
+                    extra={"provider": provider.slug, "credential": str(current.pk)},
+                )
+    _copy_grant(current, credential)
+    if expired is not None or current.status != Status.ACTIVE:
+        raise AuthExpired(RECONNECT_MESSAGE, provider=credential.provider) from expired
+    return current.access_token
+
+
+def _apply(credential: IntegrationCredential, tokens: TokenSet) -> None:
+    credential.access_token = tokens.access_token
+    if tokens.refresh_token:  # a refresh answer without one keeps the stored one
+        credential.refresh_token = tokens.refresh_token
+    credential.expires_at = tokens.expires_at
+
+
+def _copy_grant(source: IntegrationCredential, target: IntegrationCredential) -> None:
+    for name in (*IntegrationCredential.GRANT_FIELDS, "status", "last_error"):
+        setattr(target, name, getattr(source, name))
+    target._loaded_grant = {name: getattr(target, name) for name in target.GRANT_FIELDS}
+
+
+def store_grant(workspace, provider: registry.Provider, tokens: TokenSet) -> IntegrationCredential:
+    """Save a new or renewed grant; a reconnect restores the credential and its syncs."""
+    with transaction.atomic():
+        credential, _ = IntegrationCredential.objects.select_for_update().get_or_create(
+            workspace=workspace, provider=provider.slug, account=tokens.account
+        )
+        _apply(credential, tokens)
+        credential.scopes = tokens.scopes or list(provider.scopes)
+        credential.metadata = {**credential.metadata, **tokens.metadata}
+        credential.status = Status.ACTIVE
+        credential.last_error = ""
+        credential.sync_enabled = True
+        credential.consecutive_failures = 0
+        credential.consecutive_auth_failures = 0
+        credential.save()
+    return credential
+
+
+def disconnect(credential: IntegrationCredential) -> None:
+    """Revoke the grant at the provider where it supports revocation, then delete the credential.
+    A failed revocation is logged and does not keep the credential."""
+    provider = registry.get(credential.provider)
+    token = credential.refresh_token or credential.access_token
+    if provider.oauth is not None and token:
+        try:
+            provider.oauth.revoke(provider, token)
+        except IntegrationError as exc:
+            logger.warning(
+                "oauth.revoke_failed", extra={"provider": provider.slug, "reason": exc.message}
+            )
+    credential.delete()

@@ -1,0 +1,94 @@
+"""The generic OAuth 2.0 connect and callback views, for every provider with an OAuth backend."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from clianta.models import Membership
+from integrations import registry
+from integrations.errors import IntegrationError
+
+from . import state as oauth_state
+from .tokens import store_grant
+
+logger = logging.getLogger("integrations.oauth")
+SETTINGS_PAGE = "/settings/integrations"
+
+
+def redirect_uri(provider: registry.Provider) -> str:
+    """Built from PUBLIC_URL, never from the request's Host header."""
+    return settings.PUBLIC_URL + reverse("oauth-callback", args=[provider.slug])
+
+
+def oauth_provider(slug: str) -> registry.Provider:
+    provider = registry.get(slug)
+    if provider.oauth is None:
+        raise Http404(f"{provider.name} does not connect through OAuth here.")
+    return provider
+
+
+def _result(**params) -> str:
+    return f"{SETTINGS_PAGE}?{urlencode(params)}"
+
+
+@require_GET
+@login_required
+def connect(request, provider: str):
+    """Redirect to the provider's consent page for the workspace in ``?workspace=``."""
+    provider = oauth_provider(provider)
+    memberships = Membership.objects.filter(user=request.user).select_related("workspace")
+    chosen = request.GET.get("workspace")
+    if chosen:
+        membership = next((m for m in memberships if str(m.workspace_id) == chosen), None)
+    else:
+        membership = memberships.first() if memberships.count() == 1 else None
+    if membership is None:
+        raise Http404("Choose one of your workspaces (?workspace=<id>).")
+    url, _ = oauth_state.begin(
+        request,
+        membership.workspace,
+        provider.slug,
+        lambda state: provider.oauth.authorization_url(provider, state, redirect_uri(provider)),
+    )
+    return redirect(url)
+
+
+@require_GET
+@login_required
+def callback(request, provider: str):
+    """Check the state first, then exchange the code and store the grant encrypted."""
+    provider = oauth_provider(provider)
+    claimed = oauth_state.claim(request, provider.slug, request.GET.get("state"))
+    if claimed is None:
+        logger.warning("oauth.bad_state", extra={"provider": provider.slug})
+        return render(
+            request,
+            "integrations/oauth_failed.html",
+            {"provider": provider, "settings_page": SETTINGS_PAGE},
+            status=400,
+        )
+    if "error" in request.GET or not request.GET.get("code"):
+        reason = "access_denied" if request.GET.get("error") == "access_denied" else "no_code"
+        return redirect(_result(provider=provider.slug, error=reason))
+    try:
+        tokens = provider.oauth.exchange(
+            provider, request.GET["code"], redirect_uri(provider), claimed.code_verifier
+        )
+    except IntegrationError as exc:
+        logger.warning(
+            "oauth.exchange_failed", extra={"provider": provider.slug, "reason": exc.message}
+        )
+        return redirect(_result(provider=provider.slug, error="exchange_failed"))
+    credential = store_grant(claimed.workspace, provider, tokens)
+    logger.info(
+        "oauth.connected", extra={"provider": provider.slug, "credential": str(credential.pk)}
+    )
+    return redirect(_result(provider=provider.slug, success="true"))

@@ -1,0 +1,209 @@
+"""The sync runner every app's sync task uses.
+
+One run of one account: take the account's lock (or log the run as skipped), then for each page
+the provider gives, store its rows and the cursor that follows them in one transaction, so a run
+killed anywhere resumes from the last stored page with nothing lost or doubled. Every run writes
+a SyncLog; the account's health is updated from the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import sentry_sdk
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import health, scrub
+from .errors import AuthExpired, ProviderError, RateLimited, Transient
+from .locks import Lock, LockLost, release_token
+from .models import IntegrationCredential, SyncLog
+
+logger = logging.getLogger("integrations.sync")
+Status = SyncLog.Status
+
+#: Delays before the 1st, 2nd and 3rd retry of a transient failure, as the original service had;
+#: each is jittered by ±20 %. A Retry-After from the provider waits at least that long.
+BACKOFF_SECONDS = (1, 5, 30)
+JITTER = 0.2
+SKIP_LOCKED = "another sync of this account is running"
+
+
+@dataclass
+class Page:
+    """One page from the provider, and the cursor that resumes after it."""
+
+    items: list
+    cursor: Any
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    skip_reasons: Counter = field(default_factory=Counter)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped += n
+        self.skip_reasons[reason] += n
+
+    def add(self, other: Counts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.deleted += other.deleted
+        self.skipped += other.skipped
+        self.skip_reasons.update(other.skip_reasons)
+
+
+class SyncJob(ABC):
+    """One account's sync, implemented by each app for each provider."""
+
+    #: What is synced: email, calendar, knowledge, …
+    kind: str
+
+    def __init__(self, credential: IntegrationCredential):
+        self.credential = credential
+
+    @property
+    @abstractmethod
+    def account_key(self) -> str:
+        """Unique per synced account, e.g. ``email_accounts.emailaccount:<id>``."""
+
+    @property
+    def account_name(self) -> str:
+        return self.credential.account or self.credential.provider
+
+    @abstractmethod
+    def cursor(self) -> Any:
+        """The stored cursor (None for a first, full sync)."""
+
+    @abstractmethod
+    def pages(self, cursor: Any) -> Iterator[Page]:
+        """Fetch from the provider, page by page, from ``cursor``. Raise the error tree."""
+
+    @abstractmethod
+    def store(self, page: Page) -> Counts:
+        """Upsert the page's rows and save ``page.cursor``; runs inside one transaction."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Forget the cursor, so the next run is a full resync."""
+
+
+def retry_countdown(exc: Exception, retries_done: int) -> float | None:
+    """Seconds to wait before retrying after ``exc``, or None: not retryable or out of retries.
+
+    Decided from the error's class alone: only ``Transient`` (timeouts, 5xx, 429) is retried.
+    """
+    if not isinstance(exc, Transient) or retries_done >= len(BACKOFF_SECONDS):
+        return None
+    delay = BACKOFF_SECONDS[retries_done] * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        delay = max(delay, exc.retry_after)
+    return delay
+
+
+def lock_ttl() -> timedelta:
+    return timedelta(seconds=settings.SYNC_LOCK_TTL)
+
+
+def run(
+    job: SyncJob, *, trigger: str = "schedule", attempt: int = 1, final: bool = True, task_id=""
+) -> SyncLog:
+    """Run ``job`` once. ``final`` says whether a transient failure ends the run for good (it is
+    re-raised either way, for the task to retry)."""
+    credential = job.credential
+    lock = Lock(f"sync:{job.account_key}", lock_ttl())
+    log = SyncLog(
+        workspace_id=credential.workspace_id,
+        provider=credential.provider,
+        kind=job.kind,
+        credential=credential,
+        account=job.account_name,
+        account_key=job.account_key,
+        trigger=trigger,
+        attempt=attempt,
+        task_id=task_id or "",
+    )
+    if not lock.acquire():
+        log.status = Status.SKIPPED
+        log.finished_at = timezone.now()
+        log.skip_reasons = {SKIP_LOCKED: 1}
+        log.save()
+        logger.info("sync.skipped", extra={"account": job.account_key, "reason": SKIP_LOCKED})
+        return log
+    log.lock_token = lock.token
+    log.save()
+    totals = Counts()
+    try:
+        for page in job.pages(job.cursor()):
+            with transaction.atomic():
+                totals.add(job.store(page))
+                log.pages += 1
+                _progress(log, totals)
+            lock.extend()
+    except AuthExpired as exc:
+        _finish(log, Status.FAILED, exc.message)
+        health.record_failure(credential.pk, exc.message, auth=True)
+    except Transient as exc:
+        _finish(log, Status.FAILED if final else Status.RETRYING, exc.message)
+        if final:
+            health.record_failure(credential.pk, exc.message, auth=False)
+            sentry_sdk.capture_exception(exc)
+        raise
+    except (ProviderError, LockLost) as exc:
+        message = getattr(exc, "message", f"lock lost: {exc}")
+        _finish(log, Status.FAILED, message)
+        health.record_failure(
+            credential.pk, message, auth=getattr(exc, "status", None) in (401, 403)
+        )
+        sentry_sdk.capture_exception(exc)
+    except Exception as exc:
+        _finish(log, Status.FAILED, f"internal error: {type(exc).__name__}: {exc}")
+        health.record_failure(credential.pk, "internal error", auth=False)
+        raise
+    else:
+        _finish(log, Status.SUCCESS)
+        health.record_success(credential.pk)
+    finally:
+        lock.release()
+    return log
+
+
+def _progress(log: SyncLog, totals: Counts) -> None:
+    log.created, log.updated, log.deleted = totals.created, totals.updated, totals.deleted
+    log.skipped, log.skip_reasons = totals.skipped, dict(totals.skip_reasons)
+    log.save(update_fields=["created", "updated", "deleted", "skipped", "skip_reasons", "pages"])
+
+
+def _finish(log: SyncLog, status: str, error: str = "") -> None:
+    log.status = status
+    log.error = scrub.scrub_text(error)
+    log.finished_at = timezone.now()
+    log.save(update_fields=["status", "error", "finished_at"])
+    logger.info(
+        "sync.finished",
+        extra={"account": log.account_key, "status": status, "created": log.created},
+    )
+
+
+def watchdog() -> int:
+    """Mark runs still "running" past the task time limit as failed and free their locks."""
+    cutoff = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    stuck = list(SyncLog.objects.filter(status=Status.RUNNING, started_at__lt=cutoff))
+    for log in stuck:
+        _finish(log, Status.FAILED, "stopped by the watchdog: still running past the time limit")
+        release_token(log.lock_token)
+        if log.credential_id:
+            health.record_failure(log.credential_id, log.error, auth=False)
+    return len(stuck)

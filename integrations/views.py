@@ -1,0 +1,75 @@
+"""The settings page where people connect, reconnect and disconnect their accounts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clianta.models import Membership
+
+from . import registry
+from .health import health_of, with_health
+from .models import IntegrationCredential, SyncLog
+from .oauth import tokens
+
+MESSAGES = {
+    "access_denied": "You declined the request, so nothing was connected.",
+    "exchange_failed": "The provider did not accept the sign-in. Please try again.",
+    "no_code": "The provider sent no authorization code. Please try again.",
+}
+
+
+def _workspace(request):
+    memberships = Membership.objects.filter(user=request.user).select_related("workspace")
+    chosen = request.GET.get("workspace") or request.POST.get("workspace")
+    if chosen:
+        membership = next((m for m in memberships if str(m.workspace_id) == chosen), None)
+        if membership is None:
+            raise Http404("No such workspace.")
+        return membership.workspace, memberships
+    first = memberships.first()
+    if first is None:
+        raise Http404("You are not a member of any workspace yet.")
+    return first.workspace, memberships
+
+
+@login_required
+def integrations_page(request):
+    workspace, memberships = _workspace(request)
+    credentials = with_health(IntegrationCredential.objects.filter(workspace=workspace))
+    last_runs = {}
+    for log in SyncLog.objects.filter(workspace=workspace).order_by("-started_at")[:200]:
+        last_runs.setdefault(log.credential_id, log)
+    cards = []
+    for provider in registry.PROVIDERS.values():
+        accounts = [
+            {"credential": c, "health": health_of(c), "last_run": last_runs.get(c.pk)}
+            for c in credentials
+            if c.provider == provider.slug
+        ]
+        cards.append({"provider": provider, "accounts": accounts})
+    provider_name = registry.PROVIDERS.get(request.GET.get("provider", ""))
+    context = {
+        "workspace": workspace,
+        "memberships": memberships,
+        "cards": cards,
+        "success": request.GET.get("success"),
+        "error": MESSAGES.get(request.GET.get("error", ""), request.GET.get("error")),
+        "result_provider": provider_name,
+    }
+    return render(request, "integrations/settings.html", context)
+
+
+@login_required
+@require_POST
+def disconnect(request, credential_id):
+    """Revoke at the provider where it can, then forget the account here."""
+    workspace, _ = _workspace(request)
+    credential = get_object_or_404(IntegrationCredential, pk=credential_id, workspace=workspace)
+    provider = registry.get(credential.provider)
+    tokens.disconnect(credential)
+    messages.success(request, f"{provider.name} ({credential.account}) was disconnected.")
+    return redirect(f"/settings/integrations?workspace={workspace.pk}")
