@@ -41,6 +41,9 @@ if SANDBOX_PROVIDERS and not DEBUG and not env.bool("SANDBOX_ALLOW_IN_PRODUCTION
     )
 SANDBOX_URL = env.str("SANDBOX_URL", default=f"{PUBLIC_URL}/sandbox").rstrip("/")
 
+# Seconds before a call to a provider gives up (and counts as a transient failure).
+PROVIDER_TIMEOUT = env.float("PROVIDER_TIMEOUT", default=15)
+
 # Every provider endpoint is a setting: the real provider by default, the sandbox when
 # SANDBOX_PROVIDERS is on. Name: (real URL, path under SANDBOX_URL).
 PROVIDER_ENDPOINTS = {

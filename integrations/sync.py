@@ -35,6 +35,8 @@ Status = SyncLog.Status
 BACKOFF_SECONDS = (1, 5, 30)
 JITTER = 0.2
 SKIP_LOCKED = "another sync of this account is running"
+SKIP_RECONNECT = "the account needs to be reconnected"
+SKIP_DISABLED = "syncs are disabled for this account"
 
 
 @dataclass
@@ -135,13 +137,13 @@ def run(
         attempt=attempt,
         task_id=task_id or "",
     )
+    credential.refresh_from_db(fields=["status", "sync_enabled"])
+    if credential.status != IntegrationCredential.Status.ACTIVE:
+        return _skip(log, SKIP_RECONNECT)
+    if not credential.sync_enabled:
+        return _skip(log, SKIP_DISABLED)
     if not lock.acquire():
-        log.status = Status.SKIPPED
-        log.finished_at = timezone.now()
-        log.skip_reasons = {SKIP_LOCKED: 1}
-        log.save()
-        logger.info("sync.skipped", extra={"account": job.account_key, "reason": SKIP_LOCKED})
-        return log
+        return _skip(log, SKIP_LOCKED)
     log.lock_token = lock.token
     log.save()
     totals = Counts()
@@ -180,6 +182,15 @@ def run(
     return log
 
 
+def _skip(log: SyncLog, reason: str) -> SyncLog:
+    log.status = Status.SKIPPED
+    log.finished_at = timezone.now()
+    log.skip_reasons = {reason: 1}
+    log.save()
+    logger.info("sync.skipped", extra={"account": log.account_key, "reason": reason})
+    return log
+
+
 def _progress(log: SyncLog, totals: Counts) -> None:
     log.created, log.updated, log.deleted = totals.created, totals.updated, totals.deleted
     log.skipped, log.skip_reasons = totals.skipped, dict(totals.skip_reasons)
@@ -193,7 +204,7 @@ def _finish(log: SyncLog, status: str, error: str = "") -> None:
     log.save(update_fields=["status", "error", "finished_at"])
     logger.info(
         "sync.finished",
-        extra={"account": log.account_key, "status": status, "created": log.created},
+        extra={"account": log.account_key, "status": status, "rows_created": log.created},
     )
 
 

@@ -1,4 +1,7 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from clianta.api.scoping import WorkspaceScopedMixin
 from integrations.health import with_health
@@ -24,3 +27,13 @@ class IntegrationViewSet(
 
     def perform_destroy(self, instance):
         tokens.disconnect(instance)
+
+    @extend_schema(request=None, responses=CredentialSerializer)
+    @action(detail=True, methods=["post"])
+    def check(self, request, pk=None):
+        """Check the connection: a valid access token is made ready (refreshed if it is due).
+        An account whose grant was revoked answers 401 and is marked for reconnection."""
+        credential = self.get_object()
+        if credential.refresh_token:
+            tokens.access_token(credential)
+        return Response(self.get_serializer(credential).data)

@@ -13,7 +13,6 @@ from integrations.errors import AuthExpired, ProviderError, Transient
 from integrations.oauth.base import TokenSet
 from integrations.registry import AuthKind, Provider
 
-TIMEOUT = 15
 IDENTITY_SCOPES = ("openid", "https://www.googleapis.com/auth/userinfo.email")
 OAUTH_ENDPOINTS = ("GOOGLE_AUTH_URI", "GOOGLE_TOKEN_URI", "GOOGLE_REVOKE_URI")
 
@@ -51,7 +50,7 @@ class GoogleOAuth:
 
         flow = self._flow(provider, redirect_uri, code_verifier=code_verifier)
         try:
-            token = flow.fetch_token(code=code, timeout=TIMEOUT)
+            token = flow.fetch_token(code=code, timeout=settings.PROVIDER_TIMEOUT)
         except OAuth2Error as exc:
             raise ProviderError(
                 f"Google refused the authorization code: {exc.error}",
@@ -87,7 +86,9 @@ class GoogleOAuth:
             client_id=settings.GOOGLE_CLIENT_ID,
             client_secret=settings.GOOGLE_CLIENT_SECRET,
         )
-        request = functools.partial(google.auth.transport.requests.Request(), timeout=TIMEOUT)
+        request = functools.partial(
+            google.auth.transport.requests.Request(), timeout=settings.PROVIDER_TIMEOUT
+        )
         try:
             credentials.refresh(request)
         except google.auth.exceptions.RefreshError as exc:
@@ -113,7 +114,9 @@ class GoogleOAuth:
         import requests
 
         try:
-            requests.post(settings.GOOGLE_REVOKE_URI, data={"token": token}, timeout=TIMEOUT)
+            requests.post(
+                settings.GOOGLE_REVOKE_URI, data={"token": token}, timeout=settings.PROVIDER_TIMEOUT
+            )
         except requests.RequestException as exc:
             raise Transient(
                 "Google did not answer the revocation.", provider=provider.slug

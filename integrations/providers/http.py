@@ -4,8 +4,7 @@ SDK (Microsoft Graph, Apollo.io)."""
 from __future__ import annotations
 
 import requests
-
-TIMEOUT = 15
+from django.conf import settings
 
 
 class ProviderSession(requests.Session):
@@ -19,7 +18,7 @@ class ProviderSession(requests.Session):
     def request(self, method, url, *args, **kwargs):
         if not url.startswith(("http://", "https://")):
             url = f"{self.base_url}/{url.lstrip('/')}"
-        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("timeout", settings.PROVIDER_TIMEOUT)
         return super().request(method, url, *args, **kwargs)
 
 

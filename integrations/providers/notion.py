@@ -15,7 +15,7 @@ def client(credential):
         auth=credential.access_token or credential.api_key,
         base_url=settings.NOTION_API_URL,
         notion_version=NOTION_VERSION,
-        timeout_ms=15_000,
+        timeout_ms=int(settings.PROVIDER_TIMEOUT * 1000),
     )
 
 

@@ -13,7 +13,7 @@ def client(credential):
     return WebClient(
         token=credential.access_token,
         base_url=settings.SLACK_API_URL,
-        timeout=15,
+        timeout=settings.PROVIDER_TIMEOUT,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
     )
 
