@@ -3,13 +3,14 @@ holder whose lock expired and was taken cannot release or extend the new holder'
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import SyncLock
+from .models import HeldLock
 
 
 class LockLost(Exception):
@@ -26,25 +27,34 @@ class Lock:
         now = timezone.now()
         try:
             with transaction.atomic():
-                SyncLock.objects.create(key=self.key, token=self.token, expires_at=now + self.ttl)
+                HeldLock.objects.create(key=self.key, token=self.token, expires_at=now + self.ttl)
             return True
         except IntegrityError:
             # Taken: take it over only if its holder let it expire.
             return bool(
-                SyncLock.objects.filter(key=self.key, expires_at__lt=now).update(
+                HeldLock.objects.filter(key=self.key, expires_at__lt=now).update(
                     token=self.token, expires_at=now + self.ttl
                 )
             )
 
     def extend(self) -> None:
-        held = SyncLock.objects.filter(key=self.key, token=self.token)
+        held = HeldLock.objects.filter(key=self.key, token=self.token)
         if not held.update(expires_at=timezone.now() + self.ttl):
             raise LockLost(self.key)
 
+    def wait(self, timeout: float, interval: float = 0.05) -> bool:
+        """Acquire, waiting up to ``timeout`` seconds for the holder to finish."""
+        deadline = time.monotonic() + timeout
+        while not self.acquire():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(interval)
+        return True
+
     def release(self) -> None:
-        SyncLock.objects.filter(key=self.key, token=self.token).delete()
+        HeldLock.objects.filter(key=self.key, token=self.token).delete()
 
 
 def release_token(token: str) -> int:
     """Free whatever lock ``token`` holds (the watchdog frees a dead run's lock)."""
-    return SyncLock.objects.filter(token=token).delete()[0]
+    return HeldLock.objects.filter(token=token).delete()[0]

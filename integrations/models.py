@@ -152,8 +152,9 @@ class SyncLog(models.Model):
         return f"{self.kind} sync of {self.account} ({self.status})"
 
 
-class SyncLock(models.Model):
-    """At most one sync per account: a row per held lock, with an owner token and an expiry."""
+class HeldLock(models.Model):
+    """A lock held by one process (one sync per account, one refresh per credential): a row per
+    held lock, with its holder's token and an expiry. See integrations/locks.py."""
 
     key = models.CharField(max_length=120, primary_key=True)
     token = models.CharField(max_length=64)

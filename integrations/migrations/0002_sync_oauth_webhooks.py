@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="SyncLock",
+            name="HeldLock",
             fields=[
                 ("key", models.CharField(max_length=120, primary_key=True, serialize=False)),
                 ("token", models.CharField(max_length=64)),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from integrations import registry
-from integrations.errors import RECONNECT_MESSAGE, AuthExpired, IntegrationError
+from integrations.errors import RECONNECT_MESSAGE, AuthExpired, IntegrationError, Transient
+from integrations.locks import Lock
 from integrations.models import IntegrationCredential
 
 from .base import TokenSet
@@ -30,8 +32,9 @@ def access_token(credential: IntegrationCredential, *, rejected: str | None = No
     """A valid access token for ``credential``, refreshed if it expires within the margin or if
     the provider just rejected ``rejected``.
 
-    The refresh runs under a row lock: concurrent callers wait, re-read the row and use the token
-    the first one stored, so the provider is asked once. ``invalid_grant`` marks the credential
+    One refresh per credential at a time: concurrent callers wait for the lock, re-read the row
+    and use the token the first one stored, so the provider is asked once. No database
+    transaction stays open during the provider call. ``invalid_grant`` marks the credential
     ``needs_reconnect`` and raises ``AuthExpired``; timeouts and 5xx raise ``Transient`` and
     change nothing.
     """
@@ -39,33 +42,35 @@ def access_token(credential: IntegrationCredential, *, rejected: str | None = No
         raise AuthExpired(RECONNECT_MESSAGE, provider=credential.provider)
     if _usable(credential, rejected):
         return credential.access_token
-    provider = registry.get(credential.provider)
-    expired = None
-    with transaction.atomic():
-        current = IntegrationCredential.objects.select_for_update().get(pk=credential.pk)
+    lock = Lock(f"refresh:{credential.pk}", timedelta(seconds=2 * settings.PROVIDER_TIMEOUT + 5))
+    if not lock.wait(timeout=settings.PROVIDER_TIMEOUT + 5):
+        raise Transient("Another refresh of this credential is still running.")
+    try:
+        current = IntegrationCredential.objects.get(pk=credential.pk)
         if current.status == Status.ACTIVE and not _usable(current, rejected):
-            try:
-                tokens = provider.oauth.refresh(provider, current.refresh_token)
-            except AuthExpired as exc:
-                expired = exc
-                current.status = Status.NEEDS_RECONNECT
-                current.last_error = exc.message
-                current.save(update_fields=["status", "last_error", "updated_at"])
-                logger.warning(
-                    "oauth.refresh_revoked",
-                    extra={"provider": provider.slug, "credential": str(current.pk)},
-                )
-            else:
-                _apply(current, tokens)
-                current.save(update_fields=[*IntegrationCredential.GRANT_FIELDS, "updated_at"])
-                logger.info(
-                    "oauth.refreshed",
-                    extra={"provider": provider.slug, "credential": str(current.pk)},
-                )
+            _refresh(current)
+    finally:
+        lock.release()
     _copy_grant(current, credential)
-    if expired is not None or current.status != Status.ACTIVE:
-        raise AuthExpired(RECONNECT_MESSAGE, provider=credential.provider) from expired
+    if current.status != Status.ACTIVE:
+        raise AuthExpired(RECONNECT_MESSAGE, provider=credential.provider)
     return current.access_token
+
+
+def _refresh(credential: IntegrationCredential) -> None:
+    provider = registry.get(credential.provider)
+    context = {"provider": provider.slug, "credential": str(credential.pk)}
+    try:
+        tokens = provider.oauth.refresh(provider, credential.refresh_token)
+    except AuthExpired as exc:
+        credential.status = Status.NEEDS_RECONNECT
+        credential.last_error = exc.message
+        credential.save(update_fields=["status", "last_error", "updated_at"])
+        logger.warning("oauth.refresh_revoked", extra=context)
+        return
+    _apply(credential, tokens)
+    credential.save(update_fields=[*IntegrationCredential.GRANT_FIELDS, "updated_at"])
+    logger.info("oauth.refreshed", extra=context)
 
 
 def _apply(credential: IntegrationCredential, tokens: TokenSet) -> None:

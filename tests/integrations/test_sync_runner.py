@@ -13,7 +13,7 @@ from integrations import sync
 from integrations.errors import AuthExpired, ProviderError, RateLimited, Transient
 from integrations.health import AUTH_FAILURE_LIMIT, Health, health_of, with_health
 from integrations.locks import Lock
-from integrations.models import IntegrationCredential, SyncLock, SyncLog
+from integrations.models import HeldLock, IntegrationCredential, SyncLog
 from tests.integrations.sync_example import ExampleJob
 from tests.integrations.test_secrets_masked import CapturingTransport
 
@@ -192,11 +192,11 @@ def test_an_expired_lock_is_taken_over_and_its_stale_holder_cannot_release_it():
     holder's lock."""
     stale = Lock("sync:x", timedelta(minutes=5))
     assert stale.acquire()
-    SyncLock.objects.filter(key="sync:x").update(expires_at=timezone.now() - timedelta(seconds=1))
+    HeldLock.objects.filter(key="sync:x").update(expires_at=timezone.now() - timedelta(seconds=1))
     fresh = Lock("sync:x", timedelta(minutes=5))
     assert fresh.acquire()
     stale.release()
-    assert SyncLock.objects.get(key="sync:x").token == fresh.token
+    assert HeldLock.objects.get(key="sync:x").token == fresh.token
     with pytest.raises(Exception, match="sync:x"):
         stale.extend()
     assert not Lock("sync:x", timedelta(minutes=5)).acquire()
@@ -258,7 +258,7 @@ def test_the_watchdog_fails_runs_stuck_past_the_time_limit_and_frees_their_lock(
     recent.refresh_from_db()
     assert stuck.status == SyncLog.Status.FAILED and "watchdog" in stuck.error
     assert recent.status == SyncLog.Status.RUNNING  # within its time limit: left alone
-    assert not SyncLock.objects.exists()
+    assert not HeldLock.objects.exists()
     assert sync.run(ExampleJob(credential)).status == SyncLog.Status.SUCCESS
 
 

@@ -1,0 +1,67 @@
+"""The sandbox in the admin: the call log and provider state read-only; faults can be added.
+
+Tokens the sandbox handed out are also what our app stores as credentials, so they show masked.
+"""
+
+from django.contrib import admin
+
+from integrations.scrub import mask
+
+from .models import GoogleAccessToken, GoogleAuthCode, GoogleGrant, SandboxCall, SandboxFault
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the fake providers: staff look and may delete, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SandboxCall)
+class SandboxCallAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "provider", "method", "path", "status"]
+    list_filter = ["provider", "status", "method"]
+    search_fields = ["path", "query"]
+
+
+@admin.register(SandboxFault)
+class SandboxFaultAdmin(admin.ModelAdmin):
+    list_display = ["provider", "path_regex", "status", "retry_after", "delay_ms", "truncate"]
+    list_display += ["remaining", "created_at"]
+    list_filter = ["provider"]
+
+
+@admin.register(GoogleGrant)
+class GoogleGrantAdmin(ReadOnlyAdmin):
+    list_display = ["email", "client_id", "scopes", "refresh_token_mask", "created_at"]
+    list_display += ["revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["email"]
+    exclude = ["refresh_token"]
+    readonly_fields = ["refresh_token_mask"]
+
+    @admin.display(description="refresh token")
+    def refresh_token_mask(self, grant):
+        return mask(grant.refresh_token) or "-"
+
+
+@admin.register(GoogleAccessToken)
+class GoogleAccessTokenAdmin(ReadOnlyAdmin):
+    list_display = ["grant", "token_mask", "created_at", "expires_at"]
+    list_select_related = ["grant"]
+    exclude = ["token"]
+    readonly_fields = ["token_mask"]
+
+    @admin.display(description="token")
+    def token_mask(self, access):
+        return mask(access.token)
+
+
+@admin.register(GoogleAuthCode)
+class GoogleAuthCodeAdmin(ReadOnlyAdmin):
+    list_display = ["email", "client_id", "created_at", "used_at", "grant"]
+    search_fields = ["email"]
+    exclude = ["code"]

@@ -1,0 +1,117 @@
+"""What the sandbox remembers: its call log, the faults to inject, and each fake provider's state.
+
+These rows are the fake providers' own data: the tokens here are what the sandbox hands out,
+stored in plain text like any other provider-side record, never our secrets.
+"""
+
+from django.db import models
+
+
+class SandboxCall(models.Model):
+    """One HTTP request a sandbox endpoint answered, so tests and benchmarks can count them."""
+
+    provider = models.CharField(max_length=40)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    query = models.TextField(blank=True)
+    status = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["provider", "path"])]
+
+    def __str__(self):
+        return f"{self.provider} {self.method} {self.path} -> {self.status}"
+
+
+class SandboxFault(models.Model):
+    """A fault the next matching requests of a provider get instead of (or on top of) the answer.
+
+    A request matches when ``path_regex`` is found (``re.search``) in its full path, for example
+    ``/sandbox/google/token``. ``remaining`` counts the uses left; null means forever.
+    """
+
+    provider = models.CharField(max_length=40)
+    path_regex = models.CharField(max_length=500)
+    status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Answer this status instead of the real answer."
+    )
+    body = models.JSONField(
+        null=True, blank=True, help_text="Error body; empty: the provider's usual error shape."
+    )
+    retry_after = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds, sent as Retry-After with the status."
+    )
+    delay_ms = models.PositiveIntegerField(default=0)
+    truncate = models.BooleanField(
+        default=False, help_text="Answer 200 with the first half of the real body."
+    )
+    remaining = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: forever.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        what = f"status {self.status}" if self.status else "truncate" if self.truncate else "delay"
+        return f"{self.provider} {self.path_regex}: {what}"
+
+
+class GoogleAuthCode(models.Model):
+    """An authorization code from the consent page, with what the token exchange must check."""
+
+    code = models.CharField(max_length=100, unique=True)
+    client_id = models.CharField(max_length=200)
+    redirect_uri = models.CharField(max_length=500)
+    email = models.CharField(max_length=254)
+    scopes = models.TextField(help_text="Space-separated, as granted.")
+    offline = models.BooleanField(default=False)
+    prompt = models.CharField(max_length=100, blank=True)
+    nonce = models.CharField(max_length=200, blank=True)
+    code_challenge = models.CharField(max_length=200, blank=True)
+    code_challenge_method = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    grant = models.ForeignKey(
+        "GoogleGrant", null=True, blank=True, on_delete=models.SET_NULL, related_name="codes"
+    )
+
+    def __str__(self):
+        return f"code for {self.email}"
+
+
+class GoogleGrant(models.Model):
+    """One user's consent to one client: its refresh token and, through it, its access tokens."""
+
+    client_id = models.CharField(max_length=200)
+    email = models.CharField(max_length=254, db_index=True)
+    scopes = models.TextField(help_text="Space-separated.")
+    refresh_token = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.email} ({'revoked' if self.revoked_at else 'active'})"
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+
+class GoogleAccessToken(models.Model):
+    """An access token of a grant; valid until it expires or the grant is revoked."""
+
+    grant = models.ForeignKey(GoogleGrant, on_delete=models.CASCADE, related_name="access_tokens")
+    token = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"access token of {self.grant.email}"

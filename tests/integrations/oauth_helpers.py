@@ -1,0 +1,43 @@
+"""Walking the OAuth flow as a browser does: our connect view, the sandbox's consent page over
+HTTP, and our callback in the same session."""
+
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+from integrations.sandbox import faults
+
+
+def start(browser, workspace, slug="gmail", **headers) -> str:
+    """Our connect view; returns the provider's consent URL it redirects to."""
+    response = browser.get(
+        f"/api/integrations/{slug}/connect", {"workspace": str(workspace.pk)}, **headers
+    )
+    assert response.status_code == 302, response.content
+    return response["Location"]
+
+
+def consent(authorize_url: str, decision="allow", email="alice@example.com") -> str:
+    """Click Allow or Deny on the sandbox consent page; returns where it sends the browser."""
+    answer = requests.post(
+        authorize_url,
+        data={"email": email, "decision": decision},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def finish(browser, callback_url: str):
+    """Follow the provider's redirect back to our callback."""
+    parts = urlsplit(callback_url)
+    return browser.get(parts.path, dict(parse_qsl(parts.query)))
+
+
+def query(url: str) -> dict:
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def token_calls() -> int:
+    return faults.calls("google", "/token").count()

@@ -1,0 +1,40 @@
+"""The sandbox in the admin: every model lists and opens, tokens only as masks."""
+
+import pytest
+
+from integrations.sandbox import faults
+from integrations.sandbox.google_tokens import create_grant, issue
+from integrations.sandbox.models import GoogleAccessToken, GoogleGrant, SandboxCall
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sandbox_models_show_in_the_admin_with_masked_tokens(client, make_user):
+    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    token = issue(create_grant("hana@example.com", ["openid", "email"]))
+    faults.inject("google", "token", status=500)
+    SandboxCall.objects.create(
+        provider="google", method="POST", path="/sandbox/google/token", status=500
+    )
+    grant = GoogleGrant.objects.get()
+    access = GoogleAccessToken.objects.get()
+    pages = [
+        f"/admin/sandbox/{model}/"
+        for model in (
+            "sandboxcall",
+            "sandboxfault",
+            "googlegrant",
+            "googleaccesstoken",
+            "googleauthcode",
+        )
+    ]
+    pages += [
+        f"/admin/sandbox/googlegrant/{grant.pk}/change/",
+        f"/admin/sandbox/googleaccesstoken/{access.pk}/change/",
+    ]
+    for page in pages:
+        answer = client.get(page)
+        assert answer.status_code == 200, page
+        assert token["access_token"] not in answer.text
+        assert token["refresh_token"] not in answer.text
+    assert token["refresh_token"][-4:] in client.get(pages[5]).text
