@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# `make run` is a local demo: debug on, the provider sandbox on (plain http to it allowed).
+RUN_ENV := DEBUG=true SANDBOX_PROVIDERS=true OAUTHLIB_INSECURE_TRANSPORT=1 \
+	PUBLIC_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: run test install lint format
 
@@ -19,9 +22,9 @@ $(INSTALLED): pyproject.toml
 
 run: $(INSTALLED)
 	$(BIN)/python -m clianta.envfile
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py bootstrap_demo --url http://127.0.0.1:$(PORT)
-	PATH="$(BIN):$$PATH" DEBUG=true WEB_PORT=$(PORT) $(BIN)/honcho -f clianta/Procfile -d $(CURDIR) start
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py bootstrap_demo --url http://127.0.0.1:$(PORT)
+	PATH="$(BIN):$$PATH" $(RUN_ENV) WEB_PORT=$(PORT) $(BIN)/honcho -f clianta/Procfile -d $(CURDIR) start
 
 test: $(INSTALLED)
 	$(BIN)/pytest $(ARGS)

@@ -5,6 +5,8 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+import requests
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -143,3 +145,44 @@ def test_connect_needs_a_login_and_one_of_ones_workspaces(
     other = browser.get("/api/integrations/gmail/connect", {"workspace": str(workspace_b.pk)})
     assert other.status_code == 404
     assert browser.get("/api/integrations/apollo/connect").status_code == 404
+
+
+def test_disconnect_revokes_the_grant_at_the_provider_and_forgets_the_account(browser, workspace_a):
+    finish(browser, consent(start(browser, workspace_a)))
+    credential = IntegrationCredential.objects.get()
+    refresh_token = credential.refresh_token
+    page = browser.get("/settings/integrations")
+    assert "Connected as <strong>alice@example.com</strong>" in page.content.decode()
+
+    response = browser.post(
+        f"/settings/integrations/{credential.pk}/disconnect", {"workspace": str(workspace_a.pk)}
+    )
+    assert response.status_code == 302
+    assert not IntegrationCredential.objects.exists()
+    assert faults.calls("google", "/revoke").get().status == 200
+    revoked = requests.post(
+        settings.GOOGLE_TOKEN_URI,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": settings.GOOGLE_CLIENT_ID,
+            "client_secret": settings.GOOGLE_CLIENT_SECRET,
+        },
+        timeout=10,
+    )
+    assert revoked.json()["error"] == "invalid_grant"
+    assert (
+        "Gmail (alice@example.com) was disconnected."
+        in browser.get(response["Location"]).content.decode()
+    )
+
+
+def test_the_api_lists_connected_accounts_with_their_health(
+    browser, workspace_a, client_for, alice
+):
+    finish(browser, consent(start(browser, workspace_a)))
+    listed = client_for(alice).get("/api/integrations").json()["results"]
+    assert [(a["provider"], a["account"], a["health"]) for a in listed] == [
+        ("gmail", "alice@example.com", "healthy")
+    ]
+    assert listed[0]["access_token"].startswith("****")
