@@ -1,21 +1,24 @@
-"""Periodic tasks in the beat database, created by data migrations (visible and editable in the
-admin under *Periodic tasks*)."""
+"""The periodic tasks celery-beat runs, kept in its database (visible and editable in the admin
+under *Periodic tasks*). After every migrate, a missing one is created; an existing one is left
+as staff set it."""
 
-from django.db import migrations
+#: task name -> (name shown in the admin, every N minutes)
+PERIODIC_TASKS = {
+    "clianta.heartbeat": ("Worker heartbeat (every minute)", 1),
+    "integrations.watchdog": (
+        "Sync watchdog: fail runs stuck past their time limit (every 5 minutes)",
+        5,
+    ),
+}
 
 
-def periodic_task(name: str, task: str, minutes: int) -> migrations.RunPython:
-    """A migration operation that schedules ``task`` every ``minutes`` (and unschedules it)."""
+def ensure_periodic_tasks(**kwargs) -> None:
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    def schedule(apps, schema_editor):
-        IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-        PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-        interval, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
-        PeriodicTask.objects.get_or_create(
-            name=name, defaults={"task": task, "interval": interval, "enabled": True}
+    for task, (name, minutes) in PERIODIC_TASKS.items():
+        if PeriodicTask.objects.filter(task=task).exists():
+            continue
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=minutes, period=IntervalSchedule.MINUTES
         )
-
-    def unschedule(apps, schema_editor):
-        apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task=task).delete()
-
-    return migrations.RunPython(schedule, unschedule)
+        PeriodicTask.objects.create(name=name, task=task, interval=interval)

@@ -1,5 +1,7 @@
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
 from rest_framework.test import APIClient
 
 from clianta.models import Heartbeat
@@ -22,9 +24,19 @@ def test_heartbeat_runs_in_a_real_worker_and_shows_in_health(celery_worker):
 
 
 @pytest.mark.django_db
-def test_heartbeat_is_scheduled_every_minute_in_the_beat_database():
-    from django_celery_beat.models import PeriodicTask
+@pytest.mark.parametrize(
+    ("task", "minutes"), [("clianta.heartbeat", 1), ("integrations.watchdog", 5)]
+)
+def test_periodic_tasks_are_in_the_beat_database_after_migrate(task, minutes):
+    scheduled = PeriodicTask.objects.get(task=task)
+    assert scheduled.enabled
+    assert (scheduled.interval.every, scheduled.interval.period) == (minutes, "minutes")
 
-    task = PeriodicTask.objects.get(task="clianta.heartbeat")
-    assert task.enabled
-    assert (task.interval.every, task.interval.period) == (1, "minutes")
+
+@pytest.mark.django_db
+def test_a_schedule_staff_changed_is_kept_and_a_deleted_one_comes_back():
+    PeriodicTask.objects.filter(task="clianta.heartbeat").update(enabled=False)
+    PeriodicTask.objects.filter(task="integrations.watchdog").delete()
+    call_command("migrate", verbosity=0)
+    assert not PeriodicTask.objects.get(task="clianta.heartbeat").enabled
+    assert PeriodicTask.objects.get(task="integrations.watchdog").enabled

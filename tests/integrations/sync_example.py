@@ -7,6 +7,7 @@ raise and its cursor live in its credential, so every process (tests, the worker
 """
 
 from celery import shared_task
+from django.db import transaction
 
 from clianta.models import Contact
 from integrations import registry
@@ -81,9 +82,10 @@ class ExampleJob(SyncJob):
         return counts
 
     def reset(self):
-        metadata = self._metadata(lock=True)
-        metadata.pop("cursor", None)
-        self._write(metadata)
+        with transaction.atomic():
+            metadata = self._metadata(lock=True)
+            metadata.pop("cursor", None)
+            self._write(metadata)
 
 
 @shared_task(bind=True, base=SyncTask, name="example.sync")

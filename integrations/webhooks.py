@@ -1,0 +1,298 @@
+"""Inbound webhooks: verify the raw body, record once per delivery id, enqueue, answer fast.
+
+A provider subclasses :class:`WebhookView`, sets ``provider`` and ``task_name`` and implements
+``verify`` and ``delivery_id``; its Celery task calls :func:`process_delivery` with a handler.
+Order of work on every request (DESIGN.md rule 5):
+
+1. read the raw body (too large: 413);
+2. ``verify(request)`` on the raw body and headers; failure: 403 ``invalid_signature``, nothing
+   stored;
+3. ``parse(request)``, then ``early_response(...)`` (answered without recording);
+4. ``delivery_id(...)``; the first delivery of an id is recorded and its task is enqueued once the
+   row is committed; a redelivery only counts ``redeliveries`` and enqueues nothing;
+5. ``acknowledge(...)``: a fast 2xx.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable
+from functools import partial
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from clianta import celery_app
+from clianta.api.errors import error_body
+
+from . import scrub
+from .errors import Transient, WebhookVerificationError
+from .models import WebhookDelivery, WebhookSubscription
+
+logger = logging.getLogger("integrations.webhooks")
+
+REPLAY_WINDOW = 300  # seconds either side of now
+MAX_TIMESTAMP_DIGITS = 12
+
+
+class Clock:
+    """Seconds since the epoch. Same shape as ``slack_sdk.signature.Clock``, so one clock can be
+    handed to an official SDK verifier and to :func:`check_timestamp`."""
+
+    def now(self) -> float:
+        return time.time()
+
+
+class FrozenClock(Clock):
+    """A clock stopped at ``at`` (epoch seconds), for tests."""
+
+    def __init__(self, at: float):
+        self.at = float(at)
+
+    def now(self) -> float:
+        return self.at
+
+
+class InvalidPayload(Exception):
+    """A verified request whose body cannot be understood: answered 400 ``invalid_payload``."""
+
+
+# Verification helpers ---------------------------------------------------------------------------
+
+
+def require_header(request: HttpRequest, name: str) -> str:
+    """The header's value; a missing or empty header fails verification."""
+    value = request.headers.get(name, "")
+    if not value:
+        raise WebhookVerificationError(f"missing {name} header")
+    return value
+
+
+def signatures_match(expected: str | bytes, received: str | bytes) -> bool:
+    """Constant-time comparison; any text (even non-ASCII) is compared as UTF-8 bytes."""
+    if isinstance(expected, str):
+        expected = expected.encode()
+    if isinstance(received, str):
+        received = received.encode()
+    return hmac.compare_digest(expected, received)
+
+
+def check_timestamp(value: str, *, now: float, window: int = REPLAY_WINDOW) -> int:
+    """The replay window: ``value`` (integer epoch seconds) within ``window`` s of ``now``."""
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_TIMESTAMP_DIGITS):
+        raise WebhookVerificationError("invalid timestamp")
+    timestamp = int(value)
+    if abs(now - timestamp) > window:
+        raise WebhookVerificationError(
+            "stale timestamp" if timestamp < now else "timestamp in the future"
+        )
+    return timestamp
+
+
+def active_subscriptions(provider: str) -> list[WebhookSubscription]:
+    """The provider's active subscriptions that have a secret; the secrets decrypt on access."""
+    rows = WebhookSubscription.objects.filter(provider=provider, active=True).select_related(
+        "workspace"
+    )
+    return [row for row in rows if row.secret and row.secret.strip()]
+
+
+# The view ---------------------------------------------------------------------------------------
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class WebhookView(View):
+    """Base of every provider's webhook endpoint (POST only, CSRF-exempt).
+
+    Subclasses set ``provider`` (the slug) and ``task_name`` (a Celery task taking the
+    WebhookDelivery's id as a string), implement ``verify`` and ``delivery_id``, and may override
+    ``parse``, ``early_response``, ``event_type``, ``workspace_for`` and ``acknowledge``.
+    ``clock`` is read by verification; tests pass ``as_view(clock=FrozenClock(...))``.
+    """
+
+    provider: str = ""
+    task_name: str = ""
+    clock: Clock = Clock()
+    http_method_names = ["post"]
+    # Set by ``verify`` when the secret that matched belongs to one subscription.
+    subscription: WebhookSubscription | None = None
+
+    # Extension points ---------------------------------------------------------------------------
+
+    def verify(self, request: HttpRequest) -> None:
+        """Check ``request.body`` (raw bytes) and headers; raise WebhookVerificationError with a
+        reason (missing header, stale or future timestamp, bad signature, no secret configured).
+        Never skip the check: with no secret configured, raise."""
+        raise NotImplementedError
+
+    def parse(self, request: HttpRequest) -> dict:
+        """The verified payload stored with the delivery. Default: a JSON object. Raise
+        InvalidPayload for a body that cannot be understood. Drop fields that must not be
+        stored here."""
+        try:
+            payload = json.loads(request.body)
+        except ValueError as exc:
+            raise InvalidPayload("The body is not JSON.") from exc
+        if not isinstance(payload, dict):
+            raise InvalidPayload("The body is not a JSON object.")
+        return payload
+
+    def early_response(self, request: HttpRequest, payload: dict) -> HttpResponse | None:
+        """An answer given without recording anything (a URL verification challenge), or None."""
+        return None
+
+    def delivery_id(self, request: HttpRequest, payload: dict) -> str:
+        """The provider's id of this delivery, the same on every redelivery (Slack's event_id,
+        Twilio's MessageSid plus status)."""
+        raise NotImplementedError
+
+    def event_type(self, request: HttpRequest, payload: dict) -> str:
+        """What the delivery is about, stored for people reading the admin."""
+        value = payload.get("type", "")
+        return value[:100] if isinstance(value, str) else ""
+
+    def workspace_for(self, request: HttpRequest, payload: dict):
+        """The workspace the delivery belongs to; default: that of the verified subscription."""
+        return self.subscription.workspace if self.subscription else None
+
+    def acknowledge(
+        self, request: HttpRequest, delivery: WebhookDelivery, created: bool
+    ) -> HttpResponse:
+        """The fast 2xx; ``created`` is False for a redelivery. Twilio answers TwiML here."""
+        return JsonResponse({"ok": True})
+
+    # The request --------------------------------------------------------------------------------
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        log = {"provider": self.provider, "path": request.path}
+        try:
+            request.body  # noqa: B018 - reads and caches the raw body once, within the size limit
+        except RequestDataTooBig:
+            logger.warning("webhook.too_large", extra=log)
+            return self.error(413, "The request body is too large.", "payload_too_large")
+        try:
+            self.verify(request)
+        except WebhookVerificationError as exc:
+            logger.warning("webhook.rejected", extra={**log, "reason": exc.message})
+            message = f"Webhook verification failed: {exc.message}."
+            return self.error(403, message, WebhookVerificationError.code)
+        try:
+            payload = self.parse(request)
+            early = self.early_response(request, payload)
+            if early is not None:
+                return early
+            delivery_id = self.delivery_id(request, payload)
+            if not isinstance(delivery_id, str) or not 0 < len(delivery_id) <= 255:
+                raise InvalidPayload("The delivery has no usable id.")
+        except InvalidPayload as exc:
+            logger.warning("webhook.invalid_payload", extra={**log, "reason": str(exc)})
+            return self.error(400, str(exc), "invalid_payload")
+        delivery, created = self.record(request, payload, delivery_id)
+        return self.acknowledge(request, delivery, created)
+
+    def record(
+        self, request: HttpRequest, payload: dict, delivery_id: str
+    ) -> tuple[WebhookDelivery, bool]:
+        """Create the delivery and enqueue its task after commit, or count a redelivery."""
+        log = {"provider": self.provider, "delivery_id": delivery_id}
+        try:
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    provider=self.provider,
+                    delivery_id=delivery_id,
+                    workspace=self.workspace_for(request, payload),
+                    event_type=self.event_type(request, payload),
+                    payload=payload,
+                )
+                # After commit, so the worker never looks for a row it cannot see yet.
+                transaction.on_commit(partial(self.enqueue, delivery.pk))
+        except IntegrityError:
+            existing = WebhookDelivery.objects.filter(
+                provider=self.provider, delivery_id=delivery_id
+            )
+            if not existing.update(redeliveries=F("redeliveries") + 1):
+                raise  # not a duplicate: some other constraint failed
+            logger.info("webhook.redelivered", extra=log)
+            return existing.get(), False
+        logger.info("webhook.recorded", extra=log)
+        return delivery, True
+
+    def enqueue(self, delivery_pk) -> None:
+        celery_app.send_task(self.task_name, args=[str(delivery_pk)])
+
+    def error(self, status: int, message: str, code: str) -> JsonResponse:
+        return JsonResponse(error_body(message, code), status=status)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = self.error(405, "Only POST is accepted here.", "method_not_allowed")
+        response["Allow"] = "POST"
+        return response
+
+
+# The processing side ----------------------------------------------------------------------------
+
+PROCESSED = "processed"
+SKIPPED = "skipped"
+FAILED = "failed"
+MISSING = "missing"
+
+
+class _AlreadyProcessed(Exception):
+    pass
+
+
+def process_delivery(delivery_pk, handler: Callable[[WebhookDelivery], None]) -> str:
+    """Run ``handler(delivery)`` once per delivery; what a provider's Celery task calls.
+
+    The handler runs in a transaction that also sets ``processed_at``, so its writes and the mark
+    commit together. A delivery already processed is skipped (a task redelivered under acks_late).
+    Every run of the handler counts in ``attempts``; a failure rolls its writes back and records
+    ``error``. Transient errors are re-raised for the task to retry; others are not.
+    Returns PROCESSED, SKIPPED, FAILED or MISSING.
+    """
+    delivery = WebhookDelivery.objects.filter(pk=delivery_pk).first()
+    if delivery is None:
+        logger.warning("webhook.delivery_missing", extra={"delivery_pk": str(delivery_pk)})
+        return MISSING
+    log = {"provider": delivery.provider, "delivery_id": delivery.delivery_id}
+    if delivery.processed_at is not None:
+        logger.info("webhook.already_processed", extra=log)
+        return SKIPPED
+    try:
+        with transaction.atomic():
+            handler(delivery)
+            # Conditional, so that of two runs racing on one delivery only one commits its work.
+            marked = WebhookDelivery.objects.filter(
+                pk=delivery.pk, processed_at__isnull=True
+            ).update(processed_at=timezone.now(), attempts=F("attempts") + 1, error="")
+            if not marked:
+                raise _AlreadyProcessed
+    except _AlreadyProcessed:
+        logger.info("webhook.already_processed", extra=log)
+        return SKIPPED
+    except Transient as exc:
+        _record_failure(delivery, exc)
+        logger.warning("webhook.retrying", extra={**log, "error": type(exc).__name__})
+        raise
+    except Exception as exc:
+        _record_failure(delivery, exc)
+        logger.exception("webhook.failed", extra=log)
+        return FAILED
+    logger.info("webhook.processed", extra=log)
+    return PROCESSED
+
+
+def _record_failure(delivery: WebhookDelivery, exc: Exception) -> None:
+    error = scrub.scrub_text(f"{type(exc).__name__}: {exc}")[:2000]
+    WebhookDelivery.objects.filter(pk=delivery.pk, processed_at__isnull=True).update(
+        attempts=F("attempts") + 1, error=error
+    )

@@ -1,0 +1,450 @@
+"""The verified-webhook base (integrations/webhooks.py), tested through the example provider
+(tests/integrations/webhook_example.py), which is signed exactly like Slack."""
+
+import json
+import logging
+import time
+
+import pytest
+import requests
+from slack_sdk.signature import SignatureVerifier
+
+from clianta.models import Contact
+from integrations.errors import Transient
+from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.webhooks import (
+    FAILED,
+    MISSING,
+    PROCESSED,
+    SKIPPED,
+    FrozenClock,
+    process_delivery,
+)
+from tests.conftest import wait_for
+from tests.integrations.webhook_example import (
+    ExampleWebhookView,
+    handle_event,
+    process_example_delivery,
+)
+
+URL = "/webhooks/example"
+SECRET = "example-signing-secret-SECRET-0001"
+
+# Slack's worked example: https://api.slack.com/authentication/verifying-requests-from-slack
+DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+DOC_TIMESTAMP = "1531420618"
+DOC_BODY = (
+    "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow"
+    "&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner"
+    "&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands"
+    "%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+    "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+)
+DOC_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+
+
+@pytest.fixture(autouse=True)
+def _example_urls(settings):
+    settings.ROOT_URLCONF = "tests.integrations.webhook_urls"
+
+
+@pytest.fixture
+def subscription(workspace_a):
+    return WebhookSubscription.objects.create(
+        workspace=workspace_a, provider="example", url="https://example.com/hook", secret=SECRET
+    )
+
+
+def event_body(event_id="Ev0001", **event) -> bytes:
+    event.setdefault("email", f"{event_id.lower()}@example.com")
+    payload = {"type": "event_callback", "event_id": event_id, "event": {"type": "x", **event}}
+    return json.dumps(payload).encode()
+
+
+def signed(body: bytes, *, secret=SECRET, timestamp=None, **extra) -> dict:
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature, **extra}
+
+
+def post(client, body: bytes, headers: dict):
+    return client.post(URL, data=body, content_type="application/json", headers=headers)
+
+
+def assert_rejected(response, reason: str):
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": f"Webhook verification failed: {reason}.",
+        "code": "invalid_signature",
+        "fields": {},
+    }
+    assert not WebhookDelivery.objects.exists()
+
+
+def doc_request(rf, body=DOC_BODY):
+    return rf.post(
+        URL,
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Slack-Request-Timestamp": DOC_TIMESTAMP, "X-Slack-Signature": DOC_SIGNATURE},
+    )
+
+
+# Verification -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_w1_slacks_published_example_verifies_with_the_clock_frozen_at_its_timestamp(
+    rf, workspace_a
+):
+    """W1: Slack's worked example verifies through the example view with the clock frozen at its
+    timestamp; past the 300 s window, or with one changed byte, it does not."""
+    doc = WebhookSubscription.objects.create(
+        workspace=workspace_a, provider="example", url="https://example.com/h", secret=DOC_SECRET
+    )
+    at = int(DOC_TIMESTAMP)
+    view = ExampleWebhookView(clock=FrozenClock(at))
+    view.verify(doc_request(rf))
+    assert view.subscription == doc
+    ExampleWebhookView(clock=FrozenClock(at + 300)).verify(doc_request(rf))
+
+    # Through the whole view: verified, then refused as a payload (a slash command, not an
+    # Events API JSON body), so nothing is stored.
+    frozen = ExampleWebhookView.as_view(clock=FrozenClock(at))
+    response = frozen(doc_request(rf))
+    assert response.status_code == 400
+    assert json.loads(response.content)["code"] == "invalid_payload"
+
+    late = ExampleWebhookView.as_view(clock=FrozenClock(at + 301))
+    assert json.loads(late(doc_request(rf)).content)["error"].endswith("stale timestamp.")
+    changed = doc_request(rf, DOC_BODY.replace("foobar", "foobas"))
+    assert json.loads(frozen(changed).content)["error"].endswith("bad signature.")
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("offset", "reason"),
+    [(-301, "stale timestamp"), (-86_400, "stale timestamp"), (301, "timestamp in the future")],
+)
+def test_w2_requests_outside_the_replay_window_are_refused(client, subscription, offset, reason):
+    """W2: a correctly signed request older than 300 s, or dated more than 300 s ahead: 403,
+    nothing stored."""
+    body = event_body()
+    response = post(client, body, signed(body, timestamp=int(time.time()) + offset))
+    assert_rejected(response, reason)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("timestamp", ["abc", "1.5e9", " 1531420618", "-1", "9" * 20])
+def test_w2_a_timestamp_that_is_not_integer_seconds_is_refused(client, subscription, timestamp):
+    """W2: a timestamp header that is not plain integer seconds: 403, nothing stored."""
+    body = event_body()
+    headers = signed(body, timestamp=timestamp)
+    assert_rejected(post(client, body, headers), "invalid timestamp")
+
+
+def _bad_signature(body):
+    return body, {**signed(body), "X-Slack-Signature": "v0=" + "0" * 64}
+
+
+def _changed_byte(body):
+    headers = signed(body)
+    return body.replace(b"Ev0001", b"Ev0002"), headers
+
+
+def _other_secret(body):
+    return body, signed(body, secret="another-secret-0002")
+
+
+def _non_ascii_signature(body):
+    return body, {**signed(body), "X-Slack-Signature": "v0=\u00e9t\u00e9"}
+
+
+def _not_utf8(body):
+    raw = b'{"event_id": "\xff\xfe"}'
+    return raw, signed(b"") | {"X-Slack-Signature": "v0=" + "1" * 64}
+
+
+def _without(header):
+    def make(body):
+        headers = signed(body)
+        del headers[header]
+        return body, headers
+
+    return make
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("tamper", "reason"),
+    [
+        (_bad_signature, "bad signature"),
+        (_changed_byte, "bad signature"),
+        (_other_secret, "bad signature"),
+        (_non_ascii_signature, "bad signature"),
+        (_not_utf8, "bad signature"),
+        (_without("X-Slack-Request-Timestamp"), "missing X-Slack-Request-Timestamp header"),
+        (_without("X-Slack-Signature"), "missing X-Slack-Signature header"),
+    ],
+    ids=[
+        "bad-signature",
+        "changed-byte",
+        "other-secret",
+        "non-ascii",
+        "not-utf8",
+        "no-timestamp",
+        "no-signature",
+    ],
+)
+def test_w3_a_request_that_does_not_verify_is_refused(client, subscription, caplog, tamper, reason):
+    """W3: bad signature, one changed body byte, another secret, a missing header: 403, nothing
+    stored, a warning with the reason that holds neither the body nor the secret."""
+    body, headers = tamper(event_body())
+    with caplog.at_level(logging.WARNING, logger="integrations.webhooks"):
+        assert_rejected(post(client, body, headers), reason)
+    [record] = [r for r in caplog.records if r.getMessage() == "webhook.rejected"]
+    assert (record.provider, record.reason) == ("example", reason)
+    logged = repr(vars(record))
+    assert SECRET not in logged
+    assert "Ev000" not in logged
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("configured", ["nothing", "inactive", "no-secret", "other-provider"])
+def test_w3_without_a_configured_secret_the_check_is_not_skipped(client, workspace_a, configured):
+    """W3: no active subscription with a secret for the provider: 403, nothing stored."""
+    fields = {"workspace": workspace_a, "provider": "example", "url": "https://example.com/h"}
+    if configured == "inactive":
+        WebhookSubscription.objects.create(**fields, secret=SECRET, active=False)
+    elif configured == "no-secret":
+        WebhookSubscription.objects.create(**fields, secret=None)
+    elif configured == "other-provider":
+        WebhookSubscription.objects.create(**{**fields, "provider": "other"}, secret=SECRET)
+    body = event_body()
+    assert_rejected(post(client, body, signed(body)), "no secret configured")
+
+
+@pytest.mark.django_db
+def test_url_verification_is_answered_with_the_challenge_and_nothing_is_stored(
+    client, subscription
+):
+    """The Events API's url_verification: 200 with the challenge, only once verified; no record."""
+    body = json.dumps({"type": "url_verification", "challenge": "3eZbrw1aBm2rZgRN"}).encode()
+    response = post(client, body, signed(body))
+    assert response.status_code == 200
+    assert response.json() == {"challenge": "3eZbrw1aBm2rZgRN"}
+    assert_rejected(post(client, body, {}), "missing X-Slack-Request-Timestamp header")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[1, 2]", b'{"type": "event_callback"}', b'{"event_id": 12}'],
+    ids=["not-json", "not-an-object", "no-event-id", "event-id-not-text"],
+)
+def test_a_verified_body_without_a_usable_event_is_refused_and_not_stored(
+    client, subscription, body
+):
+    """A verified payload that cannot be recorded: 400 invalid_payload, nothing stored."""
+    response = post(client, body, signed(body))
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_payload"
+    assert set(response.json()) == {"error", "code", "fields"}
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_upload_limit_is_refused_before_verification(
+    client, subscription, settings
+):
+    """A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE: 413 in the error format, nothing stored."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    body = event_body(first_name="x" * 200)
+    response = post(client, body, signed(body))
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_post_is_accepted(client, subscription):
+    response = client.get(URL)
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert response["Allow"] == "POST"
+
+
+# Recording and deduplication --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_w4_a_redelivered_event_is_recorded_and_enqueued_once(
+    client, subscription, workspace_a, django_capture_on_commit_callbacks
+):
+    """W4: the same event id twice, the second as Slack's retry: both 200, one record with
+    redeliveries == 1, one enqueue callback (for after the commit)."""
+    body = event_body("Ev0W4")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = post(client, body, signed(body))
+        again = post(client, body, signed(body, **RETRY))
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json() == again.json() == {"ok": True}
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.provider, delivery.delivery_id) == ("example", "Ev0W4")
+    assert (delivery.workspace, delivery.event_type, delivery.redeliveries) == (
+        workspace_a,
+        "event_callback",
+        1,
+    )
+    assert delivery.payload["event"]["email"] == "ev0w4@example.com"
+    assert delivery.processed_at is None
+    assert len(callbacks) == 1
+    assert callbacks[0].func.__name__ == "enqueue"
+    assert callbacks[0].args == (delivery.pk,)
+
+
+def _received(log: str) -> int:
+    return sum(
+        1
+        for line in log.splitlines()
+        if "example.process_delivery[" in line and line.endswith("] received")
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_w4_a_redelivered_event_is_processed_once_by_the_worker(
+    client, subscription, celery_worker
+):
+    """W4 with the real worker: a retried delivery enqueues no second task. A later event's task
+    (queued behind any duplicate) is processed, and the worker received two tasks, not three."""
+    received_before = _received(celery_worker.log())
+    body = event_body("Ev0W4W")
+    assert post(client, body, signed(body)).status_code == 200
+    assert post(client, body, signed(body, **RETRY)).status_code == 200
+    sentinel = event_body("Ev0W4S")
+    assert post(client, sentinel, signed(sentinel)).status_code == 200
+
+    for delivery_id in ("Ev0W4W", "Ev0W4S"):
+        wait_for(
+            lambda d=delivery_id: WebhookDelivery.objects.filter(
+                delivery_id=d, processed_at__isnull=False
+            ).exists()
+        )
+    delivery = WebhookDelivery.objects.get(delivery_id="Ev0W4W")
+    assert (delivery.redeliveries, delivery.attempts, delivery.error) == (1, 1, "")
+    assert Contact.objects.filter(email="ev0w4w@example.com").count() == 1
+    assert _received(celery_worker.log()) - received_before == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_w6_slow_processing_runs_in_celery_after_the_answer(
+    live_server, subscription, celery_worker
+):
+    """W6: with processing made slow (3 s), the webhook answers 200 while the delivery is still
+    unprocessed; the worker then processes it, after the commit."""
+    body = event_body("Ev0W6", slow_seconds=3)
+    response = requests.post(live_server.url + URL, data=body, headers=signed(body), timeout=10)
+    assert response.status_code == 200
+    delivery = WebhookDelivery.objects.get(provider="example", delivery_id="Ev0W6")
+    assert delivery.processed_at is None
+
+    wait_for(lambda: WebhookDelivery.objects.get(pk=delivery.pk).processed_at)
+    contact = Contact.objects.get(email="ev0w6@example.com")
+    assert contact.workspace_id == subscription.workspace_id
+    assert f"processed {delivery.pk}" in celery_worker.log()
+
+
+# Processing -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def recorded(client, subscription):
+    """Record an event through the view (its task is not run: the test transaction never
+    commits) and return the delivery."""
+
+    def record(event_id="Ev0P", **event):
+        body = event_body(event_id, **event)
+        assert post(client, body, signed(body)).status_code == 200
+        return WebhookDelivery.objects.get(delivery_id=event_id)
+
+    return record
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_task_runs_twice_is_handled_once(recorded):
+    """A task re-run (acks_late redelivery) finds the delivery processed and skips it."""
+    delivery = recorded()
+    assert process_example_delivery(str(delivery.pk)) == f"{PROCESSED} {delivery.pk}"
+    assert process_example_delivery(str(delivery.pk)) == f"{SKIPPED} {delivery.pk}"
+    delivery.refresh_from_db()
+    assert delivery.processed_at is not None
+    assert (delivery.attempts, delivery.error) == (1, "")
+    assert Contact.objects.filter(email="ev0p@example.com").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_failing_handler_records_the_error_and_its_writes_roll_back(recorded):
+    """An error that is not transient: recorded with the attempt, not re-raised, the handler's
+    writes rolled back, the delivery left unprocessed."""
+    delivery = recorded()
+
+    def create_then_fail(d):
+        handle_event(d)
+        raise RuntimeError(f"cannot handle, secret={SECRET}")
+
+    assert process_delivery(delivery.pk, create_then_fail) == FAILED
+    delivery.refresh_from_db()
+    assert delivery.processed_at is None
+    assert delivery.attempts == 1
+    assert delivery.error.startswith("RuntimeError: cannot handle, secret=****")
+    assert SECRET not in delivery.error
+    assert not Contact.objects.exists()
+
+    assert process_example_delivery(str(delivery.pk)) == f"{PROCESSED} {delivery.pk}"
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.error) == (2, "")
+
+
+@pytest.mark.django_db
+def test_a_transient_error_is_recorded_and_re_raised_for_the_task_to_retry(recorded):
+    """Transient errors are re-raised (the task retries with backoff); each try counts."""
+    delivery = recorded(fail="transient")
+    for attempt in (1, 2):
+        with pytest.raises(Transient):
+            process_example_delivery(str(delivery.pk))
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt
+        assert delivery.error == "Transient: The example provider is unavailable."
+        assert delivery.processed_at is None
+
+
+@pytest.mark.django_db
+def test_the_example_handler_failing_with_an_error_is_not_retried(recorded):
+    delivery = recorded(fail="error")
+    assert process_example_delivery(str(delivery.pk)) == f"{FAILED} {delivery.pk}"
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.error) == (
+        1,
+        "ValueError: The example event cannot be handled.",
+    )
+
+
+@pytest.mark.django_db
+def test_a_run_that_loses_the_race_to_another_rolls_back_its_work(recorded):
+    """If another run marks the delivery processed while this one works, this run's writes roll
+    back and it reports a skip."""
+    delivery = recorded()
+
+    def handled_elsewhere_meanwhile(d):
+        handle_event(d)
+        WebhookDelivery.objects.filter(pk=d.pk).update(processed_at="2030-01-01T00:00:00Z")
+
+    assert process_delivery(delivery.pk, handled_elsewhere_meanwhile) == SKIPPED
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_delivery_is_reported_not_raised():
+    assert process_delivery("00000000-0000-0000-0000-000000000000", handle_event) == MISSING
