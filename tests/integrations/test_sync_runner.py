@@ -1,11 +1,9 @@
 """The sync runner with the example provider (tests/integrations/sync_example.py)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 import sentry_sdk
-from django.db import connection
 from django.utils import timezone
 
 from clianta.models import Contact
@@ -14,6 +12,7 @@ from integrations.errors import AuthExpired, ProviderError, RateLimited, Transie
 from integrations.health import AUTH_FAILURE_LIMIT, Health, health_of, with_health
 from integrations.locks import Lock
 from integrations.models import HeldLock, IntegrationCredential, SyncLog
+from tests.conftest import in_parallel
 from tests.integrations.sync_example import ExampleJob
 from tests.integrations.test_secrets_masked import CapturingTransport
 
@@ -206,21 +205,7 @@ def test_an_expired_lock_is_taken_over_and_its_stale_holder_cannot_release_it():
 @pytest.mark.django_db(transaction=True)
 def test_two_syncs_of_one_account_at_once_run_once(credential, workspace_a):
     """S6 on PostgreSQL: two runs started together by a barrier: one runs, one is skipped."""
-    barrier = threading.Barrier(2)
-    logs = []
-
-    def run():
-        try:
-            barrier.wait()
-            logs.append(sync.run(ExampleJob(reload(credential))))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    logs = in_parallel(lambda: sync.run(ExampleJob(reload(credential))))
     statuses = sorted(log.status for log in logs)
     assert statuses == [SyncLog.Status.SKIPPED, SyncLog.Status.SUCCESS]
     assert emails(workspace_a) == FINAL

@@ -1,17 +1,15 @@
 """Token refresh against the sandbox's Google token endpoint (O4-O8)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from integrations.errors import RECONNECT_MESSAGE, AuthExpired, Transient
 from integrations.models import IntegrationCredential
 from integrations.oauth.tokens import access_token
 from integrations.sandbox import faults, google_tokens
-from tests.conftest import wait_for
+from tests.conftest import in_parallel, wait_for
 from tests.integrations.oauth_helpers import token_calls
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,21 +59,7 @@ def test_two_concurrent_refreshes_call_the_token_endpoint_once(credential):
     """O4: two workers lined up by a barrier; the token endpoint is slowed so both ask while
     the first refresh is in flight. One call; both get the new token."""
     faults.inject("google", "/token$", delay_ms=500)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(access_token(reload(credential)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = in_parallel(lambda: access_token(reload(credential)))
     assert token_calls() == 1
     assert len(results) == 2 and results[0] == results[1] == reload(credential).access_token
 
