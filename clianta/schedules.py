@@ -5,6 +5,7 @@ as staff set it."""
 #: task name -> (name shown in the admin, every N minutes)
 PERIODIC_TASKS = {
     "clianta.heartbeat": ("Worker heartbeat (every minute)", 1),
+    "email_accounts.sync_all": ("Email: sync every mailbox (every 5 minutes)", 5),
     "integrations.watchdog": (
         "Sync watchdog: fail runs stuck past their time limit (every 5 minutes)",
         5,

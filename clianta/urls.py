@@ -6,8 +6,9 @@ from rest_framework.routers import DefaultRouter
 
 from clianta.api import views
 from clianta.api.health import HealthView
+from email_accounts.api import views as email_views
 from integrations import views as integration_views
-from integrations.api.views import IntegrationViewSet
+from integrations.api.views import IntegrationViewSet, SyncLogViewSet
 from integrations.oauth import views as oauth_views
 
 # The one API router; paths follow the original service's (no trailing slash).
@@ -20,6 +21,10 @@ router.register("companies", views.CompanyViewSet, basename="company")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("deals", views.DealViewSet, basename="deal")
 router.register("integrations", IntegrationViewSet, basename="integration")
+router.register("sync-logs", SyncLogViewSet, basename="sync-log")
+router.register("email-accounts", email_views.EmailAccountViewSet, basename="email-account")
+router.register("email-threads", email_views.EmailThreadViewSet, basename="email-thread")
+router.register("email-messages", email_views.EmailMessageViewSet, basename="email-message")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -110,6 +110,7 @@ class SyncLog(models.Model):
     """One run of one account's sync: what it did, or why it did not."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued"
         RUNNING = "running"
         SUCCESS = "success"
         RETRYING = "retrying"

@@ -119,24 +119,39 @@ def lock_ttl() -> timedelta:
     return timedelta(seconds=settings.SYNC_LOCK_TTL)
 
 
+def queue(job: SyncJob, trigger: str) -> SyncLog:
+    """A SyncLog for a run about to be queued, so callers can follow it by id at once."""
+    return SyncLog.objects.create(**_identity(job), trigger=trigger, status=Status.QUEUED)
+
+
+def _identity(job: SyncJob) -> dict:
+    credential = job.credential
+    return {
+        "workspace_id": credential.workspace_id,
+        "provider": credential.provider,
+        "kind": job.kind,
+        "credential": credential,
+        "account": job.account_name,
+        "account_key": job.account_key,
+    }
+
+
 def run(
-    job: SyncJob, *, trigger: str = "schedule", attempt: int = 1, final: bool = True, task_id=""
+    job: SyncJob,
+    *,
+    trigger: str = "schedule",
+    attempt: int = 1,
+    final: bool = True,
+    task_id="",
+    log_id=None,
 ) -> SyncLog:
     """Run ``job`` once. ``final`` says whether a transient failure ends the run for good (it is
-    re-raised either way, for the task to retry)."""
+    re-raised either way, for the task to retry). ``log_id`` names the queued SyncLog to fill."""
     credential = job.credential
     lock = Lock(f"sync:{job.account_key}", lock_ttl())
-    log = SyncLog(
-        workspace_id=credential.workspace_id,
-        provider=credential.provider,
-        kind=job.kind,
-        credential=credential,
-        account=job.account_name,
-        account_key=job.account_key,
-        trigger=trigger,
-        attempt=attempt,
-        task_id=task_id or "",
-    )
+    log = SyncLog.objects.filter(pk=log_id, status=Status.QUEUED).first() if log_id else None
+    log = log or SyncLog(**_identity(job))
+    log.trigger, log.attempt, log.task_id = trigger, attempt, task_id or ""
     credential.refresh_from_db(fields=["status", "sync_enabled"])
     if credential.status != IntegrationCredential.Status.ACTIVE:
         return _skip(log, SKIP_RECONNECT)
@@ -145,6 +160,7 @@ def run(
     if not lock.acquire():
         return _skip(log, SKIP_LOCKED)
     log.lock_token = lock.token
+    log.status = Status.RUNNING
     log.save()
     totals = Counts()
     try:

@@ -14,7 +14,7 @@ class SyncTask(Task):
     reject_on_worker_lost = True
     max_retries = len(sync.BACKOFF_SECONDS)
 
-    def run_job(self, job: sync.SyncJob, trigger: str):
+    def run_job(self, job: sync.SyncJob, trigger: str, log_id=None):
         retries = self.request.retries
         try:
             return sync.run(
@@ -23,6 +23,7 @@ class SyncTask(Task):
                 attempt=retries + 1,
                 final=retries >= self.max_retries,
                 task_id=self.request.id or "",
+                log_id=log_id,
             )
         except Transient as exc:
             countdown = sync.retry_countdown(exc, retries)

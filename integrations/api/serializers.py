@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from integrations.health import Health, health_of
-from integrations.models import IntegrationCredential
+from integrations.models import IntegrationCredential, SyncLog
 
 
 class CredentialSerializer(serializers.ModelSerializer):
@@ -47,3 +47,27 @@ class CredentialSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=Health.CHOICES))
     def get_health(self, credential) -> str:
         return health_of(credential)
+
+
+class SyncLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SyncLog
+        fields = [
+            "id",
+            "provider",
+            "kind",
+            "account",
+            "status",
+            "trigger",
+            "attempt",
+            "started_at",
+            "finished_at",
+            "pages",
+            "created",
+            "updated",
+            "deleted",
+            "skipped",
+            "skip_reasons",
+            "error",
+        ]
+        read_only_fields = fields

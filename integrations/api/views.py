@@ -3,12 +3,17 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clianta.api.pagination import CursorPagination
 from clianta.api.scoping import WorkspaceScopedMixin
 from integrations.health import with_health
-from integrations.models import IntegrationCredential
+from integrations.models import IntegrationCredential, SyncLog
 from integrations.oauth import tokens
 
-from .serializers import CredentialSerializer
+from .serializers import CredentialSerializer, SyncLogSerializer
+
+
+class ByStartTime(CursorPagination):
+    ordering = ("-started_at", "-id")
 
 
 class IntegrationViewSet(
@@ -37,3 +42,12 @@ class IntegrationViewSet(
         if credential.refresh_token:
             tokens.access_token(credential)
         return Response(self.get_serializer(credential).data)
+
+
+class SyncLogViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Sync runs of the workspace's accounts, newest first: what each created, updated,
+    deleted and skipped (and why), or why it failed. A queued run's id is followed here."""
+
+    queryset = SyncLog.objects.all()
+    serializer_class = SyncLogSerializer
+    pagination_class = ByStartTime

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from clianta.models import Membership
 from integrations import registry
 from integrations.errors import IntegrationError
+from integrations.signals import credential_connected
 
 from . import state as oauth_state
 from .tokens import store_grant
@@ -88,6 +89,7 @@ def callback(request, provider: str):
         )
         return redirect(_result(provider=provider.slug, error="exchange_failed"))
     credential = store_grant(claimed.workspace, provider, tokens)
+    credential_connected.send(sender=provider.slug, credential=credential, user=request.user)
     logger.info(
         "oauth.connected", extra={"provider": provider.slug, "credential": str(credential.pk)}
     )

@@ -123,6 +123,37 @@ class GoogleOAuth:
             ) from exc
 
 
+def raise_for_http_error(exc, provider: str):
+    """Map google-api-python-client's HttpError into the error tree (once, for every Google API).
+    https://developers.google.com/workspace/gmail/api/guides/handle-errors"""
+    import json
+
+    from integrations.errors import RateLimited
+
+    status = exc.resp.status
+    try:
+        error = json.loads(exc.content or b"{}").get("error", {})
+    except ValueError:
+        error = {}
+    reasons = {e.get("reason", "") for e in error.get("errors", []) if isinstance(e, dict)}
+    message = error.get("message") or f"Google answered {status}."
+    retry_after = exc.resp.get("retry-after")
+    if status == 429 or (
+        status == 403 and reasons & {"rateLimitExceeded", "userRateLimitExceeded"}
+    ):
+        raise RateLimited(
+            message,
+            provider=provider,
+            status=status,
+            retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+        ) from exc
+    if status >= 500:
+        raise Transient(message, provider=provider, status=status) from exc
+    raise ProviderError(
+        message, provider=provider, status=status, provider_code=",".join(reasons)
+    ) from exc
+
+
 def _aware(expiry):
     """google-auth reports expiry as naive UTC."""
     return expiry.replace(tzinfo=UTC) if expiry is not None else None
@@ -132,16 +163,22 @@ def api_client(api: str, version: str, endpoint_setting: str):
     """A google-api-python-client builder for one API, pointed at its configured endpoint."""
 
     def build(credential):
+        import google_auth_httplib2
+        import httplib2
         from google.oauth2.credentials import Credentials
         from googleapiclient.discovery import build as discovery_build
 
         from integrations.oauth.tokens import access_token
 
-        # No refresh token here: refreshing goes through access_token() and its row lock.
+        # No refresh token here: refreshing goes through access_token() and its lock.
+        http = google_auth_httplib2.AuthorizedHttp(
+            Credentials(access_token(credential)),
+            http=httplib2.Http(timeout=settings.PROVIDER_TIMEOUT),
+        )
         return discovery_build(
             api,
             version,
-            credentials=Credentials(access_token(credential)),
+            http=http,
             client_options={"api_endpoint": getattr(settings, endpoint_setting)},
             cache_discovery=False,
         )
@@ -160,6 +197,7 @@ GMAIL = Provider(
     scopes=(*IDENTITY_SCOPES, "https://www.googleapis.com/auth/gmail.modify"),
     oauth=OAUTH,
     client=api_client("gmail", "v1", "GMAIL_API_URL"),
+    sync_task="email_accounts.sync_credential",
     description="Read, send and thread email through a Google account.",
 )
 CALENDAR = Provider(

@@ -1,0 +1,42 @@
+"""Query-string filters shared by the list endpoints, with clear 400s for bad values."""
+
+import uuid
+
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import ValidationError
+
+
+def uuid_param(params, name: str) -> uuid.UUID | None:
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationError({name: ["Not a valid id."]}) from None
+
+
+def aware_datetime_param(params, name: str):
+    """An ISO 8601 datetime with its UTC offset; naive datetimes are refused."""
+    value = params.get(name)
+    if not value:
+        return None
+    moment = parse_datetime(value)
+    if moment is None:
+        raise ValidationError({name: ["Not an ISO 8601 datetime."]})
+    if moment.tzinfo is None:
+        raise ValidationError(
+            {name: ["Give a UTC offset (for example 2026-01-31T09:00:00+01:00)."]}
+        )
+    return moment
+
+
+def in_period(queryset, params, field: str):
+    """``?after=`` (inclusive) and ``?before=`` (exclusive) on ``field``."""
+    after = aware_datetime_param(params, "after")
+    before = aware_datetime_param(params, "before")
+    if after:
+        queryset = queryset.filter(**{f"{field}__gte": after})
+    if before:
+        queryset = queryset.filter(**{f"{field}__lt": before})
+    return queryset

@@ -1,0 +1,96 @@
+from rest_framework import serializers
+
+from clianta.api.scoping import scoped
+from integrations.health import Health, health_of
+
+from ..models import EmailAccount, EmailMessage, EmailThread
+
+
+class EmailAccountSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(help_text="The account's sync health.")
+
+    class Meta:
+        model = EmailAccount
+        fields = ["id", "provider", "email", "sync_enabled", "last_sync_at", "status", "created_at"]
+        read_only_fields = fields
+
+    def get_status(self, account) -> str:
+        return health_of(account.credential) if account.credential_id else Health.DISABLED
+
+
+class ConnectAccountSerializer(serializers.Serializer):
+    provider = serializers.ChoiceField(choices=EmailAccount.Provider.choices)
+
+
+class ConnectAnswerSerializer(serializers.Serializer):
+    authorization_url = serializers.URLField(
+        help_text="Open this in the browser of the person connecting the mailbox."
+    )
+
+
+class SyncQueuedSerializer(serializers.Serializer):
+    sync_id = serializers.UUIDField(help_text="Follow it at /api/sync-logs/{sync_id}.")
+    status = serializers.CharField()
+
+
+class EmailMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EmailMessage
+        fields = [
+            "id",
+            "account",
+            "thread",
+            "provider_message_id",
+            "provider_thread_id",
+            "message_id",
+            "in_reply_to",
+            "direction",
+            "from_address",
+            "from_name",
+            "to",
+            "cc",
+            "bcc",
+            "subject",
+            "sent_at",
+            "snippet",
+            "body_text",
+            "body_html",
+            "labels",
+            "attachments",
+            "contacts",
+        ]
+        read_only_fields = fields
+
+
+class EmailThreadSerializer(serializers.ModelSerializer):
+    message_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = EmailThread
+        fields = ["id", "subject", "last_message_at", "message_count", "created_at"]
+        read_only_fields = fields
+
+
+class SendSerializer(serializers.Serializer):
+    to = serializers.ListField(child=serializers.EmailField(), min_length=1, max_length=100)
+    cc = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
+    bcc = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
+    subject = serializers.CharField(max_length=998, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=1_000_000)
+    html = serializers.CharField(max_length=2_000_000, required=False, allow_blank=True, default="")
+    reply_to_message = scoped(
+        EmailMessage, required=False, allow_null=True, help_text="Reply to this message."
+    )
+
+    def validate(self, data):
+        if not data["subject"] and data.get("reply_to_message") is None:
+            raise serializers.ValidationError({"subject": ["A new message needs a subject."]})
+        return data
+
+
+class SentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    provider_message_id = serializers.CharField()
+    message_id = serializers.CharField(help_text="The RFC 2822 Message-ID, to reply to it.")
+    thread = serializers.UUIDField()
+    provider_thread_id = serializers.CharField()

@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db.models import Count
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from clianta.api.filters import in_period, uuid_param
+from clianta.api.pagination import CursorPagination
+from clianta.api.scoping import WorkspaceScopedMixin
+from integrations import registry, sync
+from integrations.oauth import tokens
+
+from .. import services, tasks
+from ..models import EmailAccount, EmailMessage, EmailThread
+from . import serializers
+
+
+class EmailAccountViewSet(
+    WorkspaceScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The workspace's mailboxes. Adding Gmail or Outlook answers the URL of the OAuth consent
+    the person connecting must open; the mailbox appears once they allow it."""
+
+    queryset = EmailAccount.objects.select_related("credential")
+    serializer_class = serializers.EmailAccountSerializer
+
+    @extend_schema(
+        request=serializers.ConnectAccountSerializer,
+        responses={200: serializers.ConnectAnswerSerializer},
+    )
+    def create(self, request):
+        form = serializers.ConnectAccountSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        provider = registry.get(form.validated_data["provider"])
+        if provider.oauth is None:
+            raise ValidationError(
+                {"provider": [f"Connecting {provider.name} is not available yet."]}
+            )
+        url = settings.PUBLIC_URL + reverse("oauth-connect", args=[provider.slug])
+        return Response({"authorization_url": f"{url}?workspace={self.workspace.pk}"})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "keep_mail",
+                OpenApiTypes.BOOL,
+                description="Keep the synced mail (default) or remove it with the account.",
+            )
+        ]
+    )
+    def destroy(self, request, *args, **kwargs):
+        """Revoke the mailbox's grant at the provider and remove it."""
+        account = self.get_object()
+        keep = request.query_params.get("keep_mail", "true").lower() not in ("false", "0", "no")
+        if not keep:
+            EmailMessage.objects.filter(account=account).delete()
+        tokens.disconnect(account.credential)  # deleting the credential deletes the account
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={202: serializers.SyncQueuedSerializer})
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        """Queue a sync now; follow it at /api/sync-logs/{sync_id}."""
+        account = self.get_object()
+        log = sync.queue(services.sync_job(account), trigger="manual")
+        tasks.sync_account.delay(str(account.pk), trigger="manual", log_id=str(log.pk))
+        return Response({"sync_id": log.pk, "status": log.status}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=serializers.SendSerializer, responses={201: serializers.SentSerializer})
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """Send from this mailbox; the sent message is stored at once."""
+        account = self.get_object()
+        form = serializers.SendSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        sent = services.send_email(account, **form.validated_data)
+        return Response(
+            {
+                "id": sent.pk,
+                "provider_message_id": sent.provider_message_id,
+                "message_id": sent.message_id,
+                "thread": sent.thread_id,
+                "provider_thread_id": sent.provider_thread_id,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class BySentTime(CursorPagination):
+    ordering = ("-sent_at", "-id")
+
+
+class ByLastMessage(CursorPagination):
+    ordering = ("-last_message_at", "-id")
+
+
+DATE_FILTERS = [
+    OpenApiParameter("after", OpenApiTypes.DATETIME, description="Sent at or after (ISO 8601)."),
+    OpenApiParameter("before", OpenApiTypes.DATETIME, description="Sent before (ISO 8601)."),
+]
+
+
+class EmailMessageViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Synced and sent mail, newest first."""
+
+    queryset = EmailMessage.objects.prefetch_related("contacts")
+    serializer_class = serializers.EmailMessageSerializer
+    pagination_class = BySentTime
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("account", OpenApiTypes.UUID),
+            OpenApiParameter("thread", OpenApiTypes.UUID),
+            OpenApiParameter("contact", OpenApiTypes.UUID),
+            *DATE_FILTERS,
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        params = self.request.query_params
+        for name in ("account", "thread"):
+            if value := uuid_param(params, name):
+                queryset = queryset.filter(**{f"{name}_id": value})
+        if contact := uuid_param(params, "contact"):
+            queryset = queryset.filter(contacts__id=contact)
+        return in_period(queryset, params, "sent_at")
+
+
+class EmailThreadViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Conversations, most recent first."""
+
+    queryset = EmailThread.objects.annotate(message_count=Count("messages"))
+    serializer_class = serializers.EmailThreadSerializer
+    pagination_class = ByLastMessage
+
+    @extend_schema(parameters=[OpenApiParameter("contact", OpenApiTypes.UUID), *DATE_FILTERS])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        params = self.request.query_params
+        if contact := uuid_param(params, "contact"):
+            queryset = queryset.filter(messages__contacts__id=contact).distinct()
+        return in_period(queryset, params, "last_message_at")

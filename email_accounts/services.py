@@ -1,0 +1,95 @@
+"""The email service: connecting mailboxes, syncing them and sending from them. The only place
+that talks to mail providers."""
+
+from __future__ import annotations
+
+import email.message
+import email.utils
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations import sync
+from integrations.models import SyncLog
+
+from .models import EmailAccount, EmailMessage
+from .providers import PROVIDERS
+from .store import Fetched, store
+
+logger = logging.getLogger("email_accounts")
+OAUTH_PROVIDERS = ("gmail", "outlook")
+
+
+def connect_from_credential(credential, user) -> EmailAccount | None:
+    """The mailbox behind a credential just connected through OAuth (Gmail, Outlook)."""
+    if credential.provider not in OAUTH_PROVIDERS or not credential.account:
+        return None
+    account, created = EmailAccount.objects.update_or_create(
+        workspace_id=credential.workspace_id,
+        provider=credential.provider,
+        email=credential.account.lower(),
+        defaults={"credential": credential, "sync_enabled": True},
+    )
+    if created and user is not None:
+        EmailAccount.objects.filter(pk=account.pk).update(owner=user)
+    return account
+
+
+def sync_job(account: EmailAccount):
+    return PROVIDERS[account.provider].sync_job(account)
+
+
+def sync_emails(account: EmailAccount, **run_options) -> SyncLog:
+    """Fetch what is new in the mailbox (one page at a time, resumable)."""
+    return sync.run(sync_job(account), **run_options)
+
+
+def send_email(
+    account: EmailAccount,
+    to: list[str],
+    subject: str,
+    body: str,
+    reply_to_message: EmailMessage | None = None,
+    cc: list[str] = (),
+    bcc: list[str] = (),
+    html: str = "",
+) -> EmailMessage:
+    """Send from the mailbox and store the sent message at once.
+
+    A reply carries In-Reply-To and References (and, in the same mailbox, the provider's thread
+    id), so it lands in the same thread at the provider and here.
+    """
+    message = email.message.EmailMessage()
+    message["From"] = account.email
+    message["To"] = ", ".join(to)
+    if cc:
+        message["Cc"] = ", ".join(cc)
+    if bcc:
+        message["Bcc"] = ", ".join(bcc)
+    thread_id = None
+    if reply_to_message is not None:
+        parent = reply_to_message
+        if not subject:
+            subject = (
+                parent.subject
+                if parent.subject.lower().startswith("re:")
+                else f"Re: {parent.subject}"
+            )
+        if parent.message_id:
+            message["In-Reply-To"] = parent.message_id
+            message["References"] = " ".join([*parent.references.split(), parent.message_id])
+        if parent.account_id == account.pk:
+            thread_id = parent.provider_thread_id or None
+    message["Subject"] = subject
+    message["Date"] = email.utils.format_datetime(timezone.now())
+    message["Message-ID"] = email.utils.make_msgid(domain=account.email.rpartition("@")[2])
+    message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
+    raw = message.as_bytes()
+    provider_id, provider_thread_id = PROVIDERS[account.provider].send(account, raw, thread_id)
+    logger.info("email.sent", extra={"account": account.account_key, "provider_id": provider_id})
+    with transaction.atomic():
+        store(account, [Fetched(provider_id, provider_thread_id, ["SENT"], raw, timezone.now())])
+    return EmailMessage.objects.get(account=account, provider_message_id=provider_id)
