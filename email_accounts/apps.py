@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import transaction
 
 
 class EmailAccountsConfig(AppConfig):
@@ -14,6 +15,8 @@ class EmailAccountsConfig(AppConfig):
         def connected(sender, credential, user, **kwargs):
             account = services.connect_from_credential(credential, user)
             if account is not None:
-                tasks.sync_account.delay(str(account.pk), trigger="connect")
+                transaction.on_commit(
+                    lambda: tasks.sync_account.delay(str(account.pk), trigger="connect")
+                )
 
         credential_connected.connect(connected, weak=False, dispatch_uid="email_accounts.connect")
