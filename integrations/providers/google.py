@@ -170,10 +170,12 @@ def api_client(api: str, version: str, endpoint_setting: str):
 
         from integrations.oauth.tokens import access_token
 
-        # No refresh token here: refreshing goes through access_token() and its lock.
+        # No refresh token and no refresh on 401 here: a 401 reaches the caller, which
+        # refreshes through access_token() and its lock.
         http = google_auth_httplib2.AuthorizedHttp(
             Credentials(access_token(credential)),
             http=httplib2.Http(timeout=settings.PROVIDER_TIMEOUT),
+            refresh_status_codes=(),
         )
         return discovery_build(
             api,

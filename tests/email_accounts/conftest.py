@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from email_accounts.models import EmailAccount
 from integrations.models import IntegrationCredential
+from integrations.sandbox import google_tokens
+from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
 
 
 @pytest.fixture
@@ -20,3 +25,20 @@ def make_account(workspace_a):
 @pytest.fixture
 def account(make_account):
     return make_account()
+
+
+@pytest.fixture
+def gmail_account(sandbox, workspace_a):
+    """A Gmail account connected to the sandbox's mailbox, without the browser."""
+    answer = google_tokens.issue(google_tokens.create_grant(EMAIL, SCOPES))
+    credential = IntegrationCredential.objects.create(
+        workspace=workspace_a,
+        provider="gmail",
+        account=EMAIL,
+        access_token=answer["access_token"],
+        refresh_token=answer["refresh_token"],
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    return EmailAccount.objects.create(
+        workspace=workspace_a, provider="gmail", email=EMAIL, credential=credential
+    )
