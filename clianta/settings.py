@@ -45,6 +45,7 @@ SANDBOX_URL = env.str("SANDBOX_URL", default=f"{PUBLIC_URL}/sandbox").rstrip("/"
 PROVIDER_TIMEOUT = env.float("PROVIDER_TIMEOUT", default=15)
 
 # Gmail's per-user quota (15,000 units a minute): a big first sync slows down instead of failing.
+# 0 turns the limit off.
 GMAIL_USER_QUOTA_UNITS_PER_SECOND = env.float("GMAIL_USER_QUOTA_UNITS_PER_SECOND", default=250)
 
 # Every provider endpoint is a setting: the real provider by default, the sandbox when

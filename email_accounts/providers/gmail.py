@@ -44,7 +44,10 @@ class QuotaBudget:
         self.checked = clock()
 
     def spend(self, units: float) -> float:
-        """Take ``units``, waiting as long as the bucket needs to refill them; returns the wait."""
+        """Take ``units``, waiting as long as the bucket needs to refill them; returns the wait.
+        A rate of 0 means no limit."""
+        if self.rate <= 0:
+            return 0.0
         now = self.clock()
         self.available = min(self.rate, self.available + (now - self.checked) * self.rate)
         self.checked = now

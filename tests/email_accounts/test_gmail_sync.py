@@ -171,3 +171,8 @@ def test_the_quota_budget_slows_down_instead_of_failing():
     assert budget.spend(50) == 0  # half a second refilled 125 units
     assert budget.spend(200) == pytest.approx(0.5)  # 75 left: 125 more units take 0.5 s
     assert waits == [pytest.approx(1.0), pytest.approx(0.5)]
+
+
+def test_a_zero_quota_means_no_limit():
+    budget = QuotaBudget(0, clock=lambda: 0.0, sleep=lambda seconds: pytest.fail("slept"))
+    assert budget.spend(10_000) == 0
