@@ -25,6 +25,7 @@ router.register("sync-logs", SyncLogViewSet, basename="sync-log")
 router.register("email-accounts", email_views.EmailAccountViewSet, basename="email-account")
 router.register("email-threads", email_views.EmailThreadViewSet, basename="email-thread")
 router.register("email-messages", email_views.EmailMessageViewSet, basename="email-message")
+router.register("email-blocklist", email_views.BlockedSenderViewSet, basename="blocked-sender")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/integrations/<slug:provider>/connect", oauth_views.connect, name="oauth-connect"),
     path("api/integrations/<slug:provider>/callback", oauth_views.callback, name="oauth-callback"),
+    path("api/email-settings", email_views.EmailSettingsView.as_view(), name="email-settings"),
     path("api/", include(router.urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path(

@@ -3,7 +3,8 @@ from rest_framework import serializers
 from clianta.api.scoping import scoped
 from integrations.health import Health, health_of
 
-from ..models import EmailAccount, EmailMessage, EmailThread
+from ..models import BlockedSender, EmailAccount, EmailMessage, EmailSettings, EmailThread
+from ..noise import DEFAULT_BLOCKED_LOCAL_PARTS
 
 
 class EmailAccountSerializer(serializers.ModelSerializer):
@@ -94,3 +95,37 @@ class SentSerializer(serializers.Serializer):
     message_id = serializers.CharField(help_text="The RFC 2822 Message-ID, to reply to it.")
     thread = serializers.UUIDField()
     provider_thread_id = serializers.CharField()
+
+
+class BlockedSenderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BlockedSender
+        fields = ["id", "pattern", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_pattern(self, pattern):
+        pattern = pattern.strip().lower()
+        local, at, domain = pattern.rpartition("@")
+        domain = domain if at else pattern
+        if not domain or "." not in domain or " " in pattern or (at and not local):
+            raise serializers.ValidationError(
+                "Give an address (news@shop.example) or a domain (shop.example)."
+            )
+        if BlockedSender.objects.filter(
+            workspace=self.context["workspace"], pattern=pattern
+        ).exists():
+            raise serializers.ValidationError("This sender is already blocked.")
+        return pattern
+
+
+class EmailSettingsSerializer(serializers.ModelSerializer):
+    default_blocked_senders = serializers.SerializerMethodField(
+        help_text="Local parts always skipped, in every workspace."
+    )
+
+    class Meta:
+        model = EmailSettings
+        fields = ["contact_policy", "default_blocked_senders"]
+
+    def get_default_blocked_senders(self, settings) -> list[str]:
+        return sorted(f"{local}@*" for local in DEFAULT_BLOCKED_LOCAL_PARTS)

@@ -3,19 +3,19 @@ from django.db.models import Count
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from clianta.api.filters import in_period, uuid_param
 from clianta.api.pagination import CursorPagination
-from clianta.api.scoping import WorkspaceScopedMixin
+from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
 from integrations import registry, sync
 from integrations.oauth import tokens
 
 from .. import services, tasks
-from ..models import EmailAccount, EmailMessage, EmailThread
+from ..models import BlockedSender, EmailAccount, EmailMessage, EmailSettings, EmailThread
 from . import serializers
 
 
@@ -154,3 +154,23 @@ class EmailThreadViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
         if contact := uuid_param(params, "contact"):
             queryset = queryset.filter(messages__contacts__id=contact).distinct()
         return in_period(queryset, params, "last_message_at")
+
+
+class BlockedSenderViewSet(WorkspaceModelViewSet):
+    """Senders whose mail is skipped by syncs (counted in the SyncLog): addresses, or whole
+    domains with their subdomains. No-reply senders are always skipped."""
+
+    queryset = BlockedSender.objects.all()
+    serializer_class = serializers.BlockedSenderSerializer
+    http_method_names = ["get", "post", "delete"]
+
+
+class EmailSettingsView(WorkspaceScopedMixin, generics.RetrieveUpdateAPIView):
+    """The workspace's contact policy for mail: ``none``, ``sent`` (people written to; the
+    default) or ``everyone``."""
+
+    serializer_class = serializers.EmailSettingsSerializer
+    http_method_names = ["get", "put", "patch"]
+
+    def get_object(self):
+        return EmailSettings.objects.get_or_create(workspace=self.workspace)[0]

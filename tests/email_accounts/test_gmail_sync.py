@@ -1,6 +1,5 @@
 """Gmail sync through google-api-python-client against the sandbox's Gmail."""
 
-
 import pytest
 from django.db import transaction
 from django.utils import timezone

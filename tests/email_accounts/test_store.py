@@ -149,3 +149,36 @@ def test_two_writers_creating_one_contact_at_once_make_one(workspace_a):
     results = in_parallel(lambda: contacts.ensure(workspace_a.pk, {"New@Acme.example": "New"}), 4)
     assert Contact.objects.filter(workspace=workspace_a).count() == 1
     assert len({r["new@acme.example"].pk for r in results}) == 1
+
+
+def test_the_blocklist_and_contact_policy_through_the_api(api_a, workspace_a, account):
+    created = api_a.post("/api/email-blocklist", {"pattern": " News.Example "}, format="json")
+    assert created.status_code == 201 and created.json()["pattern"] == "news.example"
+    again = api_a.post("/api/email-blocklist", {"pattern": "news.example"}, format="json")
+    assert again.json()["fields"]["pattern"] == ["This sender is already blocked."]
+    for bad in ("not a domain", "@", "localhost"):
+        assert (
+            api_a.post("/api/email-blocklist", {"pattern": bad}, format="json").status_code == 400
+        )
+    settings = api_a.get("/api/email-settings").json()
+    assert settings["contact_policy"] == "sent"
+    assert "noreply@*" in settings["default_blocked_senders"]
+    assert (
+        api_a.patch(
+            "/api/email-settings", {"contact_policy": "everyone"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        api_a.patch("/api/email-settings", {"contact_policy": "all"}, format="json").status_code
+        == 400
+    )
+    counts = store(
+        account,
+        [
+            fetched("1", sender="promo@news.example", message_id="<1@x>"),
+            fetched("2", sender="Ann <ann@acme.example>", message_id="<2@x>"),
+        ],
+    )
+    assert counts.skip_reasons == {"blocked sender": 1}
+    assert list(Contact.objects.values_list("email", flat=True)) == ["ann@acme.example"]
