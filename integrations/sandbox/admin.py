@@ -7,7 +7,16 @@ from django.contrib import admin
 
 from integrations.scrub import mask
 
-from .models import GoogleAccessToken, GoogleAuthCode, GoogleGrant, SandboxCall, SandboxFault
+from .models import (
+    GmailHistoryRecord,
+    GmailMailbox,
+    GmailMessage,
+    GoogleAccessToken,
+    GoogleAuthCode,
+    GoogleGrant,
+    SandboxCall,
+    SandboxFault,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,3 +74,28 @@ class GoogleAuthCodeAdmin(ReadOnlyAdmin):
     list_display = ["email", "client_id", "created_at", "used_at", "grant"]
     search_fields = ["email"]
     exclude = ["code"]
+
+
+@admin.register(GmailMailbox)
+class GmailMailboxAdmin(ReadOnlyAdmin):
+    list_display = ["email", "history_id", "history_kept_from", "created_at"]
+    search_fields = ["email"]
+    exclude = ["quota_second", "quota_used"]
+
+
+@admin.register(GmailMessage)
+class GmailMessageAdmin(ReadOnlyAdmin):
+    list_display = ["gmail_id", "mailbox", "subject", "sender", "labels", "internal_date"]
+    list_display += ["thread_id"]
+    list_select_related = ["mailbox"]
+    list_filter = ["mailbox"]
+    search_fields = ["gmail_id", "thread_id", "subject", "sender", "message_id_header"]
+
+
+@admin.register(GmailHistoryRecord)
+class GmailHistoryRecordAdmin(ReadOnlyAdmin):
+    list_display = ["history_id", "mailbox", "gmail_id", "message_added", "message_deleted"]
+    list_display += ["labels_added", "labels_removed"]
+    list_select_related = ["mailbox"]
+    list_filter = ["mailbox"]
+    search_fields = ["gmail_id", "thread_id"]

@@ -115,3 +115,86 @@ class GoogleAccessToken(models.Model):
 
     def __str__(self):
         return f"access token of {self.grant.email}"
+
+
+class GmailMailbox(models.Model):
+    """One user's Gmail mailbox: its history counter, how far back history is kept, its quota."""
+
+    email = models.CharField(max_length=254, unique=True, help_text="Lower-cased.")
+    history_id = models.BigIntegerField(default=1, help_text="The id of the latest change.")
+    history_kept_from = models.BigIntegerField(
+        default=0, help_text="An older startHistoryId answers 404, as Gmail's expired history."
+    )
+    quota_second = models.BigIntegerField(default=0, help_text="Epoch second of quota_used.")
+    quota_used = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+
+class GmailMessage(models.Model):
+    """A message as Gmail keeps it: the RFC 2822 bytes, plus the fields the API filters on.
+
+    ``labels`` holds the label ids space-separated with a space at each end, so that
+    ``labels__contains=" INBOX "`` filters on any database.
+    """
+
+    mailbox = models.ForeignKey(GmailMailbox, on_delete=models.CASCADE, related_name="messages")
+    gmail_id = models.CharField(max_length=16)
+    thread_id = models.CharField(max_length=16)
+    labels = models.CharField(max_length=1000, default=" ")
+    internal_date = models.BigIntegerField(help_text="Epoch milliseconds.")
+    history_id = models.BigIntegerField()
+    message_id_header = models.CharField(max_length=500, blank=True)
+    subject = models.TextField(blank=True)
+    sender = models.TextField(blank=True)
+    recipients = models.TextField(blank=True)
+    snippet = models.TextField(blank=True)
+    has_attachment = models.BooleanField(default=False)
+    size_estimate = models.PositiveIntegerField(default=0)
+    raw = models.BinaryField()
+
+    class Meta:
+        ordering = ["-internal_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "gmail_id"], name="sandbox_gmail_message_id")
+        ]
+        indexes = [
+            models.Index(fields=["mailbox", "-internal_date", "-id"]),
+            models.Index(fields=["mailbox", "thread_id"]),
+            models.Index(fields=["mailbox", "message_id_header"]),
+        ]
+
+    def __str__(self):
+        return f"{self.gmail_id} {self.subject[:60]}"
+
+    @property
+    def label_ids(self) -> list[str]:
+        return self.labels.split()
+
+
+class GmailHistoryRecord(models.Model):
+    """One change of a mailbox, as ``history.list`` reports it; labels are packed as above."""
+
+    mailbox = models.ForeignKey(GmailMailbox, on_delete=models.CASCADE, related_name="history")
+    history_id = models.BigIntegerField()
+    gmail_id = models.CharField(max_length=16)
+    thread_id = models.CharField(max_length=16)
+    labels = models.CharField(
+        max_length=1000, default=" ", help_text="The message's labels after the change."
+    )
+    message_added = models.BooleanField(default=False)
+    message_deleted = models.BooleanField(default=False)
+    labels_added = models.CharField(max_length=1000, default=" ")
+    labels_removed = models.CharField(max_length=1000, default=" ")
+
+    class Meta:
+        ordering = ["history_id"]
+        indexes = [models.Index(fields=["mailbox", "history_id"])]
+
+    def __str__(self):
+        return f"{self.mailbox_id} #{self.history_id} {self.gmail_id}"

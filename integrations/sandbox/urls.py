@@ -3,9 +3,11 @@ settings.PROVIDER_ENDPOINTS; the control API starts with an underscore."""
 
 from django.urls import path
 
-from . import control, google_oauth
+from . import control, gmail, gmail_batch, google_oauth
 
 app_name = "sandbox"
+
+GMAIL_USER = "google/gmail/v1/users/<str:user_id>/"
 
 urlpatterns = [
     path("_faults", control.faults_view, name="faults"),
@@ -13,4 +15,21 @@ urlpatterns = [
     path("google/o/oauth2/v2/auth", google_oauth.authorize, name="google-authorize"),
     path("google/token", google_oauth.token, name="google-token"),
     path("google/revoke", google_oauth.revoke, name="google-revoke"),
+    # Gmail API v1 (GMAIL_API_URL is <SANDBOX_URL>/google/); batch_uri: GMAIL_API_URL + BATCH_PATH.
+    path("google/" + gmail_batch.BATCH_PATH, gmail_batch.batch, name="gmail-batch"),
+    path(GMAIL_USER + "profile", gmail.profile_view, name="gmail-profile"),
+    path(GMAIL_USER + "history", gmail.history_view, name="gmail-history"),
+    path(GMAIL_USER + "messages", gmail.messages_view, name="gmail-messages"),
+    path(GMAIL_USER + "messages/send", gmail.send_view, name="gmail-send"),
+    path(GMAIL_USER + "messages/<str:message_id>", gmail.message_view, name="gmail-message"),
+    path(GMAIL_USER + "messages/<str:message_id>/modify", gmail.modify_view, name="gmail-modify"),
+    path(GMAIL_USER + "messages/<str:message_id>/trash", gmail.trash_view, name="gmail-trash"),
+    path(
+        GMAIL_USER + "messages/<str:message_id>/untrash", gmail.untrash_view, name="gmail-untrash"
+    ),
+    path(
+        GMAIL_USER + "messages/<str:message_id>/attachments/<str:attachment_id>",
+        gmail.attachment_view,
+        name="gmail-attachment",
+    ),
 ]

@@ -1,0 +1,537 @@
+"""Gmail mailboxes of the sandbox: messages, threads, labels and history, kept in the database.
+
+The API views (``gmail.py``) and tests in the same process share these functions. Tests put mail
+in with :func:`deliver`, change it behind the client's back with :func:`relabel` and
+:func:`delete`, read it with :func:`messages`, and make Gmail forget old history with
+:func:`expire_history`. Every change bumps the mailbox's historyId and leaves a history record,
+as Gmail's do (https://developers.google.com/workspace/gmail/api/guides/sync).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, make_msgid
+from html import escape, unescape
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+
+from .models import GmailHistoryRecord, GmailMailbox, GmailMessage
+
+CATEGORIES = ("PERSONAL", "SOCIAL", "PROMOTIONS", "UPDATES", "FORUMS")
+SYSTEM_LABELS = frozenset(
+    {"INBOX", "SPAM", "TRASH", "UNREAD", "STARRED", "IMPORTANT", "SENT", "DRAFT", "CHAT"}
+    | {f"CATEGORY_{name}" for name in CATEGORIES}
+)
+SNIPPET_LENGTH = 200
+# Gmail reads search dates as midnight Pacific time; epoch seconds are exact.
+# https://developers.google.com/workspace/gmail/api/guides/filtering
+PACIFIC = ZoneInfo("America/Los_Angeles")
+# Names that in:, is:, label: and category: accept for system labels.
+LABEL_NAMES = {
+    **{name.lower(): name for name in SYSTEM_LABELS},
+    "drafts": "DRAFT",
+    "chats": "CHAT",
+    **{name.lower(): f"CATEGORY_{name}" for name in CATEGORIES},
+    "primary": "CATEGORY_PERSONAL",
+}
+_TERM = re.compile(r'(-)?(?:([a-z_0-9]+):)?("[^"]*"|\S+)', re.IGNORECASE)
+_REPLY_PREFIX = re.compile(r"^(\s*(re|fwd?|aw|sv|wg|tr)\s*(\[\d+\])?\s*:)+", re.IGNORECASE)
+
+
+def pack(labels: Iterable[str]) -> str:
+    """Label ids as stored: space-separated, a space at each end, duplicates dropped."""
+    labels = list(dict.fromkeys(labels))
+    return f" {' '.join(labels)} " if labels else " "
+
+
+def has_label(label: str) -> Q:
+    return Q(labels__contains=f" {label} ")
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def new_gmail_id(internal_ms: int) -> str:
+    """A Gmail-like id: 16 hex digits whose high bits grow with time."""
+    return f"{((max(internal_ms, 0) << 20) | secrets.randbits(20)) % (1 << 64):016x}"
+
+
+def mailbox(email: str) -> GmailMailbox:
+    """The mailbox of ``email`` (case-insensitive), created empty on first use."""
+    box, _ = GmailMailbox.objects.get_or_create(email=email.strip().lower())
+    return box
+
+
+def messages(email: str) -> QuerySet[GmailMessage]:
+    """The mailbox's messages, newest first, spam and trash included."""
+    return mailbox(email).messages.all()
+
+
+def get(email: str, message_id: str) -> GmailMessage:
+    """One message; raises GmailMessage.DoesNotExist."""
+    return mailbox(email).messages.get(gmail_id=message_id)
+
+
+# Reading messages
+
+
+def parse(raw: bytes) -> Message:
+    return message_from_bytes(raw, policy=policy.compat32)
+
+
+def header_text(value) -> str:
+    """A header value as Gmail's payload shows it: unfolded, RFC 2047 encoded words decoded."""
+    if value is None:
+        return ""
+    text = re.sub(r"\r?\n(?=[ \t])", "", str(value))
+    if re.search(r"[\udc80-\udcff]", text):  # raw 8-bit bytes: most likely UTF-8
+        return text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    try:
+        return str(make_header(decode_header(text)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return text
+
+
+def part_text(part: Message) -> str:
+    data = part.get_payload(decode=True) or b""
+    try:
+        return data.decode(part.get_content_charset() or "us-ascii", "replace")
+    except LookupError:
+        return data.decode("latin-1")
+
+
+def message_ids(value) -> list[str]:
+    """The ``<id@host>`` tokens of a Message-ID, In-Reply-To or References header."""
+    return re.findall(r"<[^<>\s]+>", header_text(value))
+
+
+def snippet(text: str) -> str:
+    """Gmail's snippet of a body text: whitespace collapsed, cut, HTML-escaped ("it&#39;s")."""
+    text = " ".join(text.split())[:SNIPPET_LENGTH]
+    return escape(text).replace("&#x27;", "&#39;")
+
+
+def _body_text(msg: Message) -> str:
+    texts: dict[str, str] = {}
+    for part in msg.walk():
+        kind = part.get_content_type()
+        if part.is_multipart() or part.get_filename() or kind in texts:
+            continue
+        if kind in ("text/plain", "text/html"):
+            texts[kind] = part_text(part)
+    if "text/plain" in texts:
+        return texts["text/plain"]
+    markup = re.sub(r"(?is)<(style|script)\b.*?</\1>|<[^>]+>", " ", texts.get("text/html", ""))
+    return unescape(markup)
+
+
+def indexed_fields(raw: bytes) -> dict:
+    """The fields of a message row that the API filters on or answers with, from its bytes."""
+    msg = parse(raw)
+    recipients = [header_text(v) for name in ("To", "Cc", "Bcc") for v in msg.get_all(name, [])]
+    return {
+        "message_id_header": (message_ids(msg["Message-ID"]) or [""])[0][:500],
+        "subject": header_text(msg["Subject"]),
+        "sender": header_text(msg["From"]),
+        "recipients": ", ".join(recipients),
+        "snippet": snippet(_body_text(msg)),
+        "has_attachment": any(part.get_filename() for part in msg.walk()),
+    }
+
+
+def build(
+    box: GmailMailbox,
+    raw: bytes,
+    *,
+    labels: Iterable[str],
+    internal_ms: int,
+    thread_id: str | None = None,
+    gmail_id: str | None = None,
+    history_id: int = 0,
+    fields: dict | None = None,
+) -> GmailMessage:
+    """An unsaved message row from the RFC 2822 bytes; ``fields`` (see :func:`indexed_fields`)
+    spares parsing them when the caller wrote the message itself."""
+    gmail_id = gmail_id or new_gmail_id(internal_ms)
+    return GmailMessage(
+        mailbox=box,
+        gmail_id=gmail_id,
+        thread_id=thread_id or gmail_id,
+        labels=pack(labels),
+        internal_date=internal_ms,
+        history_id=history_id,
+        size_estimate=len(raw),
+        raw=raw,
+        **(fields or indexed_fields(raw)),
+    )
+
+
+# Changing mailboxes
+
+
+def _bump(box: GmailMailbox, count: int = 1) -> int:
+    """Advance the mailbox's historyId by ``count`` (in a transaction); returns the new one."""
+    GmailMailbox.objects.filter(pk=box.pk).update(history_id=F("history_id") + count)
+    box.history_id = GmailMailbox.objects.values_list("history_id", flat=True).get(pk=box.pk)
+    return box.history_id
+
+
+def _record(message: GmailMessage, **change) -> None:
+    GmailHistoryRecord.objects.create(
+        mailbox_id=message.mailbox_id,
+        history_id=message.history_id,
+        gmail_id=message.gmail_id,
+        thread_id=message.thread_id,
+        labels=message.labels,
+        **change,
+    )
+
+
+def subject_key(subject: str) -> str:
+    """A subject without its Re:/Fwd: prefixes, for comparing a reply's with its thread's."""
+    return " ".join(_REPLY_PREFIX.sub("", subject).split()).lower()
+
+
+def _thread_of(message: GmailMessage, references: list[str], requested: str | None) -> str:
+    """Gmail's threading: a message joins a thread when its In-Reply-To or References name a
+    message of it and the subjects match; a threadId given to send() is honoured only then.
+    https://developers.google.com/workspace/gmail/api/guides/threads
+    """
+    if references:
+        key = subject_key(message.subject)
+        candidates = message.mailbox.messages.filter(message_id_header__in=references)
+        related = [
+            c for c in candidates.order_by("-internal_date") if subject_key(c.subject) == key
+        ]
+        threads = [c.thread_id for c in related]
+        if requested in threads:
+            return requested
+        if threads:
+            return threads[0]
+    return message.gmail_id
+
+
+def store(
+    box: GmailMailbox,
+    raw: bytes,
+    *,
+    labels: Iterable[str],
+    internal_ms: int | None = None,
+    thread_id: str | None = None,
+) -> GmailMessage:
+    """Store a new message, threaded as Gmail would (``thread_id``: the one the client asked
+    for); records messageAdded."""
+    internal_ms = now_ms() if internal_ms is None else internal_ms
+    with transaction.atomic():
+        message = build(box, raw, labels=labels, internal_ms=internal_ms, history_id=_bump(box))
+        msg = parse(raw)
+        references = message_ids(msg["In-Reply-To"]) + message_ids(msg["References"])
+        message.thread_id = _thread_of(message, references, thread_id)
+        message.save()
+        _record(message, message_added=True)
+    return message
+
+
+def _insert_many(model, rows: list[dict]) -> None:
+    """INSERT plain rows with one executemany: the ORM's bulk_create spends most of a seeding
+    run preparing values, one field at a time."""
+    fields = [model._meta.get_field(name) for name in rows[0]]
+    quote = connection.ops.quote_name
+    # Identifiers come from the model, quoted; values are parameters.
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [tuple(row.values()) for row in rows])
+
+
+def bulk_store(box: GmailMailbox, rows: list[GmailMessage]) -> None:
+    """Save unsaved rows from :func:`build` at once, oldest first, each with its own historyId
+    and messageAdded record (threads are taken as the rows have them)."""
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda row: row.internal_date)
+    names = [f.attname for f in GmailMessage._meta.concrete_fields if not f.primary_key]
+    with transaction.atomic():
+        first = _bump(box, len(rows)) - len(rows) + 1
+        for offset, row in enumerate(rows):
+            row.history_id = first + offset
+        _insert_many(GmailMessage, [{name: getattr(row, name) for name in names} for row in rows])
+        history = [
+            {
+                "mailbox_id": box.pk,
+                "history_id": row.history_id,
+                "gmail_id": row.gmail_id,
+                "thread_id": row.thread_id,
+                "labels": row.labels,
+                "message_added": True,
+                "message_deleted": False,
+                "labels_added": " ",
+                "labels_removed": " ",
+            }
+            for row in rows
+        ]
+        _insert_many(GmailHistoryRecord, history)
+
+
+def change_labels(
+    box: GmailMailbox, gmail_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> GmailMessage:
+    """Add and remove labels; records one history entry when anything changed.
+    Raises GmailMessage.DoesNotExist."""
+    with transaction.atomic():
+        message = box.messages.select_for_update().get(gmail_id=gmail_id)
+        current, removing = message.label_ids, set(remove)
+        added = [label for label in dict.fromkeys(add) if label not in current + list(removing)]
+        removed = [label for label in current if label in removing]
+        if not added and not removed:
+            return message
+        message.labels = pack([label for label in current if label not in removing] + added)
+        message.history_id = _bump(box)
+        message.save(update_fields=["labels", "history_id"])
+        _record(message, labels_added=pack(added), labels_removed=pack(removed))
+    return message
+
+
+def erase(box: GmailMailbox, gmail_id: str) -> None:
+    """Delete a message for good; records messageDeleted. Raises GmailMessage.DoesNotExist."""
+    with transaction.atomic():
+        message = box.messages.select_for_update().get(gmail_id=gmail_id)
+        message.history_id = _bump(box)
+        _record(message, message_deleted=True)
+        message.delete()
+
+
+def forget_history(box: GmailMailbox) -> int:
+    """Drop all history up to now: an earlier startHistoryId answers 404, as Gmail's does once
+    it no longer keeps that far back. Returns the oldest startHistoryId still answered."""
+    with transaction.atomic():
+        kept_from = _bump(box, 0)
+        GmailMailbox.objects.filter(pk=box.pk).update(history_kept_from=kept_from)
+        box.history.filter(history_id__lte=kept_from).delete()
+    box.history_kept_from = kept_from
+    return kept_from
+
+
+def clear(box: GmailMailbox) -> int:
+    """Delete every message and all history (earlier startHistoryIds 404); returns how many."""
+    with transaction.atomic():
+        count = box.messages.all().delete()[0]
+        forget_history(box)
+    return count
+
+
+def charge(box: GmailMailbox, units: int) -> bool:
+    """Spend quota units of the mailbox's budget for the current second; False when over it.
+    The budget is settings.SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND (0: unlimited)."""
+    limit = getattr(settings, "SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND", 0)
+    if not limit:
+        return True
+    second = int(time.time())
+    boxes = GmailMailbox.objects.filter(pk=box.pk)
+    for _attempt in (1, 2):  # a concurrent request may start the new second between the two
+        if boxes.filter(quota_second=second, quota_used__lte=limit - units).update(
+            quota_used=F("quota_used") + units
+        ):
+            return True
+        if units <= limit and boxes.exclude(quota_second=second).update(
+            quota_second=second, quota_used=units
+        ):
+            return True
+    return False
+
+
+# Searching
+
+
+def _date_ms(value: str) -> int | None:
+    if value.isdigit():
+        return int(value) * 1000
+    for layout in ("%Y/%m/%d", "%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            day = datetime.strptime(value, layout)
+        except ValueError:
+            continue
+        return int(day.replace(tzinfo=PACIFIC).timestamp() * 1000)
+    return None
+
+
+def _term(operator: str, value: str) -> tuple[Q | None, str | None]:
+    """One search term's filter (None: ignored, as Gmail ignores what it cannot use) and the
+    label it names."""
+    if operator == "is" and value.lower() == "read":
+        return ~has_label("UNREAD"), None
+    if operator == "is" and value.lower() not in ("unread", "starred", "important"):
+        return None, None
+    if operator in ("in", "is", "label", "category"):
+        label = LABEL_NAMES.get(value.lower(), value)
+        return has_label(label), label
+    if operator == "from":
+        return Q(sender__icontains=value), None
+    if operator in ("to", "cc", "bcc"):
+        return Q(recipients__icontains=value), None
+    if operator == "subject":
+        return Q(subject__icontains=value), None
+    if operator == "rfc822msgid":
+        return Q(message_id_header=f"<{value.strip('<>')}>"), None
+    if operator == "has" and value == "attachment":
+        return Q(has_attachment=True), None
+    if operator in ("after", "newer", "before", "older"):
+        moment = _date_ms(value)
+    elif operator in ("newer_than", "older_than") and re.fullmatch(r"\d+[dmy]", value):
+        days = int(value[:-1]) * {"d": 1, "m": 30, "y": 365}[value[-1]]
+        moment = int((datetime.now(UTC) - timedelta(days=days)).timestamp() * 1000)
+    else:
+        moment = None
+    if moment is not None:
+        newer = operator in ("after", "newer", "newer_than")
+        return Q(internal_date__gte=moment) if newer else Q(internal_date__lt=moment), None
+    if not operator and value.upper() not in ("OR", "AND"):
+        words = Q(subject__icontains=value) | Q(snippet__icontains=value)
+        return words | Q(sender__icontains=value), None
+    return None, None
+
+
+def search(
+    box: GmailMailbox,
+    *,
+    label_ids: Iterable[str] = (),
+    q: str = "",
+    include_spam_trash: bool = False,
+) -> QuerySet[GmailMessage]:
+    """The messages ``messages.list`` answers, newest first. Supports in:, is:, label:,
+    category:, from:, to:, cc:, bcc:, subject:, rfc822msgid:, has:attachment, after:, before:,
+    newer_than:, older_than:, bare words and ``-`` negation; other terms are ignored.
+    SPAM and TRASH are left out unless asked for by includeSpamTrash, labelIds or the query."""
+    found = box.messages.all()
+    named = set(label_ids)
+    for label in label_ids:
+        found = found.filter(has_label(label))
+    anywhere = False
+    for match in _TERM.finditer(q or ""):
+        negated, operator, value = match.group(1), (match.group(2) or "").lower(), match.group(3)
+        value = value.strip('"()')
+        if operator == "in" and value.lower() == "anywhere":
+            anywhere = True
+            continue
+        condition, label = _term(operator, value) if value else (None, None)
+        if condition is None:
+            continue
+        found = found.exclude(condition) if negated else found.filter(condition)
+        if label and not negated:
+            named.add(label)
+    if not (include_spam_trash or anywhere or named & {"SPAM", "TRASH"}):
+        found = found.exclude(has_label("SPAM") | has_label("TRASH"))
+    return found
+
+
+# Helpers for tests and seeding
+
+
+def compose(
+    *,
+    sender: str,
+    to: str | Iterable[str],
+    subject: str,
+    body: str,
+    cc: str | Iterable[str] | None = None,
+    html: str | None = None,
+    in_reply_to: str | None = None,
+    references: str | Iterable[str] | None = None,
+    attachments: Iterable[tuple] = (),
+    date: datetime | None = None,
+    message_id: str | None = None,
+) -> bytes:
+    """RFC 2822 bytes (CRLF) built with the ``email`` package. ``attachments``: tuples
+    ``(filename, data bytes, mime type)``, the type optional (application/octet-stream).
+    ``date`` must be timezone-aware."""
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = sender
+    message["To"] = to if isinstance(to, str) else ", ".join(to)
+    if cc:
+        message["Cc"] = cc if isinstance(cc, str) else ", ".join(cc)
+    message["Subject"] = subject
+    date = date or datetime.now(UTC)
+    message["Date"] = format_datetime(date)
+    domain = sender.rpartition("@")[2].strip(" >") or "sandbox.invalid"
+    message["Message-ID"] = message_id or make_msgid(domain=domain)
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    references = references or in_reply_to
+    if references:
+        message["References"] = references if isinstance(references, str) else " ".join(references)
+    message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    for filename, data, *kind in attachments:
+        maintype, _, subtype = (kind[0] if kind else "application/octet-stream").partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message.as_bytes()
+
+
+def deliver(
+    email: str,
+    *,
+    sender: str | None = None,
+    subject: str = "",
+    body: str = "",
+    to=None,
+    cc=None,
+    html: str | None = None,
+    in_reply_to: str | None = None,
+    references=None,
+    labels: Iterable[str] = ("INBOX", "UNREAD"),
+    attachments: Iterable[tuple] = (),
+    raw: bytes | None = None,
+    date: datetime | None = None,
+) -> GmailMessage:
+    """A message arriving in ``email``'s mailbox, threaded by its headers; ``raw`` (RFC 2822
+    bytes) replaces the built message. ``date`` sets both the Date header and internalDate."""
+    if date is not None and date.tzinfo is None:
+        date = date.replace(tzinfo=UTC)
+    if raw is None:
+        if sender is None:
+            raise ValueError("deliver() needs a sender, or the raw message")
+        raw = compose(
+            sender=sender,
+            to=to or email,
+            subject=subject,
+            body=body,
+            cc=cc,
+            html=html,
+            in_reply_to=in_reply_to,
+            references=references,
+            attachments=attachments,
+            date=date,
+        )
+    internal_ms = int(date.timestamp() * 1000) if date else None
+    return store(mailbox(email), raw, labels=labels, internal_ms=internal_ms)
+
+
+def relabel(
+    email: str, message_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> GmailMessage:
+    """Change a message's labels, as the user would in Gmail."""
+    return change_labels(mailbox(email), message_id, add, remove)
+
+
+def delete(email: str, message_id: str) -> None:
+    """Delete a message for good, as the user emptying the trash would."""
+    erase(mailbox(email), message_id)
+
+
+def expire_history(email: str) -> int:
+    """Forget the mailbox's history up to now; see :func:`forget_history`."""
+    return forget_history(mailbox(email))
