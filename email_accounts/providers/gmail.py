@@ -30,6 +30,8 @@ logger = logging.getLogger("integrations.gmail")
 PAGE_SIZE = 100
 # Google allows up to 100 calls per batch and advises against more than 50.
 BATCH_SIZE = 50
+# Only what the sync stores: less for Gmail to send and for us to decode.
+RAW_FIELDS = "id,threadId,labelIds,internalDate,raw"
 # Quota units per call (developers.google.com/workspace/gmail/api/reference/quota).
 UNITS = {"profile": 1, "list": 5, "get": 5, "history": 2, "send": 100}
 
@@ -71,10 +73,15 @@ class GmailClient:
         self.credential = credential
         self.quota = QuotaBudget(settings.GMAIL_USER_QUOTA_UNITS_PER_SECOND)
         self.service = None
+        self.token = None
 
     def connect(self) -> None:
-        """A client with a valid access token (refreshed when due)."""
-        self.service = registry.get("gmail").client(self.credential)
+        """A client with a valid access token (refreshed when due); rebuilt only when the
+        token changed, since building one parses the whole discovery document."""
+        token = access_token(self.credential)
+        if self.service is None or token != self.token:
+            self.service = registry.get("gmail").client(self.credential)
+            self.token = token
 
     def call(self, units: int, request: Callable):
         self.quota.spend(units)
@@ -105,12 +112,10 @@ class GmailClient:
                 batch = BatchHttpRequest(
                     callback=collect, batch_uri=settings.GMAIL_API_URL + "batch/gmail/v1"
                 )
+                # Built once: each discovery resource builds all of its methods.
+                messages = self.service.users().messages()
                 for message_id in chunk:
-                    get = (
-                        self.service.users()
-                        .messages()
-                        .get(userId="me", id=message_id, format="raw")
-                    )
+                    get = messages.get(userId="me", id=message_id, format="raw", fields=RAW_FIELDS)
                     batch.add(get, request_id=message_id)
                 try:
                     batch.execute()

@@ -1,0 +1,225 @@
+"""Gmail sync benchmark: a sandbox mailbox of N messages, a first sync and a no-change sync.
+
+    python bench/email_sync.py                 # 1,000 and 10,000 messages
+    python bench/email_sync.py --sizes 2000    # other sizes
+
+Each size runs in a fresh process (so peak memory is its own) against the sandbox served by
+gunicorn in another process, on a SQLite file of its own unless DATABASE_URL is set. Gmail's
+per-user quota is turned off here (the sandbox enforces none): with it, a real mailbox is capped
+at 250 units/s, i.e. 50 messages/s. Figures printed per size:
+- messages/s of the first sync (wall clock) and CPU seconds of the syncing process per 1,000
+- database queries per 100 messages (first sync)
+- provider HTTP requests per 100 messages (batches count once) and billed Gmail calls per 100
+- peak memory of the syncing process (ru_maxrss) and what the sync added to it
+- HTTP requests of a sync with nothing new
+BENCH_PROFILE=<file> saves cProfile statistics of each first sync; BENCH_DATABASE_URL runs on
+another database (e.g. an empty PostgreSQL database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EMAIL = "bench@clianta.example"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment(database_url: str, port: int) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clianta.settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key"),
+        "ENCRYPTION_KEYS": os.environ.get(
+            "ENCRYPTION_KEYS", "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMDA="
+        ),
+        "DATABASE_URL": database_url,
+        "SANDBOX_PROVIDERS": "true",
+        "SANDBOX_ALLOW_IN_PRODUCTION": "true",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "GMAIL_USER_QUOTA_UNITS_PER_SECOND": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def run_size(size: int) -> dict:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+        env = environment(database, port)
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [
+                *manage,
+                "sandbox_seed_mailbox",
+                "--email",
+                EMAIL,
+                "--messages",
+                str(size),
+                "--clear",
+                "--seed",
+                "7",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "clianta.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            _wait_for(port)
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", str(size)],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit("the sandbox server did not start")
+
+
+def child(size: int) -> None:
+    """The syncing process: connect an account to the seeded mailbox and sync it twice."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clianta.models import Workspace
+    from email_accounts import services
+    from email_accounts.models import EmailAccount, EmailMessage
+    from integrations.models import IntegrationCredential
+    from integrations.sandbox import faults, google_tokens
+
+    answer = google_tokens.issue(
+        google_tokens.create_grant(
+            EMAIL, "openid email https://www.googleapis.com/auth/gmail.modify"
+        )
+    )
+    workspace = Workspace.objects.create(name="Bench")
+    credential = IntegrationCredential.objects.create(
+        workspace=workspace,
+        provider="gmail",
+        account=EMAIL,
+        access_token=answer["access_token"],
+        refresh_token=answer["refresh_token"],
+    )
+    account = EmailAccount.objects.create(
+        workspace=workspace, provider="gmail", email=EMAIL, credential=credential
+    )
+    faults.clear_calls()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu, wall = time.process_time(), time.perf_counter()
+    profile = os.environ.get("BENCH_PROFILE")  # a file for cProfile's stats of the first sync
+    profiler = cProfile.Profile() if profile else None
+    with CaptureQueriesContext(connection) as queries:
+        if profiler:
+            profiler.enable()
+        log = services.sync_emails(account)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert log.status == "success", log.error
+    stored = log.created + log.skipped  # every message of the mailbox, stored or skipped
+    calls = faults.calls("google")
+    inner = calls.filter(method="GET", path__regex=r"/messages/[^/]+$").count()
+    first_http = calls.count() - inner
+
+    faults.clear_calls()
+    again = services.sync_emails(EmailAccount.objects.get(pk=account.pk))
+    assert again.status == "success" and again.created == 0
+    no_change_http = faults.calls("google").count()
+    print(
+        json.dumps(
+            {
+                "messages": stored,
+                "stored": EmailMessage.objects.count(),
+                "seconds": round(wall, 2),
+                "messages_per_second": round(stored / wall, 1),
+                "cpu_ms_per_message": round(cpu * 1000 / stored, 3),
+                "cpu_seconds_per_1000": round(cpu * 1000 / stored, 3),
+                "queries_per_100": round(len(queries) * 100 / stored, 2),
+                "http_requests_per_100": round(first_http * 100 / stored, 2),
+                "billed_calls_per_100": round((first_http + inner) * 100 / stored, 2),
+                "peak_rss_mb": round(rss_peak / 1024, 1),
+                "sync_added_rss_mb": round((rss_peak - rss_before) / 1024, 1),
+                "no_change_http_requests": no_change_http,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(options.child)
+        return
+    results = [run_size(size) for size in options.sizes]
+    columns = list(results[0])
+    print(" | ".join(columns))
+    for result in results:
+        print(" | ".join(str(result[c]) for c in columns))
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        ratio = large["peak_rss_mb"] / small["peak_rss_mb"]
+        print(f"peak memory ratio (largest/smallest): {ratio:.2f}")
+        print(
+            "queries per 100 messages, smallest vs largest: "
+            f"{small['queries_per_100']} vs {large['queries_per_100']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
