@@ -48,6 +48,10 @@ PROVIDER_TIMEOUT = env.float("PROVIDER_TIMEOUT", default=15)
 # 0 turns the limit off.
 GMAIL_USER_QUOTA_UNITS_PER_SECOND = env.float("GMAIL_USER_QUOTA_UNITS_PER_SECOND", default=250)
 
+# The span a first calendar sync covers (recurring events are expanded inside it).
+CALENDAR_SYNC_DAYS_BACK = env.int("CALENDAR_SYNC_DAYS_BACK", default=90)
+CALENDAR_SYNC_DAYS_AHEAD = env.int("CALENDAR_SYNC_DAYS_AHEAD", default=365)
+
 # Every provider endpoint is a setting: the real provider by default, the sandbox when
 # SANDBOX_PROVIDERS is on. Name: (real URL, path under SANDBOX_URL).
 PROVIDER_ENDPOINTS = {

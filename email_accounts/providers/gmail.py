@@ -17,10 +17,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from integrations import registry
-from integrations.errors import ProviderError, Transient
-from integrations.oauth.tokens import access_token
-from integrations.providers.google import raise_for_http_error
+from integrations.errors import ProviderError
+from integrations.providers.google import GoogleApi, mapped_error
 from integrations.sync import Page
 
 from ..store import Deleted, Fetched, Relabeled
@@ -65,35 +63,17 @@ class HistoryExpired(Exception):
     """Gmail no longer keeps the saved history id."""
 
 
-class GmailClient:
-    """One mailbox's Gmail API: token checked before each use, a 401 refreshes once, errors
-    mapped into the error tree, quota respected."""
+class GmailClient(GoogleApi):
+    """One mailbox's Gmail API, within Gmail's per-user quota."""
 
     def __init__(self, credential):
-        self.credential = credential
+        super().__init__("gmail", credential)
         self.quota = QuotaBudget(settings.GMAIL_USER_QUOTA_UNITS_PER_SECOND)
-        self.service = None
-        self.token = None
 
-    def connect(self) -> None:
-        """A client with a valid access token (refreshed when due); rebuilt only when the
-        token changed, since building one parses the whole discovery document."""
-        token = access_token(self.credential)
-        if self.service is None or token != self.token:
-            self.service = registry.get("gmail").client(self.credential)
-            self.token = token
-
-    def call(self, units: int, request: Callable):
+    def users(self, units: int, request: Callable):
+        """Call ``request(service.users())`` after spending its quota units."""
         self.quota.spend(units)
-        for attempt in (1, 2):
-            try:
-                return request(self.service.users()).execute()
-            except Exception as exc:
-                if attempt == 1 and _status(exc) == 401:
-                    access_token(self.credential, rejected=self.credential.access_token)
-                    self.connect()
-                    continue
-                raise _mapped(exc) from exc
+        return self.call(lambda service: request(service.users()))
 
     def fetch_raw(self, ids: list[str]) -> list[Fetched]:
         """The messages' raw bytes, in batches; ids deleted meanwhile (404) are left out."""
@@ -103,6 +83,7 @@ class GmailClient:
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = ids[start : start + BATCH_SIZE]
             self.quota.spend(UNITS["get"] * len(chunk))
+            self.connect()
             for attempt in (1, 2):
                 answers, failures = {}, {}
 
@@ -120,33 +101,20 @@ class GmailClient:
                 try:
                     batch.execute()
                 except Exception as exc:
-                    raise _mapped(exc) from exc
+                    raise mapped_error(exc, "gmail") from exc
                 if attempt == 1 and any(_status(e) == 401 for e in failures.values()):
-                    access_token(self.credential, rejected=self.credential.access_token)
-                    self.connect()
+                    self.reconnect()
                     continue
                 for exc in failures.values():
                     if _status(exc) != 404:
-                        raise _mapped(exc) from exc
+                        raise mapped_error(exc, "gmail") from exc
                 break
             fetched += [_fetched(answers[i]) for i in chunk if i in answers]
         return fetched
 
 
 def _status(exc) -> int | None:
-    response = getattr(exc, "resp", None)
-    return getattr(response, "status", None)
-
-
-def _mapped(exc: Exception) -> Exception:
-    from googleapiclient.errors import HttpError
-
-    if isinstance(exc, HttpError):
-        try:
-            raise_for_http_error(exc, "gmail")
-        except ProviderError as mapped:
-            return mapped
-    return Transient(f"Gmail did not answer: {type(exc).__name__}", provider="gmail")
+    return getattr(getattr(exc, "resp", None), "status", None)
 
 
 def _fetched(message: dict) -> Fetched:
@@ -174,17 +142,16 @@ class GmailSync(MailboxSync):
         yield from self._full(cursor or {})
 
     def _full(self, cursor: dict) -> Iterator[Page]:
-        self.client.connect()
-        start = (
-            cursor.get("start_history")
-            or self.client.call(UNITS["profile"], lambda users: users.getProfile(userId="me"))[
-                "historyId"
-            ]
-        )
+        start = cursor.get("start_history")
+        if not start:
+            profile = self.client.users(
+                UNITS["profile"], lambda users: users.getProfile(userId="me")
+            )
+            start = profile["historyId"]
         token = cursor.get("page_token")
         while True:
-            self.client.connect()  # the token is checked before each page
-            listing = self.client.call(
+            # Each call checks the token first: a long first sync outlives a token's expiry.
+            listing = self.client.users(
                 UNITS["list"],
                 lambda users, token=token: users.messages().list(
                     userId="me", maxResults=PAGE_SIZE, pageToken=token, includeSpamTrash=False
@@ -202,9 +169,8 @@ class GmailSync(MailboxSync):
     def _incremental(self, history_id: str) -> Iterator[Page]:
         token = None
         while True:
-            self.client.connect()
             try:
-                answer = self.client.call(
+                answer = self.client.users(
                     UNITS["history"],
                     lambda users, token=token: users.history().list(
                         userId="me", startHistoryId=history_id, pageToken=token, maxResults=500
@@ -237,11 +203,10 @@ class GmailSync(MailboxSync):
 def send(account, raw: bytes, thread_id: str | None) -> tuple[str, str]:
     """Send through Gmail; (message id, thread id) as Gmail assigned them."""
     client = GmailClient(account.credential)
-    client.connect()
     body = {"raw": base64.urlsafe_b64encode(raw).decode()}
     if thread_id:
         body["threadId"] = thread_id
-    sent = client.call(UNITS["send"], lambda users: users.messages().send(userId="me", body=body))
+    sent = client.users(UNITS["send"], lambda users: users.messages().send(userId="me", body=body))
     return sent["id"], sent.get("threadId", "")
 
 

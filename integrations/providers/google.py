@@ -9,6 +9,7 @@ from datetime import UTC
 
 from django.conf import settings
 
+from integrations import registry
 from integrations.errors import AuthExpired, ProviderError, Transient
 from integrations.oauth.base import TokenSet
 from integrations.registry import AuthKind, Provider
@@ -152,6 +153,57 @@ def raise_for_http_error(exc, provider: str):
     raise ProviderError(
         message, provider=provider, status=status, provider_code=",".join(reasons)
     ) from exc
+
+
+def mapped_error(exc: Exception, provider: str) -> Exception:
+    """Any failure of a google-api-python-client call as an error of the tree."""
+    from googleapiclient.errors import HttpError
+
+    if isinstance(exc, HttpError):
+        try:
+            raise_for_http_error(exc, provider)
+        except ProviderError as mapped:
+            return mapped
+    return Transient(f"Google did not answer: {type(exc).__name__}", provider=provider)
+
+
+class GoogleApi:
+    """One credential's client for one Google API: the access token checked before each use
+    (the client rebuilt only when the token changed: building parses the discovery document),
+    a 401 refreshes once, failures mapped into the error tree."""
+
+    def __init__(self, provider: str, credential):
+        self.provider = provider
+        self.credential = credential
+        self.service = None
+        self.token = None
+
+    def connect(self) -> None:
+        from integrations.oauth.tokens import access_token
+
+        token = access_token(self.credential)
+        if self.service is None or token != self.token:
+            self.service = registry.get(self.provider).client(self.credential)
+            self.token = token
+
+    def reconnect(self) -> None:
+        """After a 401: a new token, unless another worker already got one."""
+        from integrations.oauth.tokens import access_token
+
+        access_token(self.credential, rejected=self.token)
+        self.connect()
+
+    def call(self, request):
+        """``request(service)`` builds the call; it is executed, once more after a 401."""
+        self.connect()
+        for attempt in (1, 2):
+            try:
+                return request(self.service).execute()
+            except Exception as exc:
+                if attempt == 1 and getattr(getattr(exc, "resp", None), "status", None) == 401:
+                    self.reconnect()
+                    continue
+                raise mapped_error(exc, self.provider) from exc
 
 
 def _aware(expiry):
