@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CalendarsConfig(AppConfig):
     name = "calendars"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from integrations.signals import on_connect
+
+        from . import services, tasks
+
+        on_connect("calendars", services.connect_from_credential, tasks.sync_integration)

@@ -6,6 +6,7 @@ as staff set it."""
 PERIODIC_TASKS = {
     "clianta.heartbeat": ("Worker heartbeat (every minute)", 1),
     "email_accounts.sync_all": ("Email: sync every mailbox (every 5 minutes)", 5),
+    "calendars.sync_all": ("Calendars: sync every calendar (every 15 minutes)", 15),
     "integrations.watchdog": (
         "Sync watchdog: fail runs stuck past their time limit (every 5 minutes)",
         5,

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from calendars.api import views as calendar_views
 from clianta.api import views
 from clianta.api.health import HealthView
 from email_accounts.api import views as email_views
@@ -26,6 +27,8 @@ router.register("email-accounts", email_views.EmailAccountViewSet, basename="ema
 router.register("email-threads", email_views.EmailThreadViewSet, basename="email-thread")
 router.register("email-messages", email_views.EmailMessageViewSet, basename="email-message")
 router.register("email-blocklist", email_views.BlockedSenderViewSet, basename="blocked-sender")
+router.register("calendar/integrations", calendar_views.CalendarIntegrationViewSet, "calendar")
+router.register("calendar/events", calendar_views.CalendarEventViewSet, basename="calendar-event")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -35,6 +38,11 @@ urlpatterns = [
     path("api/integrations/<slug:provider>/connect", oauth_views.connect, name="oauth-connect"),
     path("api/integrations/<slug:provider>/callback", oauth_views.callback, name="oauth-callback"),
     path("api/email-settings", email_views.EmailSettingsView.as_view(), name="email-settings"),
+    path("api/calendar/connect", calendar_views.ConnectView.as_view(), name="calendar-connect"),
+    path(
+        "api/calendar/availability", calendar_views.AvailabilityView.as_view(), name="availability"
+    ),
+    path("api/calendar/slots", calendar_views.SlotsView.as_view(), name="calendar-slots"),
     path("api/", include(router.urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path(

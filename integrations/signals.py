@@ -6,3 +6,17 @@ from django.dispatch import Signal
 #: Arguments: ``credential`` (IntegrationCredential), ``user`` (who connected it).
 #: ``sender`` is the provider slug.
 credential_connected = Signal()
+
+
+def on_connect(dispatch_uid: str, make_account, first_sync) -> None:
+    """When a credential connects, ``make_account(credential, user)`` gives the app's account
+    for it (or None), whose first sync ``first_sync.delay(account id, trigger="connect")`` is
+    queued once the connecting transaction commits."""
+    from django.db import transaction
+
+    def connected(sender, credential, user, **kwargs):
+        account = make_account(credential, user)
+        if account is not None:
+            transaction.on_commit(lambda: first_sync.delay(str(account.pk), trigger="connect"))
+
+    credential_connected.connect(connected, weak=False, dispatch_uid=dispatch_uid)

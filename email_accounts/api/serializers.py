@@ -23,12 +23,6 @@ class ConnectAccountSerializer(serializers.Serializer):
     provider = serializers.ChoiceField(choices=EmailAccount.Provider.choices)
 
 
-class ConnectAnswerSerializer(serializers.Serializer):
-    authorization_url = serializers.URLField(
-        help_text="Open this in the browser of the person connecting the mailbox."
-    )
-
-
 class SyncQueuedSerializer(serializers.Serializer):
     sync_id = serializers.UUIDField(help_text="Follow it at /api/sync-logs/{sync_id}.")
     status = serializers.CharField()

@@ -1,18 +1,17 @@
-from django.conf import settings
 from django.db.models import Count
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from clianta.api.filters import in_period, uuid_param
 from clianta.api.pagination import CursorPagination
 from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
-from integrations import registry, sync
+from integrations import sync
+from integrations.api.serializers import ConnectAnswerSerializer
 from integrations.oauth import tokens
+from integrations.oauth.views import consent_url
 
 from .. import services, tasks
 from ..models import BlockedSender, EmailAccount, EmailMessage, EmailSettings, EmailThread
@@ -34,18 +33,13 @@ class EmailAccountViewSet(
 
     @extend_schema(
         request=serializers.ConnectAccountSerializer,
-        responses={200: serializers.ConnectAnswerSerializer},
+        responses={200: ConnectAnswerSerializer},
     )
     def create(self, request):
         form = serializers.ConnectAccountSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        provider = registry.get(form.validated_data["provider"])
-        if provider.oauth is None:
-            raise ValidationError(
-                {"provider": [f"Connecting {provider.name} is not available yet."]}
-            )
-        url = settings.PUBLIC_URL + reverse("oauth-connect", args=[provider.slug])
-        return Response({"authorization_url": f"{url}?workspace={self.workspace.pk}"})
+        url = consent_url(form.validated_data["provider"], self.workspace)
+        return Response({"authorization_url": url})
 
     @extend_schema(
         parameters=[

@@ -71,3 +71,9 @@ class SyncLogSerializer(serializers.ModelSerializer):
             "error",
         ]
         read_only_fields = fields
+
+
+class ConnectAnswerSerializer(serializers.Serializer):
+    authorization_url = serializers.URLField(
+        help_text="Open this in the browser of the person connecting the account."
+    )

@@ -36,6 +36,17 @@ def oauth_provider(slug: str) -> registry.Provider:
     return provider
 
 
+def consent_url(slug: str, workspace) -> str:
+    """Where to send a person's browser to connect ``slug`` to ``workspace`` (for API clients)."""
+    from rest_framework.exceptions import ValidationError
+
+    provider = registry.get(slug)
+    if provider.oauth is None:
+        raise ValidationError({"provider": [f"Connecting {provider.name} is not available yet."]})
+    url = settings.PUBLIC_URL + reverse("oauth-connect", args=[provider.slug])
+    return f"{url}?workspace={workspace.pk}"
+
+
 def _result(**params) -> str:
     return f"{SETTINGS_PAGE}?{urlencode(params)}"
 

@@ -263,6 +263,7 @@ CALENDAR = Provider(
     scopes=(*IDENTITY_SCOPES, "https://www.googleapis.com/auth/calendar"),
     oauth=OAUTH,
     client=api_client("calendar", "v3", "GOOGLE_CALENDAR_API_URL"),
+    sync_task="calendars.sync_credential",
     description="Sync events, check availability and book meetings.",
 )
 SHEETS = Provider(

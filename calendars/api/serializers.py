@@ -1,0 +1,150 @@
+from zoneinfo import available_timezones
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from clianta.api.scoping import scoped
+
+from ..models import CalendarEvent, CalendarIntegration
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a UTC offset; a naive datetime is refused rather than guessed."""
+
+    default_error_messages = {
+        "naive": "Give a UTC offset (for example 2026-01-31T09:00:00+01:00).",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and value and not _has_offset(value):
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
+def _has_offset(value: str) -> bool:
+    tail = value.split("T", 1)[-1]
+    return tail.endswith("Z") or "+" in tail or "-" in tail
+
+
+class CalendarIntegrationSerializer(serializers.ModelSerializer):
+    time_zone = serializers.ChoiceField(choices=sorted(available_timezones()), required=False)
+    working_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        min_length=1,
+        max_length=7,
+        required=False,
+        help_text="0 = Monday",
+    )
+
+    class Meta:
+        model = CalendarIntegration
+        fields = [
+            "id",
+            "email",
+            "calendar_id",
+            "user",
+            "sync_enabled",
+            "last_sync_at",
+            "time_zone",
+            "working_hours_start",
+            "working_hours_end",
+            "working_days",
+        ]
+        read_only_fields = ["id", "email", "calendar_id", "user", "last_sync_at"]
+
+    def validate(self, data):
+        start = data.get("working_hours_start", getattr(self.instance, "working_hours_start", None))
+        end = data.get("working_hours_end", getattr(self.instance, "working_hours_end", None))
+        if start and end and start >= end:
+            raise serializers.ValidationError(
+                {"working_hours_end": ["Working hours must end after they start."]}
+            )
+        return data
+
+
+class CalendarEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarEvent
+        fields = [
+            "id",
+            "integration",
+            "meeting",
+            "provider_event_id",
+            "title",
+            "description",
+            "location",
+            "start",
+            "end",
+            "time_zone",
+            "all_day",
+            "status",
+            "organizer",
+            "attendees",
+            "recurrence",
+            "recurring_event_id",
+            "conference_link",
+            "html_link",
+            "contacts",
+        ]
+        read_only_fields = fields
+
+
+class NewEventSerializer(serializers.Serializer):
+    integration = scoped(
+        CalendarIntegration,
+        required=False,
+        help_text="The calendar to create it in; optional when the workspace has one.",
+    )
+    title = serializers.CharField(max_length=1024)
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    attendees = serializers.ListField(
+        child=serializers.EmailField(), required=False, default=list, max_length=200
+    )
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=8192
+    )
+    location = serializers.CharField(required=False, allow_blank=True, default="", max_length=1024)
+    add_video_conference = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, data):
+        if data["end"] <= data["start"]:
+            raise serializers.ValidationError({"end": ["The event must end after it starts."]})
+        return data
+
+
+class BusySerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    integration = serializers.UUIDField()
+    busy = BusySerializer(many=True)
+
+
+class SlotsRequestSerializer(serializers.Serializer):
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=8 * 60)
+    window_start = AwareDateTimeField()
+    window_end = AwareDateTimeField()
+    attendees = scoped(
+        get_user_model(),
+        lookup="memberships__workspace",
+        many=True,
+        help_text="Ids of the workspace members who must all be free.",
+    )
+    step_minutes = serializers.IntegerField(min_value=5, max_value=240, default=30)
+
+    def validate(self, data):
+        span = data["window_end"] - data["window_start"]
+        if span.total_seconds() <= 0:
+            raise serializers.ValidationError(
+                {"window_end": ["The window must end after it starts."]}
+            )
+        if span.days > 62:
+            raise serializers.ValidationError({"window_end": ["Ask for at most 62 days at once."]})
+        return data
+
+
+class SlotsSerializer(serializers.Serializer):
+    slots = BusySerializer(many=True)

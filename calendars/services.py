@@ -1,0 +1,93 @@
+"""The calendar service: connecting calendars, syncing them, free/busy and slots, and creating
+events. The only place that talks to calendar providers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from integrations import sync
+from integrations.models import SyncLog
+
+from . import availability, store
+from .models import CalendarEvent, CalendarIntegration
+from .providers import PROVIDERS
+from .providers.google_calendar import NewEvent
+
+
+def connect_from_credential(credential, user) -> CalendarIntegration | None:
+    """The primary calendar behind a Google Calendar credential just connected."""
+    if credential.provider not in PROVIDERS or not credential.account:
+        return None
+    integration, created = CalendarIntegration.objects.update_or_create(
+        workspace_id=credential.workspace_id,
+        credential=credential,
+        calendar_id="primary",
+        defaults={"email": credential.account.lower(), "provider": credential.provider},
+    )
+    if created and user is not None:
+        CalendarIntegration.objects.filter(pk=integration.pk).update(user=user)
+    return integration
+
+
+def sync_job(integration: CalendarIntegration):
+    return PROVIDERS[integration.provider].sync_job(integration)
+
+
+def sync_events(integration: CalendarIntegration, **run_options) -> SyncLog:
+    """Pull what changed in the calendar (resumable, page by page)."""
+    return sync.run(sync_job(integration), **run_options)
+
+
+def check_availability(
+    integration: CalendarIntegration, start: datetime, end: datetime
+) -> list[availability.Interval]:
+    """Busy blocks of the calendar between ``start`` and ``end`` (the provider's free/busy)."""
+    busy = PROVIDERS[integration.provider].free_busy(integration, start, end)
+    return availability.merge(
+        (datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"])) for b in busy
+    )
+
+
+def suggest_slots(
+    members: list[CalendarIntegration],
+    duration: timedelta,
+    window_start: datetime,
+    window_end: datetime,
+    step: timedelta = timedelta(minutes=30),
+) -> list[availability.Interval]:
+    """Slots of ``duration`` when every member is inside their working hours (in their own time
+    zone) and free in their calendar."""
+    schedules = [
+        (
+            availability.WorkingHours(
+                member.time_zone,
+                member.working_hours_start,
+                member.working_hours_end,
+                frozenset(member.working_days),
+            ),
+            check_availability(member, window_start, window_end),
+        )
+        for member in members
+    ]
+    free = availability.common_free(schedules, (window_start, window_end))
+    return availability.slots(free, duration, step)
+
+
+def create_event(
+    integration: CalendarIntegration,
+    title: str,
+    start: datetime,
+    end: datetime,
+    attendees: list[str],
+    description: str = "",
+    location: str = "",
+    add_video_conference: bool = False,
+) -> CalendarEvent:
+    """Create the event at the provider (invitations sent) and store it at once."""
+    event = NewEvent(title, start, end, attendees, description, location, add_video_conference)
+    item = PROVIDERS[integration.provider].insert(integration, event)
+    with transaction.atomic():
+        store.store(integration, [item])
+    return CalendarEvent.objects.get(integration=integration, provider_event_id=item["id"])
