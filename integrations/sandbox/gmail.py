@@ -4,7 +4,8 @@ attachments) and history, under ``/sandbox/google/gmail/v1/users/<userId>/...``.
 Shapes, scopes, quota units and errors follow
 https://developers.google.com/workspace/gmail/api/reference/rest and the discovery document that
 google-api-python-client bundles; the mailbox is the one of the access token's grant
-(``gmail_mailbox``). Batches are in ``gmail_batch``.
+(``gmail_mailbox``). Message resources are rendered in ``gmail_resources``, batches are in
+``gmail_batch``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from . import gmail_mailbox as gm
 from .faults import sandbox_endpoint
+from .gmail_resources import ATTACHMENT_PREFIX, b64, resource
 from .google_errors import api_error, api_error_body
 from .google_tokens import authenticate
 from .models import GmailMailbox, GmailMessage
@@ -41,15 +43,10 @@ HISTORY_TYPES = ("messageAdded", "messageDeleted", "labelAdded", "labelRemoved")
 # Labels a client may not set or clear with modify.
 UNSETTABLE_LABELS = {"SENT", "DRAFT", "CHAT"}
 DEFAULT_PAGE, MAX_PAGE = 100, 500
-ATTACHMENT_PREFIX = "ANGjdJ"
 
 
 class Invalid(Exception):
     """A request Gmail refuses with 400 and this message."""
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode()
 
 
 def _unb64(text: str) -> bytes:
@@ -61,7 +58,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _token(*numbers: int) -> str:
-    return _b64(":".join(map(str, numbers)).encode()).rstrip("=")
+    return b64(":".join(map(str, numbers)).encode()).rstrip("=")
 
 
 def _untoken(token: str, count: int) -> list[int]:
@@ -157,59 +154,6 @@ def gmail_method(scopes: list[str], units: int):
 # Rendering messages
 
 
-def _attachment_id(gmail_id: str, part_id: str) -> str:
-    return ATTACHMENT_PREFIX + _b64(f"{gmail_id}/{part_id}".encode()).rstrip("=")
-
-
-def _part(msg, part_id: str, gmail_id: str) -> dict:
-    filename = gm.header_text(msg.get_filename() or "")
-    node = {
-        "partId": part_id,
-        "mimeType": msg.get_content_type(),
-        "filename": filename,
-        "headers": [{"name": name, "value": gm.header_text(value)} for name, value in msg.items()],
-    }
-    if msg.is_multipart():
-        node["body"] = {"size": 0}
-        prefix = f"{part_id}." if part_id else ""
-        children = msg.get_payload()
-        node["parts"] = [_part(c, f"{prefix}{i}", gmail_id) for i, c in enumerate(children)]
-        return node
-    data = msg.get_payload(decode=True) or b""
-    if filename:
-        node["body"] = {"attachmentId": _attachment_id(gmail_id, part_id), "size": len(data)}
-    else:
-        node["body"] = {"size": len(data), "data": _b64(data)} if data else {"size": 0}
-    return node
-
-
-def resource(message: GmailMessage, fmt: str = "minimal", metadata_headers=()) -> dict:
-    """The Message resource in a ``format`` (minimal, full, raw or metadata)."""
-    answer = {"id": message.gmail_id, "threadId": message.thread_id}
-    if message.label_ids:
-        answer["labelIds"] = message.label_ids
-    answer["snippet"] = message.snippet
-    raw = bytes(message.raw)
-    if fmt == "full":
-        answer["payload"] = _part(gm.parse(raw), "", message.gmail_id)
-    elif fmt == "metadata":
-        msg = gm.parse(raw)
-        wanted = {name.lower() for name in metadata_headers}
-        headers = [(n, v) for n, v in msg.items() if not wanted or n.lower() in wanted]
-        answer["payload"] = {
-            "partId": "",
-            "mimeType": msg.get_content_type(),
-            "filename": "",
-            "headers": [{"name": n, "value": gm.header_text(v)} for n, v in headers],
-        }
-    answer["sizeEstimate"] = message.size_estimate
-    if fmt == "raw":
-        answer["raw"] = _b64(raw)
-    answer["historyId"] = str(message.history_id)
-    answer["internalDate"] = str(message.internal_date)
-    return answer
-
-
 def _labels_json(message: GmailMessage) -> dict:
     answer = {"id": message.gmail_id, "threadId": message.thread_id}
     if message.label_ids:
@@ -284,7 +228,7 @@ def _get_attachment(request, box, grant, message_id, attachment_id):
     if gmail_id != message.gmail_id or part.is_multipart():
         raise Invalid("Invalid attachment token")
     data = part.get_payload(decode=True) or b""
-    return JsonResponse({"size": len(data), "data": _b64(data)})
+    return JsonResponse({"size": len(data), "data": b64(data)})
 
 
 def _completed(raw: bytes, email: str) -> bytes:

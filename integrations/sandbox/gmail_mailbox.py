@@ -5,6 +5,8 @@ in with :func:`deliver`, change it behind the client's back with :func:`relabel`
 :func:`delete`, read it with :func:`messages`, and make Gmail forget old history with
 :func:`expire_history`. Every change bumps the mailbox's historyId and leaves a history record,
 as Gmail's do (https://developers.google.com/workspace/gmail/api/guides/sync).
+
+Searching is in ``gmail_search``, composing messages in ``gmail_compose``.
 """
 
 from __future__ import annotations
@@ -13,39 +15,24 @@ import re
 import secrets
 import time
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
-from email.utils import format_datetime, make_msgid
+from email.message import Message
 from html import escape, unescape
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
+# Re-exported: callers use gmail_mailbox.compose, search and SYSTEM_LABELS.
+from .gmail_compose import compose as compose
+from .gmail_search import SYSTEM_LABELS as SYSTEM_LABELS
+from .gmail_search import search as search
 from .models import GmailHistoryRecord, GmailMailbox, GmailMessage
 
-CATEGORIES = ("PERSONAL", "SOCIAL", "PROMOTIONS", "UPDATES", "FORUMS")
-SYSTEM_LABELS = frozenset(
-    {"INBOX", "SPAM", "TRASH", "UNREAD", "STARRED", "IMPORTANT", "SENT", "DRAFT", "CHAT"}
-    | {f"CATEGORY_{name}" for name in CATEGORIES}
-)
 SNIPPET_LENGTH = 200
-# Gmail reads search dates as midnight Pacific time; epoch seconds are exact.
-# https://developers.google.com/workspace/gmail/api/guides/filtering
-PACIFIC = ZoneInfo("America/Los_Angeles")
-# Names that in:, is:, label: and category: accept for system labels.
-LABEL_NAMES = {
-    **{name.lower(): name for name in SYSTEM_LABELS},
-    "drafts": "DRAFT",
-    "chats": "CHAT",
-    **{name.lower(): f"CATEGORY_{name}" for name in CATEGORIES},
-    "primary": "CATEGORY_PERSONAL",
-}
-_TERM = re.compile(r'(-)?(?:([a-z_0-9]+):)?("[^"]*"|\S+)', re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^(\s*(re|fwd?|aw|sv|wg|tr)\s*(\[\d+\])?\s*:)+", re.IGNORECASE)
 
 
@@ -53,10 +40,6 @@ def pack(labels: Iterable[str]) -> str:
     """Label ids as stored: space-separated, a space at each end, duplicates dropped."""
     labels = list(dict.fromkeys(labels))
     return f" {' '.join(labels)} " if labels else " "
-
-
-def has_label(label: str) -> Q:
-    return Q(labels__contains=f" {label} ")
 
 
 def now_ms() -> int:
@@ -353,132 +336,7 @@ def charge(box: GmailMailbox, units: int) -> bool:
     return False
 
 
-# Searching
-
-
-def _date_ms(value: str) -> int | None:
-    if value.isdigit():
-        return int(value) * 1000
-    for layout in ("%Y/%m/%d", "%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            day = datetime.strptime(value, layout)
-        except ValueError:
-            continue
-        return int(day.replace(tzinfo=PACIFIC).timestamp() * 1000)
-    return None
-
-
-def _term(operator: str, value: str) -> tuple[Q | None, str | None]:
-    """One search term's filter (None: ignored, as Gmail ignores what it cannot use) and the
-    label it names."""
-    if operator == "is" and value.lower() == "read":
-        return ~has_label("UNREAD"), None
-    if operator == "is" and value.lower() not in ("unread", "starred", "important"):
-        return None, None
-    if operator in ("in", "is", "label", "category"):
-        label = LABEL_NAMES.get(value.lower(), value)
-        return has_label(label), label
-    if operator == "from":
-        return Q(sender__icontains=value), None
-    if operator in ("to", "cc", "bcc"):
-        return Q(recipients__icontains=value), None
-    if operator == "subject":
-        return Q(subject__icontains=value), None
-    if operator == "rfc822msgid":
-        return Q(message_id_header=f"<{value.strip('<>')}>"), None
-    if operator == "has" and value == "attachment":
-        return Q(has_attachment=True), None
-    if operator in ("after", "newer", "before", "older"):
-        moment = _date_ms(value)
-    elif operator in ("newer_than", "older_than") and re.fullmatch(r"\d+[dmy]", value):
-        days = int(value[:-1]) * {"d": 1, "m": 30, "y": 365}[value[-1]]
-        moment = int((datetime.now(UTC) - timedelta(days=days)).timestamp() * 1000)
-    else:
-        moment = None
-    if moment is not None:
-        newer = operator in ("after", "newer", "newer_than")
-        return Q(internal_date__gte=moment) if newer else Q(internal_date__lt=moment), None
-    if not operator and value.upper() not in ("OR", "AND"):
-        words = Q(subject__icontains=value) | Q(snippet__icontains=value)
-        return words | Q(sender__icontains=value), None
-    return None, None
-
-
-def search(
-    box: GmailMailbox,
-    *,
-    label_ids: Iterable[str] = (),
-    q: str = "",
-    include_spam_trash: bool = False,
-) -> QuerySet[GmailMessage]:
-    """The messages ``messages.list`` answers, newest first. Supports in:, is:, label:,
-    category:, from:, to:, cc:, bcc:, subject:, rfc822msgid:, has:attachment, after:, before:,
-    newer_than:, older_than:, bare words and ``-`` negation; other terms are ignored.
-    SPAM and TRASH are left out unless asked for by includeSpamTrash, labelIds or the query."""
-    found = box.messages.all()
-    named = set(label_ids)
-    for label in label_ids:
-        found = found.filter(has_label(label))
-    anywhere = False
-    for match in _TERM.finditer(q or ""):
-        negated, operator, value = match.group(1), (match.group(2) or "").lower(), match.group(3)
-        value = value.strip('"()')
-        if operator == "in" and value.lower() == "anywhere":
-            anywhere = True
-            continue
-        condition, label = _term(operator, value) if value else (None, None)
-        if condition is None:
-            continue
-        found = found.exclude(condition) if negated else found.filter(condition)
-        if label and not negated:
-            named.add(label)
-    if not (include_spam_trash or anywhere or named & {"SPAM", "TRASH"}):
-        found = found.exclude(has_label("SPAM") | has_label("TRASH"))
-    return found
-
-
 # Helpers for tests and seeding
-
-
-def compose(
-    *,
-    sender: str,
-    to: str | Iterable[str],
-    subject: str,
-    body: str,
-    cc: str | Iterable[str] | None = None,
-    html: str | None = None,
-    in_reply_to: str | None = None,
-    references: str | Iterable[str] | None = None,
-    attachments: Iterable[tuple] = (),
-    date: datetime | None = None,
-    message_id: str | None = None,
-) -> bytes:
-    """RFC 2822 bytes (CRLF) built with the ``email`` package. ``attachments``: tuples
-    ``(filename, data bytes, mime type)``, the type optional (application/octet-stream).
-    ``date`` must be timezone-aware."""
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = sender
-    message["To"] = to if isinstance(to, str) else ", ".join(to)
-    if cc:
-        message["Cc"] = cc if isinstance(cc, str) else ", ".join(cc)
-    message["Subject"] = subject
-    date = date or datetime.now(UTC)
-    message["Date"] = format_datetime(date)
-    domain = sender.rpartition("@")[2].strip(" >") or "sandbox.invalid"
-    message["Message-ID"] = message_id or make_msgid(domain=domain)
-    if in_reply_to:
-        message["In-Reply-To"] = in_reply_to
-    references = references or in_reply_to
-    if references:
-        message["References"] = references if isinstance(references, str) else " ".join(references)
-    message.set_content(body)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
-    for filename, data, *kind in attachments:
-        maintype, _, subtype = (kind[0] if kind else "application/octet-stream").partition("/")
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return message.as_bytes()
 
 
 def deliver(
