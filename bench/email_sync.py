@@ -23,109 +23,24 @@ import cProfile
 import json
 import os
 import resource
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness
+
 EMAIL = "bench@clianta.example"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def environment(database_url: str, port: int) -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clianta.settings",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key"),
-        "ENCRYPTION_KEYS": os.environ.get(
-            "ENCRYPTION_KEYS", "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMDA="
-        ),
-        "DATABASE_URL": database_url,
-        "SANDBOX_PROVIDERS": "true",
-        "SANDBOX_ALLOW_IN_PRODUCTION": "true",
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "GMAIL_USER_QUOTA_UNITS_PER_SECOND": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
 def run_size(size: int) -> dict:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
-        env = environment(database, port)
-        manage = [sys.executable, "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run(
-            [
-                *manage,
-                "sandbox_seed_mailbox",
-                "--email",
-                EMAIL,
-                "--messages",
-                str(size),
-                "--clear",
-                "--seed",
-                "7",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "clianta.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
-            _wait_for(port)
-            child = subprocess.run(
-                [sys.executable, __file__, "--child", str(size)],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    return json.loads(child.stdout.strip().splitlines()[-1])
-
-
-def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit("the sandbox server did not start")
+    seed = ["sandbox_seed_mailbox", "--email", EMAIL, "--messages", str(size), "--clear"]
+    with harness.sandbox(*seed, "--seed", "7") as env:
+        return harness.measure(__file__, size, env)
 
 
 def child(size: int) -> None:
     """The syncing process: connect an account to the seeded mailbox and sync it twice."""
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(harness.ROOT))
     import django
 
     django.setup()
@@ -206,10 +121,7 @@ def main() -> None:
         child(options.child)
         return
     results = [run_size(size) for size in options.sizes]
-    columns = list(results[0])
-    print(" | ".join(columns))
-    for result in results:
-        print(" | ".join(str(result[c]) for c in columns))
+    harness.print_table(results)
     if len(results) > 1:
         small, large = results[0], results[-1]
         ratio = large["peak_rss_mb"] / small["peak_rss_mb"]

@@ -1,0 +1,106 @@
+"""What the benchmarks share: a database of their own, the sandbox served by gunicorn in
+another process, and a fresh process for each measurement (so peak memory is its own)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment(database_url: str, port: int) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clianta.settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key"),
+        "ENCRYPTION_KEYS": os.environ.get(
+            "ENCRYPTION_KEYS", "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMDA="
+        ),
+        "DATABASE_URL": database_url,
+        "SANDBOX_PROVIDERS": "true",
+        "SANDBOX_ALLOW_IN_PRODUCTION": "true",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "GMAIL_USER_QUOTA_UNITS_PER_SECOND": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@contextlib.contextmanager
+def sandbox(*seed_command: str):
+    """Migrate a fresh database, run the seeding command, serve the sandbox; yields the
+    environment a child process uses to reach both."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+        env = environment(database, port)
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [*manage, *seed_command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "clianta.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            _wait_for(port)
+            yield env
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit("the sandbox server did not start")
+
+
+def measure(script: str, size: int, env: dict) -> dict:
+    """Run ``script --child size`` in a fresh process; its last line is a JSON object."""
+    child = subprocess.run(
+        [sys.executable, script, "--child", str(size)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def print_table(results: list[dict]) -> None:
+    columns = list(results[0])
+    print(" | ".join(columns))
+    for result in results:
+        print(" | ".join(str(result[c]) for c in columns))
