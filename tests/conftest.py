@@ -135,15 +135,33 @@ def sandbox(live_server, settings):
     return Sandbox(settings.SANDBOX_URL)
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
-    """A real `celery worker` process on the real broker, using the test database and talking
-    to the sandbox of the live server.
+@pytest.fixture(scope="session", autouse=True)
+def _unconsumed_queue():
+    """Tasks published by tests without a worker go to a queue nobody reads (purged at the
+    end), never to another test's worker."""
+    queue = f"unconsumed-{uuid.uuid4().hex[:12]}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    yield queue
+    celery_app.conf.task_default_queue = previous
+    with celery_app.connection_for_write() as connection_:
+        connection_.default_channel.queue_purge(queue)
 
-    It consumes a queue of its own, which becomes this test process's default queue, so parallel
-    test processes never take each other's tasks. Tests using it need ``transaction=True`` so the
-    worker sees their rows.
-    """
+
+@pytest.fixture
+def celery_worker(_worker_process, _unconsumed_queue):
+    """A real Celery worker taking this test's tasks (see ``_worker_process``). Tests using it
+    need ``transaction=True`` so the worker sees their rows."""
+    celery_app.conf.task_default_queue = _worker_process.queue
+    yield _worker_process
+    celery_app.conf.task_default_queue = _unconsumed_queue
+
+
+@pytest.fixture(scope="session")
+def _worker_process(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
+    """A real `celery worker` process on the real broker, using the test database and talking
+    to the sandbox of the live server. It consumes a queue of its own, so parallel test
+    processes never take each other's tasks."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {
@@ -165,10 +183,7 @@ def celery_worker(django_db_setup, django_db_blocker, live_server, tmp_path_fact
             process.kill()
             pytest.fail(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.2)
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
     yield WorkerProcess(process, queue, log_path)
-    celery_app.conf.task_default_queue = previous
     process.terminate()
     try:
         process.wait(timeout=20)

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from integrations import registry
@@ -116,4 +116,13 @@ def disconnect(credential: IntegrationCredential) -> None:
             logger.warning(
                 "oauth.revoke_failed", extra={"provider": provider.slug, "reason": exc.message}
             )
-    credential.delete()
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                credential.delete()
+            return
+        except IntegrityError:
+            # A sync that was running wrote a log pointing at the credential meanwhile; the
+            # next attempt detaches that log too.
+            if attempt == 2:
+                raise
