@@ -13,6 +13,8 @@ from .models import (
     GmailMessage,
     GoogleAccessToken,
     GoogleAuthCode,
+    GoogleCalendar,
+    GoogleCalendarEvent,
     GoogleGrant,
     SandboxCall,
     SandboxFault,
@@ -99,3 +101,18 @@ class GmailHistoryRecordAdmin(ReadOnlyAdmin):
     list_select_related = ["mailbox"]
     list_filter = ["mailbox"]
     search_fields = ["gmail_id", "thread_id"]
+
+
+@admin.register(GoogleCalendar)
+class GoogleCalendarAdmin(ReadOnlyAdmin):
+    list_display = ["email", "time_zone", "change_seq", "sync_kept_from", "created_at"]
+    search_fields = ["email"]
+
+
+@admin.register(GoogleCalendarEvent)
+class GoogleCalendarEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "calendar", "summary", "status", "start_at", "end_at"]
+    list_display += ["all_day", "recurring_event_id", "updated"]
+    list_select_related = ["calendar"]
+    list_filter = ["calendar", "status", "all_day"]
+    search_fields = ["event_id", "recurring_event_id", "ical_uid", "summary"]

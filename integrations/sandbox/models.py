@@ -198,3 +198,79 @@ class GmailHistoryRecord(models.Model):
 
     def __str__(self):
         return f"{self.mailbox_id} #{self.history_id} {self.gmail_id}"
+
+
+class GoogleCalendar(models.Model):
+    """One user's primary Google calendar (its id is the email): its change counter, from
+    which sync tokens are made, and the oldest sync token it still honours."""
+
+    email = models.CharField(max_length=254, unique=True, help_text="Lower-cased; the id.")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    change_seq = models.BigIntegerField(default=0, help_text="The number of the latest change.")
+    sync_kept_from = models.BigIntegerField(
+        default=0, help_text="Sync tokens of older changes answer 410, as Google's expired ones."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email
+
+
+class GoogleCalendarEvent(models.Model):
+    """An event as Google keeps it. ``start``/``end`` hold the request's ``{dateTime, timeZone}``
+    or ``{date}``; ``start_at``/``end_at`` the instants (all-day: midnights in the calendar's
+    zone), ``range_end`` the end of a series' last instance (null: no end). A changed or
+    cancelled instance of a series is a row of its own with ``recurring_event_id`` and the id
+    ``<eventId>_<original start>``."""
+
+    calendar = models.ForeignKey(GoogleCalendar, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=1100)
+    ical_uid = models.CharField(max_length=1200)
+    recurring_event_id = models.CharField(max_length=1024, blank=True)
+    status = models.CharField(max_length=12, default="confirmed")
+    summary = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    location = models.TextField(blank=True)
+    start = models.JSONField()
+    end = models.JSONField()
+    all_day = models.BooleanField(default=False)
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    range_end = models.DateTimeField(null=True, blank=True)
+    recurrence = models.JSONField(default=list, blank=True)
+    attendees = models.JSONField(default=list, blank=True)
+    transparency = models.CharField(max_length=12, blank=True)
+    organizer = models.CharField(max_length=254)
+    creator = models.CharField(max_length=254)
+    conference = models.JSONField(null=True, blank=True, help_text="conferenceData.")
+    hangout_link = models.CharField(max_length=200, blank=True)
+    extra = models.JSONField(default=dict, blank=True, help_text="Other fields, echoed back.")
+    sequence = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+    change_seq = models.BigIntegerField(help_text="The calendar's change that last touched it.")
+    send_updates = models.CharField(
+        max_length=12, blank=True, help_text="sendUpdates of the last change (blank: none given)."
+    )
+    notifications = models.JSONField(
+        default=list, blank=True, help_text="The emails sendUpdates would have sent."
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calendar", "event_id"], name="sandbox_calendar_event_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["calendar", "change_seq"]),
+            models.Index(fields=["calendar", "start_at"]),
+            models.Index(fields=["calendar", "ical_uid"]),
+        ]
+
+    def __str__(self):
+        return f"{self.event_id} {self.summary[:60]}"

@@ -3,11 +3,14 @@ settings.PROVIDER_ENDPOINTS; the control API starts with an underscore."""
 
 from django.urls import path
 
-from . import control, gmail, gmail_batch, google_oauth
+from . import calendar, control, gmail, gmail_batch, google_oauth
 
 app_name = "sandbox"
 
 GMAIL_USER = "google/gmail/v1/users/<str:user_id>/"
+# Google Calendar API v3 (GOOGLE_CALENDAR_API_URL is <SANDBOX_URL>/google/calendar/v3/).
+CALENDAR = "google/calendar/v3/"
+CALENDAR_ID = CALENDAR + "calendars/<str:calendar_id>"
 
 urlpatterns = [
     path("_faults", control.faults_view, name="faults"),
@@ -31,5 +34,19 @@ urlpatterns = [
         GMAIL_USER + "messages/<str:message_id>/attachments/<str:attachment_id>",
         gmail.attachment_view,
         name="gmail-attachment",
+    ),
+    path(CALENDAR + "freeBusy", calendar.free_busy_view, name="calendar-freebusy"),
+    path(
+        CALENDAR + "users/me/calendarList",
+        calendar.calendar_list_view,
+        name="calendar-calendar-list",
+    ),
+    path(CALENDAR_ID, calendar.calendar_view, name="calendar-calendar"),
+    path(CALENDAR_ID + "/events", calendar.events_view, name="calendar-events"),
+    path(CALENDAR_ID + "/events/<str:event_id>", calendar.event_view, name="calendar-event"),
+    path(
+        CALENDAR_ID + "/events/<str:event_id>/instances",
+        calendar.instances_view,
+        name="calendar-instances",
     ),
 ]
