@@ -122,9 +122,8 @@ class AvailabilityView(WorkspaceScopedMixin, APIView):
         if integration is None:
             raise ValidationError({"integration": ["No such calendar in this workspace."]})
         busy = services.check_availability(integration, start, end)
-        return Response(
-            {"integration": integration.pk, "busy": [{"start": s, "end": e} for s, e in busy]}
-        )
+        answer = {"integration": integration.pk, "busy": [{"start": s, "end": e} for s, e in busy]}
+        return Response(serializers.AvailabilitySerializer(answer).data)
 
 
 class SlotsView(WorkspaceScopedMixin, APIView):
@@ -157,4 +156,5 @@ class SlotsView(WorkspaceScopedMixin, APIView):
             data["window_end"],
             step=timedelta(minutes=data["step_minutes"]),
         )
-        return Response({"slots": [{"start": s, "end": e} for s, e in found]})
+        answer = {"slots": [{"start": s, "end": e} for s, e in found]}
+        return Response(serializers.SlotsSerializer(answer).data)

@@ -176,3 +176,33 @@ def test_working_hours_are_edited_per_calendar(api_a, google_calendar):
     bad = api_a.patch(url, {"working_hours_end": "07:00"}, format="json")
     assert bad.status_code == 400 and "working_hours_end" in bad.json()["fields"]
     assert api_a.patch(url, {"time_zone": "Mars/Olympus"}, format="json").status_code == 400
+
+
+def test_slots_across_a_dst_change_inside_the_window(
+    api_a, alice, google_calendar, colleague_calendar
+):
+    """Europe moves its clocks on Sunday 28 March 2027, New York did on 14 March: on Friday the
+    shared hours are 13:00-16:00 UTC, on Monday 13:00-15:00 UTC."""
+    google_calendar.time_zone = "Europe/Paris"
+    google_calendar.save()
+    busy = datetime(2027, 3, 26, 13, tzinfo=UTC)
+    calendar_store.add_event(COLLEAGUE, summary="Call", start=busy, end=busy + timedelta(hours=1))
+    response = api_a.post(
+        "/api/calendar/slots",
+        {
+            "duration_minutes": 60,
+            "window_start": "2027-03-26T00:00:00Z",
+            "window_end": "2027-03-30T00:00:00Z",
+            "step_minutes": 60,
+            "attendees": [alice.pk, colleague_calendar.user.pk],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    starts = [s["start"] for s in response.json()["slots"]]
+    assert starts == [
+        "2027-03-26T14:00:00Z",
+        "2027-03-26T15:00:00Z",
+        "2027-03-29T13:00:00Z",
+        "2027-03-29T14:00:00Z",
+    ]
