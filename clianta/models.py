@@ -65,6 +65,11 @@ class Company(WorkspaceOwned):
     industry = models.CharField(max_length=120, blank=True)
     website = models.URLField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    employee_count = models.PositiveIntegerField(null=True, blank=True)
+    revenue_range = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=255, blank=True)
+    technologies = models.JSONField(default=list, blank=True)
+    enriched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(WorkspaceOwned.Meta):
         verbose_name_plural = "companies"
@@ -79,6 +84,10 @@ class Contact(WorkspaceOwned):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     title = models.CharField(max_length=200, blank=True)
+    seniority = models.CharField(max_length=50, blank=True)
+    linkedin_url = models.URLField(max_length=500, blank=True)
+    location = models.CharField(max_length=255, blank=True)
+    enriched_at = models.DateTimeField(null=True, blank=True)
     company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )

@@ -52,6 +52,10 @@ GMAIL_USER_QUOTA_UNITS_PER_SECOND = env.float("GMAIL_USER_QUOTA_UNITS_PER_SECOND
 CALENDAR_SYNC_DAYS_BACK = env.int("CALENDAR_SYNC_DAYS_BACK", default=90)
 CALENDAR_SYNC_DAYS_AHEAD = env.int("CALENDAR_SYNC_DAYS_AHEAD", default=365)
 
+# Apollo.io credits a workspace gets each month, and how long a lookup is reused for free.
+APOLLO_MONTHLY_CREDITS = env.int("APOLLO_MONTHLY_CREDITS", default=1000)
+APOLLO_CACHE_DAYS = env.int("APOLLO_CACHE_DAYS", default=30)
+
 # Every provider endpoint is a setting: the real provider by default, the sandbox when
 # SANDBOX_PROVIDERS is on. Name: (real URL, path under SANDBOX_URL).
 PROVIDER_ENDPOINTS = {

@@ -8,6 +8,7 @@ from calendars.api import views as calendar_views
 from clianta.api import views
 from clianta.api.health import HealthView
 from email_accounts.api import views as email_views
+from enrichment.api.views import ApolloViewSet, EnrichmentJobViewSet
 from integrations import views as integration_views
 from integrations.api.views import IntegrationViewSet, SyncLogViewSet
 from integrations.oauth import views as oauth_views
@@ -28,6 +29,10 @@ router.register("email-threads", email_views.EmailThreadViewSet, basename="email
 router.register("email-messages", email_views.EmailMessageViewSet, basename="email-message")
 router.register("email-blocklist", email_views.BlockedSenderViewSet, basename="blocked-sender")
 router.register("calendar/integrations", calendar_views.CalendarIntegrationViewSet, "calendar")
+router.register(
+    r"workspaces/(?P<workspace_pk>[^/.]+)/apollo/jobs", EnrichmentJobViewSet, "apollo-job"
+)
+router.register(r"workspaces/(?P<workspace_pk>[^/.]+)/apollo", ApolloViewSet, basename="apollo")
 router.register("calendar/events", calendar_views.CalendarEventViewSet, basename="calendar-event")
 
 urlpatterns = [

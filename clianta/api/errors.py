@@ -20,7 +20,8 @@ def error_body(error: str, code: str, fields: dict | None = None) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, IntegrationError):
-        response = Response(error_body(exc.message, exc.code), status=exc.status_code)
+        body = {**error_body(exc.message, exc.code), **getattr(exc, "extra", {})}
+        response = Response(body, status=exc.status_code)
         if isinstance(exc, RateLimited) and exc.retry_after:
             response["Retry-After"] = str(int(exc.retry_after))
         return response

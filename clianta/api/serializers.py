@@ -62,10 +62,15 @@ class CompanySerializer(serializers.ModelSerializer):
             "industry",
             "website",
             "phone",
+            "employee_count",
+            "revenue_range",
+            "location",
+            "technologies",
+            "enriched_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "enriched_at", "created_at", "updated_at"]
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -80,11 +85,15 @@ class ContactSerializer(serializers.ModelSerializer):
             "email",
             "phone",
             "title",
+            "seniority",
+            "linkedin_url",
+            "location",
             "company",
+            "enriched_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "enriched_at", "created_at", "updated_at"]
 
     def validate_email(self, email):
         email = email.strip().lower()

@@ -1,0 +1,87 @@
+from rest_framework import serializers
+
+from clianta.api.scoping import scoped
+from clianta.api.serializers import CompanySerializer, ContactSerializer
+from clianta.models import Contact
+
+from ..models import ApolloUsage, EnrichmentJob
+
+
+class EnrichRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False)
+    contact = scoped(Contact, required=False)
+    overwrite = serializers.BooleanField(
+        default=False, help_text="Replace values people typed (by default only empty fields fill)."
+    )
+
+    def validate(self, data):
+        if not data.get("email") and not data.get("contact"):
+            raise serializers.ValidationError({"email": ["Give an email or a contact."]})
+        if data.get("contact") and not data["contact"].email:
+            raise serializers.ValidationError({"contact": ["This contact has no email address."]})
+        return data
+
+
+class EnrichAnswerSerializer(serializers.Serializer):
+    found = serializers.BooleanField()
+    cached = serializers.BooleanField(help_text="Answered from the cache: no credit used.")
+    person = serializers.DictField(allow_null=True)
+    contact = ContactSerializer(allow_null=True)
+
+
+class FindEmailRequestSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    domain = serializers.CharField(max_length=253)
+
+
+class FindEmailAnswerSerializer(serializers.Serializer):
+    email = serializers.EmailField(allow_null=True)
+    cached = serializers.BooleanField()
+
+
+class CompanyRequestSerializer(serializers.Serializer):
+    domain = serializers.RegexField(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", max_length=253)
+    overwrite = serializers.BooleanField(default=False)
+
+
+class CompanyAnswerSerializer(serializers.Serializer):
+    found = serializers.BooleanField()
+    cached = serializers.BooleanField()
+    organization = serializers.DictField(allow_null=True)
+    company = CompanySerializer(allow_null=True)
+
+
+class UsageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApolloUsage
+        fields = ["credits_used", "credits_limit", "reset_date"]
+
+
+class BulkRequestSerializer(serializers.Serializer):
+    contacts = scoped(Contact, many=True, required=False)
+    missing_data = serializers.BooleanField(
+        default=False, help_text="Every contact with an email and no title yet."
+    )
+
+    def validate(self, data):
+        if not data.get("contacts") and not data["missing_data"]:
+            raise serializers.ValidationError({"contacts": ["Give contacts or missing_data."]})
+        return data
+
+
+class EnrichmentJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnrichmentJob
+        fields = [
+            "id",
+            "status",
+            "total",
+            "enriched",
+            "not_found",
+            "failed",
+            "stop_reason",
+            "report",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
