@@ -3,7 +3,7 @@ settings.PROVIDER_ENDPOINTS; the control API starts with an underscore."""
 
 from django.urls import path
 
-from . import calendar, control, gmail, gmail_batch, google_oauth
+from . import apollo, calendar, control, gmail, gmail_batch, google_oauth
 
 app_name = "sandbox"
 
@@ -11,6 +11,8 @@ GMAIL_USER = "google/gmail/v1/users/<str:user_id>/"
 # Google Calendar API v3 (GOOGLE_CALENDAR_API_URL is <SANDBOX_URL>/google/calendar/v3/).
 CALENDAR = "google/calendar/v3/"
 CALENDAR_ID = CALENDAR + "calendars/<str:calendar_id>"
+# Apollo.io REST API v1 (APOLLO_BASE_URL is <SANDBOX_URL>/apollo/api/v1).
+APOLLO = "apollo/api/v1/"
 
 urlpatterns = [
     path("_faults", control.faults_view, name="faults"),
@@ -49,4 +51,19 @@ urlpatterns = [
         calendar.instances_view,
         name="calendar-instances",
     ),
+    path(APOLLO + "people/match", apollo.people_match, name="apollo-people-match"),
+    path(APOLLO + "people/bulk_match", apollo.people_bulk_match, name="apollo-people-bulk-match"),
+    path(APOLLO + "organizations/enrich", apollo.organizations_enrich, name="apollo-org-enrich"),
+    path(
+        APOLLO + "organizations/bulk_enrich",
+        apollo.organizations_bulk_enrich,
+        name="apollo-org-bulk-enrich",
+    ),
+    path(APOLLO + "usage_stats/api_usage_stats", apollo.api_usage_stats, name="apollo-usage-stats"),
+    path(
+        APOLLO + "webhook_result/<str:request_id>",
+        apollo.webhook_result,
+        name="apollo-webhook-result",
+    ),
+    path("apollo/_deliver_webhooks", apollo.deliver_webhooks_view, name="apollo-deliver"),
 ]
