@@ -10,4 +10,4 @@ class CalendarsConfig(AppConfig):
 
         from . import services, tasks
 
-        on_connect("calendars", services.connect_from_credential, tasks.sync_integration)
+        on_connect("calendars", services.connect_from_credential, tasks.sync_account)

@@ -4,6 +4,7 @@ from celery import Task, shared_task
 
 from . import sync
 from .errors import Transient
+from .models import IntegrationCredential
 
 
 class SyncTask(Task):
@@ -35,3 +36,41 @@ class SyncTask(Task):
 @shared_task(name="integrations.watchdog")
 def watchdog() -> int:
     return sync.watchdog()
+
+
+def account_sync_tasks(app: str, model, make_job):
+    """The three tasks of an app whose accounts sync: one account (``<app>.sync_account``),
+    the accounts of one credential (``<app>.sync_credential``, the admin's "sync now") and every
+    account whose syncs are on (``<app>.sync_all``, the fan-out beat runs on a schedule).
+    ``model`` has ``credential`` and ``sync_enabled``; ``make_job(account)`` gives its SyncJob."""
+
+    @shared_task(bind=True, base=SyncTask, name=f"{app}.sync_account")
+    def sync_account(self, account_id, full=False, trigger="schedule", log_id=None):
+        account = model.objects.select_related("credential").filter(pk=account_id).first()
+        if account is None:
+            return None
+        job = make_job(account)
+        if full:
+            job.reset()
+        log = self.run_job(job, trigger, log_id=log_id)
+        return str(log.pk) if log else None
+
+    @shared_task(name=f"{app}.sync_credential")
+    def sync_credential(credential_id, full=False, trigger="schedule"):
+        for pk in model.objects.filter(credential_id=credential_id).values_list("pk", flat=True):
+            sync_account.delay(str(pk), full=full, trigger=trigger)
+
+    @shared_task(name=f"{app}.sync_all")
+    def sync_all() -> int:
+        accounts = model.objects.filter(
+            sync_enabled=True,
+            credential__status=IntegrationCredential.Status.ACTIVE,
+            credential__sync_enabled=True,
+        ).values_list("pk", flat=True)
+        count = 0
+        for pk in accounts:
+            sync_account.delay(str(pk))
+            count += 1
+        return count
+
+    return sync_account, sync_credential, sync_all
