@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from integrations.admin_actions import account_actions
+
 from .models import CalendarEvent, CalendarIntegration, Meeting
 
 
 @admin.register(CalendarIntegration)
 class CalendarIntegrationAdmin(admin.ModelAdmin):
+    actions = account_actions("calendars.sync_account")
     list_display = ["email", "calendar_id", "workspace", "user", "time_zone", "last_sync_at"]
     list_filter = ["sync_enabled", "workspace"]
     search_fields = ["email", "workspace__name"]

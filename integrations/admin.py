@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from . import registry, scrub
+from .admin_actions import mark_credentials_for_reconnect
 from .models import IntegrationCredential, SyncLog, WebhookDelivery, WebhookSubscription
 
 SECRETS = IntegrationCredential.SECRET_FIELDS
@@ -85,10 +86,7 @@ def resync_from_scratch(modeladmin, request, queryset):
 
 @admin.action(description="Mark for reconnect")
 def mark_for_reconnect(modeladmin, request, queryset):
-    count = queryset.update(
-        status=IntegrationCredential.Status.NEEDS_RECONNECT,
-        last_error="Marked for reconnect by staff.",
-    )
+    count = mark_credentials_for_reconnect(queryset)
     modeladmin.message_user(request, f"{count} credential(s) now need to be reconnected.")
 
 

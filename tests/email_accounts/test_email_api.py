@@ -121,3 +121,21 @@ def test_the_five_minute_schedule_syncs_enabled_mailboxes(celery_worker, gmail_a
     assert (log.trigger, log.created) == ("schedule", 1)
     EmailAccount.objects.update(sync_enabled=False)
     assert sync_all.apply().get() == 0
+
+
+def test_admin_actions_on_mailboxes(celery_worker, client, make_user, gmail_account):
+    """Staff sync a mailbox now, resync it from scratch, or mark it for reconnect."""
+    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    mailbox.deliver(EMAIL, sender="ann@acme.example", subject="Admin", body="x")
+    url = "/admin/email_accounts/emailaccount/"
+    selected = {"_selected_action": [str(gmail_account.pk)]}
+    page = client.post(url, {"action": "sync_now", **selected}, follow=True)
+    assert "Queued 1 sync(s)." in page.content.decode()
+    first = wait_for(lambda: SyncLog.objects.filter(status="success").first())
+    assert (first.trigger, first.created) == ("admin", 1)
+    client.post(url, {"action": "resync_from_scratch", **selected})
+    wait_for(lambda: SyncLog.objects.filter(status="success").count() == 2)
+    assert SyncLog.objects.filter(status="success").first().pages == 1  # a full pass again
+    client.post(url, {"action": "mark_for_reconnect", **selected})
+    gmail_account.credential.refresh_from_db()
+    assert gmail_account.credential.status == "needs_reconnect"
