@@ -32,32 +32,18 @@ def run_size(size: int) -> dict:
 
 def child(size: int) -> None:
     """The syncing process: connect a calendar to the seeded one and sync it twice."""
-    sys.path.insert(0, str(harness.ROOT))
-    import django
-
-    django.setup()
+    credential = harness.google_credential(
+        "google_calendar", EMAIL, "https://www.googleapis.com/auth/calendar"
+    )
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from calendars import services
     from calendars.models import CalendarEvent, CalendarIntegration
-    from clianta.models import Workspace
-    from integrations.models import IntegrationCredential
-    from integrations.sandbox import faults, google_tokens
+    from integrations.sandbox import faults
 
-    answer = google_tokens.issue(
-        google_tokens.create_grant(EMAIL, "openid email https://www.googleapis.com/auth/calendar")
-    )
-    workspace = Workspace.objects.create(name="Bench")
-    credential = IntegrationCredential.objects.create(
-        workspace=workspace,
-        provider="google_calendar",
-        account=EMAIL,
-        access_token=answer["access_token"],
-        refresh_token=answer["refresh_token"],
-    )
     calendar = CalendarIntegration.objects.create(
-        workspace=workspace, email=EMAIL, credential=credential
+        workspace=credential.workspace, email=EMAIL, credential=credential
     )
     faults.clear_calls()
     cpu, wall = time.process_time(), time.perf_counter()

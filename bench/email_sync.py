@@ -40,34 +40,18 @@ def run_size(size: int) -> dict:
 
 def child(size: int) -> None:
     """The syncing process: connect an account to the seeded mailbox and sync it twice."""
-    sys.path.insert(0, str(harness.ROOT))
-    import django
-
-    django.setup()
+    credential = harness.google_credential(
+        "gmail", EMAIL, "https://www.googleapis.com/auth/gmail.modify"
+    )
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from clianta.models import Workspace
     from email_accounts import services
     from email_accounts.models import EmailAccount, EmailMessage
-    from integrations.models import IntegrationCredential
-    from integrations.sandbox import faults, google_tokens
+    from integrations.sandbox import faults
 
-    answer = google_tokens.issue(
-        google_tokens.create_grant(
-            EMAIL, "openid email https://www.googleapis.com/auth/gmail.modify"
-        )
-    )
-    workspace = Workspace.objects.create(name="Bench")
-    credential = IntegrationCredential.objects.create(
-        workspace=workspace,
-        provider="gmail",
-        account=EMAIL,
-        access_token=answer["access_token"],
-        refresh_token=answer["refresh_token"],
-    )
     account = EmailAccount.objects.create(
-        workspace=workspace, provider="gmail", email=EMAIL, credential=credential
+        workspace=credential.workspace, provider="gmail", email=EMAIL, credential=credential
     )
     faults.clear_calls()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

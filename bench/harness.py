@@ -104,3 +104,24 @@ def print_table(results: list[dict]) -> None:
     print(" | ".join(columns))
     for result in results:
         print(" | ".join(str(result[c]) for c in columns))
+
+
+def google_credential(provider: str, email: str, scope: str):
+    """In the measuring process (Django set up): a workspace and a credential holding a fresh
+    sandbox grant for ``email``, as if the person had connected it."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from clianta.models import Workspace
+    from integrations.models import IntegrationCredential
+    from integrations.sandbox import google_tokens
+
+    answer = google_tokens.issue(google_tokens.create_grant(email, f"openid email {scope}"))
+    return IntegrationCredential.objects.create(
+        workspace=Workspace.objects.create(name="Bench"),
+        provider=provider,
+        account=email,
+        access_token=answer["access_token"],
+        refresh_token=answer["refresh_token"],
+    )
