@@ -56,6 +56,9 @@ CALENDAR_SYNC_DAYS_AHEAD = env.int("CALENDAR_SYNC_DAYS_AHEAD", default=365)
 APOLLO_MONTHLY_CREDITS = env.int("APOLLO_MONTHLY_CREDITS", default=1000)
 APOLLO_CACHE_DAYS = env.int("APOLLO_CACHE_DAYS", default=30)
 
+# Notion's documented average rate per integration; every worker of a workspace shares it.
+NOTION_REQUESTS_PER_SECOND = env.float("NOTION_REQUESTS_PER_SECOND", default=3)
+
 # Every provider endpoint is a setting: the real provider by default, the sandbox when
 # SANDBOX_PROVIDERS is on. Name: (real URL, path under SANDBOX_URL).
 PROVIDER_ENDPOINTS = {

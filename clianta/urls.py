@@ -12,6 +12,7 @@ from enrichment.api.views import ApolloViewSet, EnrichmentJobViewSet
 from integrations import views as integration_views
 from integrations.api.views import IntegrationViewSet, SyncLogViewSet
 from integrations.oauth import views as oauth_views
+from productivity.api import views as productivity_views
 
 # The one API router; paths follow the original service's (no trailing slash).
 router = DefaultRouter(trailing_slash="")
@@ -30,6 +31,10 @@ router.register("email-messages", email_views.EmailMessageViewSet, basename="ema
 router.register("email-blocklist", email_views.BlockedSenderViewSet, basename="blocked-sender")
 router.register("calendar/integrations", calendar_views.CalendarIntegrationViewSet, "calendar")
 router.register(
+    "integrations/google-sheets/imports", productivity_views.SheetImportViewSet, "sheet-import"
+)
+router.register("knowledge", productivity_views.KnowledgeViewSet, basename="knowledge")
+router.register(
     r"workspaces/(?P<workspace_pk>[^/.]+)/apollo/jobs", EnrichmentJobViewSet, "apollo-job"
 )
 router.register(r"workspaces/(?P<workspace_pk>[^/.]+)/apollo", ApolloViewSet, basename="apollo")
@@ -44,6 +49,19 @@ urlpatterns = [
     path("api/integrations/<slug:provider>/callback", oauth_views.callback, name="oauth-callback"),
     path("api/email-settings", email_views.EmailSettingsView.as_view(), name="email-settings"),
     path("api/calendar/connect", calendar_views.ConnectView.as_view(), name="calendar-connect"),
+    path(
+        "api/integrations/google-sheets/import",
+        productivity_views.SheetImportView.as_view(),
+        name="sheets-import",
+    ),
+    path("api/integrations/notion/connect", productivity_views.NotionConnectView.as_view()),
+    path("api/integrations/notion/sync", productivity_views.NotionSyncView.as_view()),
+    path("api/integrations/notion/export", productivity_views.NotionExportView.as_view()),
+    path(
+        "api/integrations/google-sheets/export",
+        productivity_views.SheetExportView.as_view(),
+        name="sheets-export",
+    ),
     path(
         "api/calendar/availability", calendar_views.AvailabilityView.as_view(), name="availability"
     ),

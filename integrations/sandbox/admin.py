@@ -21,8 +21,17 @@ from .models import (
     GoogleCalendar,
     GoogleCalendarEvent,
     GoogleGrant,
+    NotionAuthCode,
+    NotionBlock,
+    NotionBot,
+    NotionObject,
+    NotionShare,
+    NotionWorkspace,
     SandboxCall,
     SandboxFault,
+    SheetsQuota,
+    SheetsSheet,
+    SheetsSpreadsheet,
 )
 
 
@@ -163,3 +172,71 @@ class ApolloPhoneRequestAdmin(ReadOnlyAdmin):
     list_display += ["last_dispatched_at"]
     list_select_related = ["account"]
     list_filter = ["status"]
+
+
+@admin.register(SheetsSpreadsheet)
+class SheetsSpreadsheetAdmin(ReadOnlyAdmin):
+    list_display = ["spreadsheet_id", "title", "owner", "locale", "time_zone", "created_at"]
+    search_fields = ["spreadsheet_id", "title", "owner"]
+
+
+@admin.register(SheetsSheet)
+class SheetsSheetAdmin(ReadOnlyAdmin):
+    list_display = ["title", "spreadsheet", "sheet_id", "index", "row_count", "column_count"]
+    list_select_related = ["spreadsheet"]
+    search_fields = ["title", "spreadsheet__spreadsheet_id", "spreadsheet__owner"]
+
+
+@admin.register(SheetsQuota)
+class SheetsQuotaAdmin(ReadOnlyAdmin):
+    list_display = ["email", "kind", "minute", "used"]
+    list_filter = ["kind"]
+    search_fields = ["email"]
+
+
+@admin.register(NotionWorkspace)
+class NotionWorkspaceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "workspace_id", "created_at"]
+    search_fields = ["name", "workspace_id"]
+
+
+@admin.register(NotionBot)
+class NotionBotAdmin(ReadOnlyAdmin):
+    list_display = ["bot_id", "workspace", "client_id", "token_mask", "per_second", "burst"]
+    list_display += ["created_at"]
+    list_select_related = ["workspace"]
+    exclude = ["token", "refresh_token"]
+    readonly_fields = ["token_mask"]
+
+    @admin.display(description="token")
+    def token_mask(self, bot):
+        return mask(bot.token)
+
+
+@admin.register(NotionObject)
+class NotionObjectAdmin(ReadOnlyAdmin):
+    list_display = ["object_id", "kind", "workspace", "parent_type", "parent_id", "archived"]
+    list_display += ["last_edited_time"]
+    list_select_related = ["workspace"]
+    list_filter = ["kind", "archived"]
+    search_fields = ["object_id"]
+
+
+@admin.register(NotionShare)
+class NotionShareAdmin(ReadOnlyAdmin):
+    list_display = ["target", "bot"]
+    list_select_related = ["target", "bot"]
+
+
+@admin.register(NotionBlock)
+class NotionBlockAdmin(ReadOnlyAdmin):
+    list_display = ["block_id", "type", "parent_id", "position", "archived"]
+    list_filter = ["type"]
+    search_fields = ["block_id", "parent_id"]
+
+
+@admin.register(NotionAuthCode)
+class NotionAuthCodeAdmin(ReadOnlyAdmin):
+    list_display = ["workspace", "client_id", "created_at", "used_at"]
+    list_select_related = ["workspace"]
+    exclude = ["code"]

@@ -1,9 +1,19 @@
 """The sandbox's routes: paths under /sandbox/ mirror each provider's, as in
 settings.PROVIDER_ENDPOINTS; the control API starts with an underscore."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from . import apollo, calendar, control, gmail, gmail_batch, google_oauth
+from . import (
+    apollo,
+    calendar,
+    control,
+    gmail,
+    gmail_batch,
+    google_oauth,
+    notion,
+    notion_oauth,
+    sheets,
+)
 
 app_name = "sandbox"
 
@@ -13,6 +23,12 @@ CALENDAR = "google/calendar/v3/"
 CALENDAR_ID = CALENDAR + "calendars/<str:calendar_id>"
 # Apollo.io REST API v1 (APOLLO_BASE_URL is <SANDBOX_URL>/apollo/api/v1).
 APOLLO = "apollo/api/v1/"
+# Notion API (NOTION_API_URL is <SANDBOX_URL>/notion; notion-client appends /v1/).
+NOTION = "notion/v1/"
+# Google Sheets API v4 (GOOGLE_SHEETS_API_URL is <SANDBOX_URL>/google/). Custom methods such as
+# ":batchUpdate" and ranges (which hold ":" and may hold "/") are matched with regexes.
+SHEETS = r"^google/v4/spreadsheets"
+SHEET_ID = SHEETS + r"/(?P<spreadsheet_id>[^/:]+)"
 
 urlpatterns = [
     path("_faults", control.faults_view, name="faults"),
@@ -66,4 +82,34 @@ urlpatterns = [
         name="apollo-webhook-result",
     ),
     path("apollo/_deliver_webhooks", apollo.deliver_webhooks_view, name="apollo-deliver"),
+    re_path(SHEETS + r"$", sheets.spreadsheets_view, name="sheets-spreadsheets"),
+    re_path(SHEET_ID + r"/values:batchGet$", sheets.values_batch_get_view, name="sheets-batch-get"),
+    re_path(
+        SHEET_ID + r"/values:batchUpdate$",
+        sheets.values_batch_update_view,
+        name="sheets-values-batch-update",
+    ),
+    re_path(
+        SHEET_ID + r"/values:batchClear$", sheets.values_batch_clear_view, name="sheets-batch-clear"
+    ),
+    re_path(SHEET_ID + r"/values/(?P<target>.+)$", sheets.range_view, name="sheets-values"),
+    re_path(SHEETS + r"/(?P<target>[^/]+)$", sheets.spreadsheet_view, name="sheets-spreadsheet"),
+    path(NOTION + "oauth/authorize", notion_oauth.authorize, name="notion-authorize"),
+    path(NOTION + "oauth/token", notion_oauth.token, name="notion-token"),
+    path(NOTION + "search", notion.search, name="notion-search"),
+    path(NOTION + "pages", notion.pages, name="notion-pages"),
+    path(NOTION + "pages/<str:page_id>", notion.page, name="notion-page"),
+    path(NOTION + "blocks/<str:block_id>", notion.block, name="notion-block"),
+    path(
+        NOTION + "blocks/<str:block_id>/children",
+        notion.block_children,
+        name="notion-block-children",
+    ),
+    path(NOTION + "databases/<str:database_id>", notion.database, name="notion-database"),
+    path(
+        NOTION + "databases/<str:database_id>/query",
+        notion.database_query,
+        name="notion-database-query",
+    ),
+    path(NOTION + "users/me", notion.me, name="notion-me"),
 ]
