@@ -45,6 +45,8 @@ urlpatterns = [
     path("api/health", HealthView.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # The seed's POST route (token or consent URL); GET is the browser flow below.
+    path("api/integrations/notion/connect", productivity_views.NotionConnectView.as_view()),
     path("api/integrations/<slug:provider>/connect", oauth_views.connect, name="oauth-connect"),
     path("api/integrations/<slug:provider>/callback", oauth_views.callback, name="oauth-callback"),
     path("api/email-settings", email_views.EmailSettingsView.as_view(), name="email-settings"),
@@ -54,7 +56,6 @@ urlpatterns = [
         productivity_views.SheetImportView.as_view(),
         name="sheets-import",
     ),
-    path("api/integrations/notion/connect", productivity_views.NotionConnectView.as_view()),
     path("api/integrations/notion/sync", productivity_views.NotionSyncView.as_view()),
     path("api/integrations/notion/export", productivity_views.NotionExportView.as_view()),
     path(

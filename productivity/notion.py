@@ -285,10 +285,10 @@ def export_rows(workspace, database_id: str, rows: list[list]) -> int:
     title = next(name for name, p in database["properties"].items() if p["type"] == "title")
     header, data = rows[0], rows[1:]
     columns = [properties.get(str(h).lower()) for h in header]
-    if not any(c and c[1] == "title" for c in columns):
-        columns[0] = (title, "title")
+    titled = any(c and c[1] == "title" for c in columns)
     for row in data:
-        values = {}
+        first = property_value("title", row[0] if row else "")
+        values = {title: first} if first and not titled else {}
         for column, cell in zip(columns, row, strict=False):
             converted = property_value(column[1], cell) if column else None
             if converted is not None:

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from calendars.models import CalendarEvent
 from clianta.api.scoping import WorkspaceScopedMixin
 from integrations.models import IntegrationCredential
+from integrations.oauth import views as oauth_views
 from integrations.oauth.views import consent_url
 
 from .. import notion, sheets, tasks
@@ -73,6 +74,13 @@ class SheetExportView(WorkspaceScopedMixin, APIView):
 class NotionConnectView(WorkspaceScopedMixin, APIView):
     """Connect Notion: with an internal integration ``token`` it is checked with Notion and
     stored (encrypted); without one the answer is the OAuth consent URL to open."""
+
+    # GET is the browser flow, which sends people to log in itself.
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get(self, request):
+        """The browser flow: on to Notion's consent page (see the generic connect view)."""
+        return oauth_views.connect(request._request, provider="notion")
 
     @extend_schema(request=serializers.NotionConnectSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
