@@ -78,6 +78,7 @@ class NotionConnectView(WorkspaceScopedMixin, APIView):
     # GET is the browser flow, which sends people to log in itself.
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
+    @extend_schema(exclude=True)
     def get(self, request):
         """The browser flow: on to Notion's consent page (see the generic connect view)."""
         return oauth_views.connect(request._request, provider="notion")
