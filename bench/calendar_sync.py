@@ -12,7 +12,6 @@ calls of a sync with nothing new.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -22,12 +21,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness
 
 EMAIL = "bench@clianta.example"
-
-
-def run_size(size: int) -> dict:
-    seed = ["sandbox_seed_calendar", "--email", EMAIL, "--events", str(size), "--clear"]
-    with harness.sandbox(*seed, "--seed", "7") as env:
-        return harness.measure(__file__, size, env)
 
 
 def child(size: int) -> None:
@@ -73,15 +66,13 @@ def child(size: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    options = parser.parse_args()
-    if options.child:
-        child(options.child)
-        return
-    results = [run_size(size) for size in options.sizes]
-    harness.print_table(results)
+    results = harness.run(
+        __file__,
+        __doc__.splitlines()[0],
+        lambda size: ["sandbox_seed_calendar", "--email", EMAIL, "--events", str(size), "--clear"],
+        child,
+        sizes=[1000, 5000],
+    )
     if len(results) > 1:
         print(
             "queries per 100 events, smallest vs largest: "

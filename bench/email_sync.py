@@ -18,7 +18,6 @@ another database (e.g. an empty PostgreSQL database).
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import json
 import os
@@ -30,12 +29,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness
 
 EMAIL = "bench@clianta.example"
-
-
-def run_size(size: int) -> dict:
-    seed = ["sandbox_seed_mailbox", "--email", EMAIL, "--messages", str(size), "--clear"]
-    with harness.sandbox(*seed, "--seed", "7") as env:
-        return harness.measure(__file__, size, env)
 
 
 def child(size: int) -> None:
@@ -97,15 +90,13 @@ def child(size: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    options = parser.parse_args()
-    if options.child:
-        child(options.child)
-        return
-    results = [run_size(size) for size in options.sizes]
-    harness.print_table(results)
+    results = harness.run(
+        __file__,
+        __doc__.splitlines()[0],
+        lambda size: ["sandbox_seed_mailbox", "--email", EMAIL, "--messages", str(size), "--clear"],
+        child,
+        sizes=[1000, 10000],
+    )
     if len(results) > 1:
         small, large = results[0], results[-1]
         ratio = large["peak_rss_mb"] / small["peak_rss_mb"]

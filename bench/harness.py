@@ -3,6 +3,7 @@ another process, and a fresh process for each measurement (so peak memory is its
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,3 +127,22 @@ def google_credential(provider: str, email: str, scope: str):
         access_token=answer["access_token"],
         refresh_token=answer["refresh_token"],
     )
+
+
+def run(script: str, description: str, seed: Callable[[int], list[str]], child, sizes: list[int]):
+    """A benchmark's command line: ``--sizes`` (each measured in a fresh process against a
+    freshly seeded sandbox, ``seed(size)`` giving the seeding command) or, inside that process,
+    ``--child SIZE``. Returns the results (one dict per size), already printed as a table."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=sizes)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(options.child)
+        return []
+    results = []
+    for size in options.sizes:
+        with sandbox(*seed(size), "--seed", "7") as env:
+            results.append(measure(script, size, env))
+    print_table(results)
+    return results
