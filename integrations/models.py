@@ -75,14 +75,17 @@ class IntegrationCredential(models.Model):
                 if not f.primary_key and f.name not in unchanged
             ]
         super().save(*args, update_fields=update_fields, **kwargs)
+        self.remember_grant()
+
+    def remember_grant(self) -> None:
+        """Take the grant this instance holds as the stored one (after a save or a re-read)."""
         self._loaded_grant = {name: getattr(self, name) for name in self.GRANT_FIELDS}
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._loaded_grant = {
-            name: getattr(instance, name) for name in cls.GRANT_FIELDS if name in field_names
-        }
+        if all(name in field_names for name in cls.GRANT_FIELDS):
+            instance.remember_grant()
         return instance
 
     def masked(self, field: str) -> str:

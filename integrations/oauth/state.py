@@ -20,11 +20,11 @@ def _session_hash(request) -> str:
     return hashlib.sha256(request.session.session_key.encode()).hexdigest()
 
 
-def begin(request, workspace, provider: str, authorize) -> tuple[str, OAuthState]:
+def begin(request, workspace, provider: str, authorize) -> str:
     """Create a state; ``authorize(state)`` returns (consent URL, PKCE verifier or None)."""
     state = secrets.token_urlsafe(32)
     url, verifier = authorize(state)
-    row = OAuthState.objects.create(
+    OAuthState.objects.create(
         state=state,
         session_key_hash=_session_hash(request),
         user=request.user,
@@ -32,7 +32,7 @@ def begin(request, workspace, provider: str, authorize) -> tuple[str, OAuthState
         provider=provider,
         code_verifier=verifier,
     )
-    return url, row
+    return url
 
 
 def claim(request, provider: str, state: str | None) -> OAuthState | None:

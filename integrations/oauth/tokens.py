@@ -83,7 +83,7 @@ def _apply(credential: IntegrationCredential, tokens: TokenSet) -> None:
 def _copy_grant(source: IntegrationCredential, target: IntegrationCredential) -> None:
     for name in (*IntegrationCredential.GRANT_FIELDS, "status", "last_error"):
         setattr(target, name, getattr(source, name))
-    target._loaded_grant = {name: getattr(target, name) for name in target.GRANT_FIELDS}
+    target.remember_grant()
 
 
 def store_grant(workspace, provider: registry.Provider, tokens: TokenSet) -> IntegrationCredential:

@@ -64,7 +64,7 @@ def connect(request, provider: str):
         membership = memberships.first() if memberships.count() == 1 else None
     if membership is None:
         raise Http404("Choose one of your workspaces (?workspace=<id>).")
-    url, _ = oauth_state.begin(
+    url = oauth_state.begin(
         request,
         membership.workspace,
         provider.slug,
