@@ -209,6 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "clianta.api.schema.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "clianta.api.metadata.Metadata",
     "DEFAULT_PAGINATION_CLASS": "clianta.api.pagination.CursorPagination",
     "EXCEPTION_HANDLER": "clianta.api.errors.exception_handler",
     "PAGE_SIZE": 50,

@@ -52,7 +52,8 @@ class ExportAnswerSerializer(serializers.Serializer):
 
 
 class NotionConnectSerializer(serializers.Serializer):
-    token = serializers.CharField(
+    token = serializers.RegexField(
+        r"^[!-~]+$",  # printable ASCII: it travels in an HTTP header
         required=False,
         max_length=200,
         help_text="An internal integration token; without it the answer is the OAuth consent URL.",

@@ -188,3 +188,10 @@ def test_the_openapi_schema_is_complete_and_valid(tmp_path):
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "api.yaml")
     )
     assert (tmp_path / "api.yaml").read_text().count("operationId") > 50
+
+
+def test_options_describes_an_endpoint_without_resolving_it(api_a, workspace_a):
+    for url in ("/api/contacts", f"/api/workspaces/{workspace_a.pk}/apollo/enrich"):
+        response = api_a.options(url)
+        assert response.status_code == 200, (url, response.content)
+        assert "name" in response.json()

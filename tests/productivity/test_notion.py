@@ -201,3 +201,8 @@ def test_export_meeting_notes_and_a_report_into_a_database(token, workspace_a, a
     assert stored[0]["Email"] == "ann@acme.example"
     missing = api_a.post("/api/integrations/notion/export", {"kind": "report"}, format="json")
     assert set(missing.json()["fields"]) == {"report", "database"}
+
+
+def test_a_token_that_cannot_travel_in_a_header_is_refused(sandbox, api_a):
+    response = api_a.post("/api/integrations/notion/connect", {"token": "ntn_Ж"}, format="json")
+    assert response.status_code == 400 and "token" in response.json()["fields"]
