@@ -22,9 +22,10 @@ class IntegrationError(Exception):
 
 
 class ConfigurationError(IntegrationError):
-    """The integration is not set up (missing client id, key or setting)."""
+    """The integration is not set up for the workspace (not connected, no key): the client can
+    fix it, so it answers 409, not a server error."""
 
-    status_code = 503
+    status_code = 409
     code = "not_configured"
 
 

@@ -33,7 +33,7 @@ class SheetImportView(WorkspaceScopedMixin, APIView):
         form = serializers.ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        sheets.client(self.workspace.pk)  # 503 now, not later, when Sheets is not connected
+        sheets.client(self.workspace.pk)  # 409 now, not later, when Sheets is not connected
         job = SheetImport.objects.create(
             workspace=self.workspace,
             spreadsheet_id=sheets.spreadsheet_id(data["spreadsheet"]),
@@ -106,7 +106,7 @@ class NotionSyncView(WorkspaceScopedMixin, APIView):
 
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request):
-        notion.Notion(self.workspace.pk)  # 503 now when Notion is not connected
+        notion.Notion(self.workspace.pk)  # 409 now when Notion is not connected
         workspace_id = str(self.workspace.pk)
         transaction.on_commit(lambda: tasks.sync_notion.delay(workspace_id))
         return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)

@@ -173,4 +173,4 @@ def test_sheets_must_be_connected(api_a):
     response = api_a.post(
         "/api/integrations/google-sheets/import", {"spreadsheet": "x"}, format="json"
     )
-    assert response.status_code == 503 and response.json()["code"] == "not_configured"
+    assert response.status_code == 409 and response.json()["code"] == "not_configured"
