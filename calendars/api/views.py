@@ -1,13 +1,13 @@
 from datetime import timedelta
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clianta.api.filters import aware_datetime_param, in_period, uuid_param
+from clianta.api.filters import aware_datetime_param, in_period, period_parameters, uuid_param
 from clianta.api.pagination import CursorPagination
 from clianta.api.scoping import WorkspaceScopedMixin
 from integrations.api.serializers import ConnectAnswerSerializer
@@ -44,6 +44,15 @@ class ByStart(CursorPagination):
     ordering = ("start", "id")
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            *period_parameters("Starting"),
+            OpenApiParameter("contact", OpenApiTypes.UUID),
+            OpenApiParameter("integration", OpenApiTypes.UUID),
+        ]
+    )
+)
 class CalendarEventViewSet(
     WorkspaceScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -52,17 +61,6 @@ class CalendarEventViewSet(
     queryset = CalendarEvent.objects.prefetch_related("contacts")
     serializer_class = serializers.CalendarEventSerializer
     pagination_class = ByStart
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("after", OpenApiTypes.DATETIME, description="Starting at or after."),
-            OpenApiParameter("before", OpenApiTypes.DATETIME, description="Starting before."),
-            OpenApiParameter("contact", OpenApiTypes.UUID),
-            OpenApiParameter("integration", OpenApiTypes.UUID),
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -3,6 +3,8 @@
 import uuid
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
 
@@ -40,3 +42,19 @@ def in_period(queryset, params, field: str):
     if before:
         queryset = queryset.filter(**{f"{field}__lt": before})
     return queryset
+
+
+def period_parameters(what: str) -> list[OpenApiParameter]:
+    """The OpenAPI description of ``in_period``'s ``after`` and ``before``."""
+    return [
+        OpenApiParameter(
+            "after",
+            OpenApiTypes.DATETIME,
+            description=f"{what} at or after (ISO 8601, with an offset).",
+        ),
+        OpenApiParameter(
+            "before",
+            OpenApiTypes.DATETIME,
+            description=f"{what} before (ISO 8601, with an offset).",
+        ),
+    ]

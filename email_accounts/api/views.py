@@ -1,11 +1,11 @@
 from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clianta.api.filters import in_period, uuid_param
+from clianta.api.filters import in_period, period_parameters, uuid_param
 from clianta.api.pagination import CursorPagination
 from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
 from integrations import sync
@@ -96,29 +96,22 @@ class ByLastMessage(CursorPagination):
     ordering = ("-last_message_at", "-id")
 
 
-DATE_FILTERS = [
-    OpenApiParameter("after", OpenApiTypes.DATETIME, description="Sent at or after (ISO 8601)."),
-    OpenApiParameter("before", OpenApiTypes.DATETIME, description="Sent before (ISO 8601)."),
-]
-
-
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("account", OpenApiTypes.UUID),
+            OpenApiParameter("thread", OpenApiTypes.UUID),
+            OpenApiParameter("contact", OpenApiTypes.UUID),
+            *period_parameters("Sent"),
+        ]
+    )
+)
 class EmailMessageViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Synced and sent mail, newest first."""
 
     queryset = EmailMessage.objects.prefetch_related("contacts")
     serializer_class = serializers.EmailMessageSerializer
     pagination_class = BySentTime
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("account", OpenApiTypes.UUID),
-            OpenApiParameter("thread", OpenApiTypes.UUID),
-            OpenApiParameter("contact", OpenApiTypes.UUID),
-            *DATE_FILTERS,
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -131,16 +124,17 @@ class EmailMessageViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
         return in_period(queryset, params, "sent_at")
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("contact", OpenApiTypes.UUID), *period_parameters("Last mail")]
+    )
+)
 class EmailThreadViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Conversations, most recent first."""
 
     queryset = EmailThread.objects.annotate(message_count=Count("messages"))
     serializer_class = serializers.EmailThreadSerializer
     pagination_class = ByLastMessage
-
-    @extend_schema(parameters=[OpenApiParameter("contact", OpenApiTypes.UUID), *DATE_FILTERS])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -2,7 +2,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -130,16 +130,15 @@ class NotionExportView(WorkspaceScopedMixin, APIView):
         return Response({"rows": written}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("q", str, description="Words to look for.")])
+)
 class KnowledgeViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The knowledge store: Notion pages shared with the workspace. ``?q=`` searches titles and
     text (PostgreSQL full-text search; a plain substring match on SQLite)."""
 
     queryset = KnowledgePage.objects.filter(gone=False)
     serializer_class = serializers.KnowledgePageSerializer
-
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Words to look for.")])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()
