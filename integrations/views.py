@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clianta.models import Membership
+from clianta.api.scoping import memberships_of
 
 from . import registry
 from .health import health_of, with_health
@@ -23,17 +23,13 @@ MESSAGES = {
 
 
 def _workspace(request):
-    memberships = Membership.objects.filter(user=request.user).select_related("workspace")
     chosen = request.GET.get("workspace") or request.POST.get("workspace")
-    if chosen:
-        membership = next((m for m in memberships if str(m.workspace_id) == chosen), None)
-        if membership is None:
-            raise Http404("No such workspace.")
-        return membership.workspace, memberships
-    first = memberships.first()
-    if first is None:
+    memberships, membership = memberships_of(request.user, chosen)
+    if chosen and membership is None:
+        raise Http404("No such workspace.")
+    if not memberships:
         raise Http404("You are not a member of any workspace yet.")
-    return first.workspace, memberships
+    return (membership or memberships[0]).workspace, memberships
 
 
 @login_required

@@ -96,3 +96,13 @@ class WorkspaceRelatedField(serializers.PrimaryKeyRelatedField):
 
 def scoped(model: type[Model], lookup: str = "workspace", **kwargs) -> WorkspaceRelatedField:
     return WorkspaceRelatedField(queryset=model._default_manager.all(), lookup=lookup, **kwargs)
+
+
+def memberships_of(user, chosen: str | None) -> tuple[list[Membership], Membership | None]:
+    """For browser views: the user's memberships, and the one of workspace ``chosen`` (an id
+    from the query string) when the user has it."""
+    memberships = list(Membership.objects.filter(user=user).select_related("workspace"))
+    picked = (
+        next((m for m in memberships if str(m.workspace_id) == chosen), None) if chosen else None
+    )
+    return memberships, picked

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from clianta.models import Membership
+from clianta.api.scoping import memberships_of
 from integrations import registry
 from integrations.errors import IntegrationError
 from integrations.signals import credential_connected
@@ -56,12 +56,10 @@ def _result(**params) -> str:
 def connect(request, provider: str):
     """Redirect to the provider's consent page for the workspace in ``?workspace=``."""
     provider = oauth_provider(provider)
-    memberships = Membership.objects.filter(user=request.user).select_related("workspace")
     chosen = request.GET.get("workspace")
-    if chosen:
-        membership = next((m for m in memberships if str(m.workspace_id) == chosen), None)
-    else:
-        membership = memberships.first() if memberships.count() == 1 else None
+    memberships, membership = memberships_of(request.user, chosen)
+    if not chosen and len(memberships) == 1:
+        membership = memberships[0]
     if membership is None:
         raise Http404("Choose one of your workspaces (?workspace=<id>).")
     url = oauth_state.begin(
