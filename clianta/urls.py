@@ -67,6 +67,8 @@ urlpatterns = [
         "api/calendar/availability", calendar_views.AvailabilityView.as_view(), name="availability"
     ),
     path("api/calendar/slots", calendar_views.SlotsView.as_view(), name="calendar-slots"),
+    path("api/", include("messaging.slack.urls")),
+    path("api/", include("messaging.twilio.urls")),
     path("api/", include(router.urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path(

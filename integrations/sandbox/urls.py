@@ -1,7 +1,7 @@
 """The sandbox's routes: paths under /sandbox/ mirror each provider's, as in
 settings.PROVIDER_ENDPOINTS; the control API starts with an underscore."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from . import (
     apollo,
@@ -33,6 +33,9 @@ SHEET_ID = SHEETS + r"/(?P<spreadsheet_id>[^/:]+)"
 urlpatterns = [
     path("_faults", control.faults_view, name="faults"),
     path("_calls", control.calls_view, name="calls"),
+    path("slack/", include("integrations.sandbox.slack_urls")),
+    path("twilio/", include("integrations.sandbox.twilio_urls")),
+    path("microsoft/", include("integrations.sandbox.microsoft_urls")),
     path("google/o/oauth2/v2/auth", google_oauth.authorize, name="google-authorize"),
     path("google/token", google_oauth.token, name="google-token"),
     path("google/revoke", google_oauth.revoke, name="google-revoke"),

@@ -1,0 +1,3 @@
+"""The microsoft sandbox routes, mounted under /sandbox/microsoft/ by urls.py."""
+
+urlpatterns = []

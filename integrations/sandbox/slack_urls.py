@@ -1,0 +1,3 @@
+"""The slack sandbox routes, mounted under /sandbox/slack/ by urls.py."""
+
+urlpatterns = []

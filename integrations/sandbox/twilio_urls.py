@@ -1,0 +1,3 @@
+"""The twilio sandbox routes, mounted under /sandbox/twilio/ by urls.py."""
+
+urlpatterns = []

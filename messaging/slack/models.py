@@ -1,0 +1,3 @@
+"""slack: its models."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Routes of the slack integration, included under /api/ by clianta/urls.py."""
+
+urlpatterns = []

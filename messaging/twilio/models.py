@@ -1,0 +1,3 @@
+"""twilio: its models."""
+
+from django.db import models  # noqa: F401

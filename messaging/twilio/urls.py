@@ -1,0 +1,3 @@
+"""Routes of the twilio integration, included under /api/ by clianta/urls.py."""
+
+urlpatterns = []
