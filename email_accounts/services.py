@@ -11,19 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations import sync
-from integrations.models import SyncLog
+from integrations.models import IntegrationCredential, SyncLog
+from integrations.providers.imap_smtp import MailboxLogin, check_logins
+from integrations.signals import credential_connected
 
 from .models import EmailAccount, EmailMessage
 from .providers import PROVIDERS
 from .store import Fetched, store
 
 logger = logging.getLogger("email_accounts")
-OAUTH_PROVIDERS = ("gmail", "outlook")
 
 
 def connect_from_credential(credential, user) -> EmailAccount | None:
-    """The mailbox behind a credential just connected through OAuth (Gmail, Outlook)."""
-    if credential.provider not in OAUTH_PROVIDERS or not credential.account:
+    """The mailbox behind a credential just connected (through OAuth, or with a password)."""
+    if credential.provider not in PROVIDERS or not credential.account:
         return None
     account, created = EmailAccount.objects.update_or_create(
         workspace_id=credential.workspace_id,
@@ -34,6 +35,26 @@ def connect_from_credential(credential, user) -> EmailAccount | None:
     if created and user is not None:
         EmailAccount.objects.filter(pk=account.pk).update(owner=user)
     return account
+
+
+def connect_mailbox(workspace, user, email_address: str, login: MailboxLogin) -> EmailAccount:
+    """Connect an IMAP/SMTP mailbox: both logins are checked first (a refusal raises
+    ``LoginFailed`` and stores nothing), then the password is stored encrypted and the first
+    sync queued, as for a mailbox connected through OAuth."""
+    check_logins(login)
+    Status = IntegrationCredential.Status
+    with transaction.atomic():
+        credential, _ = IntegrationCredential.objects.select_for_update().get_or_create(
+            workspace=workspace, provider="smtp", account=email_address.lower()
+        )
+        credential.api_key = login.password
+        credential.metadata = {**credential.metadata, **login.metadata()}
+        credential.status, credential.last_error, credential.sync_enabled = Status.ACTIVE, "", True
+        credential.consecutive_failures = credential.consecutive_auth_failures = 0
+        credential.save()
+        credential_connected.send(sender="smtp", credential=credential, user=user)
+    logger.info("email.mailbox_connected", extra={"credential": str(credential.pk)})
+    return EmailAccount.objects.get(credential=credential)
 
 
 def sync_job(account: EmailAccount):

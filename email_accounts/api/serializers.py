@@ -1,13 +1,19 @@
+import re
+
 from rest_framework import serializers
 
 from clianta.api.scoping import scoped
+from clianta.api.strict import StrictModelSerializer, StrictSerializer
 from integrations.health import Health, health_of
+from integrations.providers import imap_smtp
 
 from ..models import BlockedSender, EmailAccount, EmailMessage, EmailSettings, EmailThread
 from ..noise import DEFAULT_BLOCKED_LOCAL_PARTS
 
+HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?")
 
-class EmailAccountSerializer(serializers.ModelSerializer):
+
+class EmailAccountSerializer(StrictModelSerializer):
     status = serializers.SerializerMethodField(help_text="The account's sync health.")
 
     class Meta:
@@ -19,16 +25,78 @@ class EmailAccountSerializer(serializers.ModelSerializer):
         return health_of(account.credential) if account.credential_id else Health.DISABLED
 
 
+class MailServerSerializer(serializers.Serializer):
+    host = serializers.CharField(max_length=255)
+    port = serializers.IntegerField(
+        min_value=1, max_value=65535, required=False, help_text="Defaults to the usual port."
+    )
+    security = serializers.ChoiceField(
+        choices=imap_smtp.SECURITY,
+        default="ssl",
+        help_text="Implicit TLS, STARTTLS, or none (plain text: only to this machine).",
+    )
+
+    def validate_host(self, host):
+        host = host.strip()
+        if not HOST.fullmatch(host):
+            raise serializers.ValidationError("Give a host name or an IP address.")
+        return host
+
+    def validate(self, data):
+        if data["security"] == "none" and not imap_smtp.plaintext_allowed(data["host"]):
+            raise serializers.ValidationError(
+                {"security": ["Plain text is only allowed to this machine."]}
+            )
+        return data
+
+
 class ConnectAccountSerializer(serializers.Serializer):
+    """Gmail and Outlook need only ``provider``; ``smtp`` (any IMAP/SMTP mailbox) needs the
+    servers and the login too."""
+
     provider = serializers.ChoiceField(choices=EmailAccount.Provider.choices)
+    email = serializers.EmailField(required=False)
+    username = serializers.CharField(
+        max_length=255, required=False, help_text="Defaults to the email address."
+    )
+    password = serializers.CharField(
+        max_length=1024, required=False, write_only=True, trim_whitespace=False
+    )
+    imap = MailServerSerializer(required=False)
+    smtp = MailServerSerializer(required=False)
+
+    def validate(self, data):
+        if data["provider"] != "smtp":
+            return data
+        required = ("email", "password", "imap", "smtp")
+        missing = {name: ["Required to connect an IMAP/SMTP mailbox."] for name in required}
+        missing = {name: errors for name, errors in missing.items() if not data.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        servers = {
+            protocol: imap_smtp.Server(
+                data[protocol]["host"],
+                data[protocol].get("port")
+                or imap_smtp.DEFAULT_PORTS[protocol][data[protocol]["security"]],
+                data[protocol]["security"],
+            )
+            for protocol in ("imap", "smtp")
+        }
+        data["login"] = imap_smtp.MailboxLogin(
+            username=data.get("username") or data["email"],
+            password=data["password"],
+            imap=servers["imap"],
+            smtp=servers["smtp"],
+        )
+        return data
 
 
-class SyncQueuedSerializer(serializers.Serializer):
+class SyncQueuedSerializer(StrictSerializer):
     sync_id = serializers.UUIDField(help_text="Follow it at /api/sync-logs/{sync_id}.")
     status = serializers.CharField()
 
 
-class EmailMessageSerializer(serializers.ModelSerializer):
+class EmailMessageSerializer(StrictModelSerializer):
     class Meta:
         model = EmailMessage
         fields = [
@@ -57,7 +125,7 @@ class EmailMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmailThreadSerializer(serializers.ModelSerializer):
+class EmailThreadSerializer(StrictModelSerializer):
     message_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -66,7 +134,7 @@ class EmailThreadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SendSerializer(serializers.Serializer):
+class SendSerializer(StrictSerializer):
     to = serializers.ListField(child=serializers.EmailField(), min_length=1, max_length=100)
     cc = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
     bcc = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
@@ -83,7 +151,7 @@ class SendSerializer(serializers.Serializer):
         return data
 
 
-class SentSerializer(serializers.Serializer):
+class SentSerializer(StrictSerializer):
     id = serializers.UUIDField()
     provider_message_id = serializers.CharField()
     message_id = serializers.CharField(help_text="The RFC 2822 Message-ID, to reply to it.")
@@ -91,7 +159,7 @@ class SentSerializer(serializers.Serializer):
     provider_thread_id = serializers.CharField()
 
 
-class BlockedSenderSerializer(serializers.ModelSerializer):
+class BlockedSenderSerializer(StrictModelSerializer):
     class Meta:
         model = BlockedSender
         fields = ["id", "pattern", "created_at"]
@@ -112,7 +180,7 @@ class BlockedSenderSerializer(serializers.ModelSerializer):
         return pattern
 
 
-class EmailSettingsSerializer(serializers.ModelSerializer):
+class EmailSettingsSerializer(StrictModelSerializer):
     default_blocked_senders = serializers.SerializerMethodField(
         help_text="Local parts always skipped, in every workspace."
     )

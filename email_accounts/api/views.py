@@ -26,19 +26,27 @@ class EmailAccountViewSet(
     viewsets.GenericViewSet,
 ):
     """The workspace's mailboxes. Adding Gmail or Outlook answers the URL of the OAuth consent
-    the person connecting must open; the mailbox appears once they allow it."""
+    the person connecting must open; the mailbox appears once they allow it. Adding an IMAP/SMTP
+    mailbox (``smtp``) checks both logins at once and answers the mailbox, or 400 with the
+    server's reason."""
 
     queryset = EmailAccount.objects.select_related("credential")
     serializer_class = serializers.EmailAccountSerializer
 
     @extend_schema(
         request=serializers.ConnectAccountSerializer,
-        responses={200: ConnectAnswerSerializer},
+        responses={200: ConnectAnswerSerializer, 201: serializers.EmailAccountSerializer},
     )
     def create(self, request):
         form = serializers.ConnectAccountSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        url = consent_url(form.validated_data["provider"], self.workspace)
+        data = form.validated_data
+        if data["provider"] == "smtp":
+            account = services.connect_mailbox(
+                self.workspace, request.user, data["email"], data["login"]
+            )
+            return Response(self.get_serializer(account).data, status=status.HTTP_201_CREATED)
+        url = consent_url(data["provider"], self.workspace)
         return Response({"authorization_url": url})
 
     @extend_schema(
