@@ -9,9 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 from datetime import timedelta
-from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,20 +24,16 @@ from .faults import sandbox_endpoint
 from .google_errors import oauth_error, oauth_error_body
 from .google_tokens import create_grant, issue, new_token, normalize_scopes, revoke_grants
 from .models import GoogleAccessToken, GoogleAuthCode, GoogleGrant
+from .oauth_pages import same, with_query
 
 DEFAULT_EMAIL = "sandbox.user@example.com"
 CODE_LIFETIME = timedelta(minutes=10)
 PKCE_METHODS = ("S256", "plain")
 
 
-def _same(given: str, expected: str) -> bool:
-    """Constant-time equality; an empty ``expected`` (client not configured) matches nothing."""
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
-
-
 def _auth_request_problem(params: QueryDict) -> tuple[str, str] | None:
     """Why Google would show its error page instead of the consent screen (no redirect then)."""
-    if not _same(params.get("client_id", ""), settings.GOOGLE_CLIENT_ID):
+    if not same(params.get("client_id", ""), settings.GOOGLE_CLIENT_ID):
         return "invalid_client", "The OAuth client was not found."
     for name in ("redirect_uri", "response_type", "scope"):
         if not params.get(name, "").strip():
@@ -56,14 +51,6 @@ def _auth_request_problem(params: QueryDict) -> tuple[str, str] | None:
     if method and method not in PKCE_METHODS:
         return "invalid_request", f"Invalid code_challenge_method: {method}"
     return None
-
-
-def _with_query(url: str, **params: str) -> str:
-    """``url`` with ``params`` added to its query (empty values left out)."""
-    parts = urlsplit(url)
-    added = urlencode({name: value for name, value in params.items() if value})
-    query = f"{parts.query}&{added}" if parts.query else added
-    return urlunsplit(parts._replace(query=query))
 
 
 def _consent_scopes(params: QueryDict, email: str) -> list[str]:
@@ -102,7 +89,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     decision = request.POST.get("decision")
     if decision == "deny":
         return HttpResponseRedirect(
-            _with_query(params["redirect_uri"], error="access_denied", state=state)
+            with_query(params["redirect_uri"], error="access_denied", state=state)
         )
     email = context["email"].strip()
     try:
@@ -126,7 +113,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         code_challenge_method=params.get("code_challenge_method", ""),
     )
     return HttpResponseRedirect(
-        _with_query(params["redirect_uri"], state=state, code=code.code, scope=" ".join(scopes))
+        with_query(params["redirect_uri"], state=state, code=code.code, scope=" ".join(scopes))
     )
 
 
@@ -150,9 +137,9 @@ def token(request: HttpRequest) -> JsonResponse:
     client_id, secret = _client_credentials(request)
     if not client_id:
         return oauth_error("invalid_request", "Could not determine client ID from request.")
-    if not _same(client_id, settings.GOOGLE_CLIENT_ID):
+    if not same(client_id, settings.GOOGLE_CLIENT_ID):
         return oauth_error("invalid_client", "The OAuth client was not found.", status=401)
-    if not _same(secret, settings.GOOGLE_CLIENT_SECRET):
+    if not same(secret, settings.GOOGLE_CLIENT_SECRET):
         return oauth_error("invalid_client", "Unauthorized", status=401)
     grant_type = request.POST.get("grant_type", "")
     if grant_type == "authorization_code":
@@ -177,7 +164,7 @@ def _pkce_problem(code: GoogleAuthCode, verifier: str) -> JsonResponse | None:
     if code.code_challenge_method == "S256":
         digest = hashlib.sha256(verifier.encode()).digest()
         verifier = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-    return None if _same(verifier, code.code_challenge) else _bad_code()
+    return None if same(verifier, code.code_challenge) else _bad_code()
 
 
 def _exchange_code(form: QueryDict, client_id: str) -> JsonResponse:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import json
 import uuid
 from datetime import timedelta
-from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -27,24 +26,14 @@ from . import notion_store as store
 from .faults import sandbox_endpoint
 from .models import NotionAuthCode, NotionBot, NotionObject, NotionShare
 from .notion import error_body
+from .oauth_pages import same, with_query
 
 CODE_LIFETIME = timedelta(minutes=10)
 
 
-def _same(given: str, expected: str) -> bool:
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
-
-
-def _with_query(url: str, **params: str) -> str:
-    parts = urlsplit(url)
-    added = urlencode({name: value for name, value in params.items() if value})
-    query = f"{parts.query}&{added}" if parts.query else added
-    return urlunsplit(parts._replace(query=query))
-
-
 def _problem(params) -> str | None:
     """Why Notion would show an error page instead of the consent page (no redirect then)."""
-    if not _same(params.get("client_id", ""), settings.NOTION_CLIENT_ID):
+    if not same(params.get("client_id", ""), settings.NOTION_CLIENT_ID):
         return "Missing or invalid client_id."
     redirect = urlsplit(params.get("redirect_uri", ""))
     if redirect.scheme not in ("http", "https") or not redirect.netloc or redirect.fragment:
@@ -84,7 +73,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     decision = request.POST.get("decision")
     if decision == "deny":
         return HttpResponseRedirect(
-            _with_query(params["redirect_uri"], error="access_denied", state=state)
+            with_query(params["redirect_uri"], error="access_denied", state=state)
         )
     if not name:
         context["workspace_error"] = "Enter a workspace name."
@@ -104,7 +93,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         workspace=workspace,
         shared=shared,
     )
-    return HttpResponseRedirect(_with_query(params["redirect_uri"], code=code.code, state=state))
+    return HttpResponseRedirect(with_query(params["redirect_uri"], code=code.code, state=state))
 
 
 def _oauth_error(status: int, error: str, description: str) -> JsonResponse:
@@ -145,7 +134,7 @@ def _answer(bot: NotionBot) -> dict:
 def token(request: HttpRequest) -> JsonResponse:
     """``/v1/oauth/token``: exchange a code, or refresh (both rotate the tokens)."""
     client_id, secret = _basic(request)
-    if not _same(client_id, settings.NOTION_CLIENT_ID) or not _same(
+    if not same(client_id, settings.NOTION_CLIENT_ID) or not same(
         secret, settings.NOTION_CLIENT_SECRET
     ):
         return _oauth_error(401, "invalid_client", "Invalid client credentials.")

@@ -6,3 +6,9 @@ class SlackConfig(AppConfig):
     label = "slack"
     verbose_name = "Slack"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import install, notifications
+
+        install.connect_receiver()
+        notifications.connect_receiver()

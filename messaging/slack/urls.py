@@ -1,3 +1,16 @@
 """Routes of the slack integration, included under /api/ by clianta/urls.py."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import install, webhooks
+from .api import views
+
+urlpatterns = [
+    # The original service's callback route; the same view as /api/integrations/slack/callback.
+    path("integrations/slack/oauth", install.oauth_callback, name="slack-oauth-callback"),
+    path("integrations/slack/webhook", webhooks.EventsView.as_view(), name="slack-events"),
+    path("integrations/slack/commands", webhooks.CommandView.as_view(), name="slack-commands"),
+    path(
+        "workspaces/<str:workspace_pk>/slack/test", views.SlackTestView.as_view(), name="slack-test"
+    ),
+]

@@ -1,0 +1,98 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clianta.api.filters import uuid_param
+from clianta.api.schema import ErrorSerializer
+from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
+
+from .. import services
+from ..models import NotificationRule, SlackIntegration, SlackMessage, SlackNotification
+from . import serializers
+
+
+class SlackIntegrationViewSet(
+    WorkspaceScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The Slack team installed for the workspace (connect through
+    ``/api/integrations/slack/connect``). ``default_channel`` gets test messages; messages in
+    ``linked_channels`` (channel ids) are stored and shown on contacts' timelines."""
+
+    queryset = SlackIntegration.objects.select_related("credential")
+    serializer_class = serializers.SlackIntegrationSerializer
+    http_method_names = ["get", "patch"]
+
+
+class NotificationRuleViewSet(WorkspaceModelViewSet):
+    """Which CRM events post to which Slack channel, and with what text. ``template`` names
+    the event's fields in braces: ``{contact_name}``, ``{contact_email}``, ``{company_name}``,
+    ``{deal_name}``, ``{deal_stage}``, ``{deal_amount}``, and the event's own (``{subject}``,
+    ``{body}``, ``{phone}``)."""
+
+    queryset = NotificationRule.objects.all()
+    serializer_class = serializers.NotificationRuleSerializer
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR)]))
+class SlackNotificationViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Every notification a rule asked for: queued, retrying, sent or failed, with its attempts
+    and last error."""
+
+    queryset = SlackNotification.objects.all()
+    serializer_class = serializers.SlackNotificationSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if status := self.request.query_params.get("status"):
+            queryset = queryset.filter(status=status)
+        return queryset
+
+
+class ByPostedTime(CursorPagination):
+    ordering = ("-posted_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("contact", OpenApiTypes.UUID),
+            OpenApiParameter("channel", OpenApiTypes.STR),
+        ]
+    )
+)
+class SlackMessageViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Messages from linked Slack channels, newest first; ``?contact=`` gives a contact's."""
+
+    queryset = SlackMessage.objects.all()
+    serializer_class = serializers.SlackMessageSerializer
+    pagination_class = ByPostedTime
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if contact := uuid_param(self.request.query_params, "contact"):
+            queryset = queryset.filter(contact_id=contact)
+        if channel := self.request.query_params.get("channel"):
+            queryset = queryset.filter(channel_id=channel)
+        return queryset
+
+
+class SlackTestView(WorkspaceScopedMixin, APIView):
+    """Check the Slack connection: auth.test, then a test message in the default channel. The
+    answer says what Slack said; Slack's refusals answer in the error format with its code."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: serializers.SlackTestSerializer,
+            **{code: ErrorSerializer for code in (401, 409, 429, 502, 503)},
+        },
+    )
+    def post(self, request, workspace_pk):
+        return Response(services.test(services.integration_of(self.workspace)))

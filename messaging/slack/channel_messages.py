@@ -1,0 +1,96 @@
+"""Events API deliveries, in the worker: messages people post in linked channels are stored,
+linked to the contact whose email is the sender's (https://docs.slack.dev/reference/events/message).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from functools import partial
+
+from clianta.models import Contact
+from integrations import webhooks
+from integrations.errors import IntegrationError, Transient
+from integrations.models import WebhookDelivery
+
+from . import services
+from .models import SlackIntegration, SlackMessage
+
+logger = logging.getLogger("integrations.slack")
+# Message subtypes that are still a person's message; others (joins, edits, bot posts) are not.
+PERSON_SUBTYPES = ("", "thread_broadcast", "file_share")
+UNKNOWN_SENDER = {"email": "", "name": ""}
+
+
+def _linked_message(payload: dict) -> tuple[SlackIntegration, dict] | None:
+    """The integration and event of a person's message in a linked channel, else None."""
+    event = payload.get("event")
+    if payload.get("type") != "event_callback" or not isinstance(event, dict):
+        return None
+    if event.get("type") != "message":
+        return None
+    if event.get("subtype", "") not in PERSON_SUBTYPES or event.get("bot_id"):
+        return None
+    if not (event.get("user") and event.get("ts")):
+        return None
+    integration = SlackIntegration.objects.filter(team_id=payload.get("team_id", "")).first()
+    if integration is None or event.get("channel", "") not in integration.linked_channels:
+        return None
+    return integration, event
+
+
+def process(delivery_pk: str) -> str:
+    """Process one recorded delivery once. The sender's profile is asked of Slack before
+    process_delivery's transaction opens, so no transaction stays open across an HTTP call."""
+    delivery = WebhookDelivery.objects.filter(pk=delivery_pk, processed_at__isnull=True).first()
+    found = _linked_message(delivery.payload) if delivery else None
+    sender = UNKNOWN_SENDER
+    if found is not None:
+        try:
+            sender = services.user_profile(found[0], found[1]["user"])
+        except Transient:
+            raise  # the task retries
+        except IntegrationError as exc:
+            # Kept without a contact: the message matters more than who sent it.
+            logger.warning(
+                "slack.sender_unknown",
+                extra={"delivery_id": delivery.delivery_id, "error": exc.code},
+            )
+    return webhooks.process_delivery(delivery_pk, partial(store, sender=sender))
+
+
+def store(delivery: WebhookDelivery, sender: dict) -> None:
+    found = _linked_message(delivery.payload)
+    log = {"delivery_id": delivery.delivery_id}
+    if found is None:
+        logger.info("slack.event_ignored", extra=log)
+        return
+    integration, event = found
+    contact = None
+    if sender["email"]:
+        contact = Contact.objects.filter(
+            workspace_id=integration.workspace_id, email__iexact=sender["email"]
+        ).first()
+    SlackMessage.objects.update_or_create(
+        integration=integration,
+        channel_id=event["channel"],
+        ts=event["ts"],
+        defaults={
+            "workspace_id": integration.workspace_id,
+            "thread_ts": event.get("thread_ts", ""),
+            "user_id": event["user"],
+            "user_email": sender["email"],
+            "user_name": sender["name"][:200],
+            "text": event.get("text", ""),
+            "posted_at": _posted_at(event["ts"]),
+            "contact": contact,
+        },
+    )
+    logger.info("slack.message_stored", extra={**log, "contact": bool(contact)})
+
+
+def _posted_at(ts: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(ts), tz=UTC)
+    except (ValueError, OverflowError):
+        return datetime.now(tz=UTC)
