@@ -9,13 +9,14 @@ from integrations.registry import AuthKind, Provider
 
 
 def client(credential):
+    from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
     if credential is not None and credential.api_key:
         sid, token = credential.account, credential.api_key
     else:
         sid, token = settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
-    twilio = Client(sid, token)
+    twilio = Client(sid, token, http_client=TwilioHttpClient(timeout=settings.PROVIDER_TIMEOUT))
     # The SDK has no base-URL option; its Api domain keeps the host in this attribute.
     twilio.api.base_url = settings.TWILIO_API_URL
     return twilio

@@ -1,3 +1,23 @@
 """Routes of the twilio integration, included under /api/ by clianta/urls.py."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import webhooks
+from .api import views
+
+WEBHOOKS = "webhooks/twilio/"
+
+urlpatterns = [
+    path("workspaces/<str:workspace_pk>/sms/send", views.SendSmsView.as_view(), name="sms-send"),
+    path(WEBHOOKS + "status", webhooks.SmsStatusWebhook.as_view(), name="twilio-sms-status"),
+    path(WEBHOOKS + "sms", webhooks.InboundSmsWebhook.as_view(), name="twilio-sms-inbound"),
+    path(
+        WEBHOOKS + "calls/status", webhooks.CallStatusWebhook.as_view(), name="twilio-call-status"
+    ),
+    path(WEBHOOKS + "recording", webhooks.RecordingWebhook.as_view(), name="twilio-recording"),
+    path(
+        WEBHOOKS + "voice-drops/<uuid:drop_id>/twiml",
+        webhooks.VoiceDropTwimlView.as_view(),
+        name="twilio-voice-drop-twiml",
+    ),
+]

@@ -1,0 +1,131 @@
+from rest_framework import serializers
+
+from clianta.api.scoping import scoped
+from clianta.api.strict import StrictModelSerializer, StrictSerializer
+from clianta.models import Contact
+
+from .. import phones, voice_drops
+from ..errors import InvalidPhoneNumber
+from ..models import CallRecording, SmsMessage, VoiceDrop, VoiceDropCall
+
+MAX_TARGETS = 1000
+
+
+class SmsMessageSerializer(StrictModelSerializer):
+    class Meta:
+        model = SmsMessage
+        fields = [
+            "id",
+            "direction",
+            "sid",
+            "from_number",
+            "to_number",
+            "body",
+            "status",
+            "error_code",
+            "contact",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SendSmsSerializer(StrictSerializer):
+    """``to`` (any format; E.164 after validation) or a ``contact`` with a phone number."""
+
+    to = serializers.CharField(required=False, max_length=40)
+    body = serializers.CharField(max_length=1600)
+    contact = scoped(Contact, required=False)
+
+    def validate(self, data):
+        number = data.get("to") or (data["contact"].phone if data.get("contact") else "")
+        if not number:
+            raise serializers.ValidationError({"to": ["Give a number, or a contact with one."]})
+        try:
+            data["to"] = phones.normalise(number)
+        except InvalidPhoneNumber as exc:
+            raise serializers.ValidationError({"to": [exc.message]}) from None
+        return data
+
+
+class VoiceDropCallSerializer(StrictModelSerializer):
+    class Meta:
+        model = VoiceDropCall
+        fields = ["to_number", "contact", "outcome", "call_status", "answered_by", "duration"]
+        read_only_fields = fields
+
+
+class VoiceDropSerializer(StrictModelSerializer):
+    """A voice drop: ``contacts`` (ids) and/or ``numbers`` to call; ``progress`` counts the
+    calls by outcome."""
+
+    contacts = serializers.ListField(
+        child=scoped(Contact), write_only=True, required=False, max_length=MAX_TARGETS
+    )
+    numbers = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        write_only=True,
+        required=False,
+        max_length=MAX_TARGETS,
+    )
+    progress = serializers.SerializerMethodField()
+    calls = VoiceDropCallSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = VoiceDrop
+        fields = [
+            "id",
+            "audio_url",
+            "contacts",
+            "numbers",
+            "scheduled_at",
+            "record",
+            "status",
+            "progress",
+            "calls",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = ["status", "started_at", "finished_at", "created_at"]
+
+    def get_progress(self, drop) -> dict[str, int]:
+        return voice_drops.progress(drop)
+
+    def validate(self, data):
+        targets: dict[str, Contact | None] = {}
+        for number in data.pop("numbers", []):
+            try:
+                targets.setdefault(phones.normalise(number), None)
+            except InvalidPhoneNumber as exc:
+                raise serializers.ValidationError({"numbers": [exc.message]}) from None
+        for contact in data.pop("contacts", []):
+            number = phones.normalise_or_none(contact.phone)
+            if number is None:
+                message = f"Contact {contact.pk} has no valid phone number."
+                raise serializers.ValidationError({"contacts": [message]})
+            targets[number] = contact
+        if not targets:
+            raise serializers.ValidationError({"numbers": ["Give contacts or numbers to call."]})
+        data["targets"] = targets
+        return data
+
+    def create(self, validated_data):
+        return voice_drops.create(**validated_data)
+
+
+class CallRecordingSerializer(StrictModelSerializer):
+    class Meta:
+        model = CallRecording
+        fields = [
+            "id",
+            "recording_sid",
+            "call_sid",
+            "url",
+            "duration",
+            "status",
+            "contact",
+            "voice_drop_call",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,87 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.response import Response
+
+from clianta.api.filters import uuid_param
+from clianta.api.schema import ErrorSerializer
+from clianta.api.scoping import WorkspaceScopedMixin
+
+from .. import services
+from ..models import CallRecording, SmsMessage, VoiceDrop
+from . import serializers
+
+
+class SendSmsView(WorkspaceScopedMixin, generics.GenericAPIView):
+    """Send a text message from the workspace's Twilio number. 400 ``invalid_phone_number`` for
+    a number that is not one; 409 ``recipient_opted_out`` when the recipient replied STOP."""
+
+    serializer_class = serializers.SendSmsSerializer
+
+    @extend_schema(
+        responses={
+            201: serializers.SmsMessageSerializer,
+            409: ErrorSerializer,  # opted out, or Twilio not set up
+            429: ErrorSerializer,
+            502: ErrorSerializer,
+            503: ErrorSerializer,
+        }
+    )
+    def post(self, request, workspace_pk):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        message = services.send_sms(self.workspace, data["to"], data["body"], data.get("contact"))
+        body = serializers.SmsMessageSerializer(message).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("contact", OpenApiTypes.UUID),
+            OpenApiParameter("direction", enum=SmsMessage.Direction.values),
+        ]
+    )
+)
+class SmsMessageViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Text messages sent and received, newest first."""
+
+    queryset = SmsMessage.objects.all()
+    serializer_class = serializers.SmsMessageSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if contact := uuid_param(self.request.query_params, "contact"):
+            queryset = queryset.filter(contact_id=contact)
+        if direction := self.request.query_params.get("direction"):
+            queryset = queryset.filter(direction=direction)
+        return queryset
+
+
+class VoiceDropViewSet(
+    WorkspaceScopedMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Voice drop campaigns: the audio is left on answering machines; people are hung up on.
+    Opted-out numbers are skipped. ``progress`` counts the calls by outcome."""
+
+    queryset = VoiceDrop.objects.prefetch_related("calls")
+    serializer_class = serializers.VoiceDropSerializer
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("contact", OpenApiTypes.UUID)]))
+class CallRecordingViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Call recordings Twilio reported, newest first."""
+
+    queryset = CallRecording.objects.all()
+    serializer_class = serializers.CallRecordingSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if contact := uuid_param(self.request.query_params, "contact"):
+            queryset = queryset.filter(contact_id=contact)
+        return queryset

@@ -1,0 +1,18 @@
+"""Twilio failures the API answers as a client's mistake (part of integrations.errors' tree)."""
+
+from integrations.errors import IntegrationError
+
+
+class InvalidPhoneNumber(IntegrationError):
+    """Not a phone number we can text or call (ours: phonenumbers; Twilio's: error 21211)."""
+
+    status_code = 400
+    code = "invalid_phone_number"
+
+
+class OptedOut(IntegrationError):
+    """The recipient answered STOP: nothing is sent to it until it answers START (Twilio refuses
+    with error 21610 too)."""
+
+    status_code = 409
+    code = "recipient_opted_out"

@@ -1,0 +1,287 @@
+"""Twilio's operations: the only module (with voice_drops.py) that talks to Twilio.
+
+The account is the workspace's stored credential (``account`` = the Account SID, ``api_key`` =
+the Auth Token, ``metadata["phone_number"]`` = its number) or, failing that, the TWILIO_*
+settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from twilio.base.exceptions import TwilioException
+
+from clianta import events
+from clianta.models import Contact, Workspace
+from integrations import registry
+from integrations.errors import (
+    RECONNECT_MESSAGE,
+    AuthExpired,
+    ConfigurationError,
+    IntegrationError,
+    ProviderError,
+    RateLimited,
+    Transient,
+)
+from integrations.models import IntegrationCredential
+
+from . import phones
+from .errors import InvalidPhoneNumber, OptedOut
+from .models import SmsMessage, SmsOptOut
+
+PROVIDER = "twilio"
+logger = logging.getLogger("integrations.twilio")
+
+# Twilio's default opt-out and opt-in keywords for long codes: a message that is exactly one of
+# them (any case, surrounding blanks ignored). https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out
+OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+OPT_IN_KEYWORDS = {"START", "YES", "UNSTOP"}
+
+# Twilio error codes (https://www.twilio.com/docs/api/errors): an invalid or non-mobile 'To'
+# number, and a recipient that replied STOP.
+INVALID_NUMBER_CODES = {21211, 21614}
+UNSUBSCRIBED_CODE = 21610
+
+
+@dataclass
+class Account:
+    """A workspace's Twilio account: the SDK client, the number it sends from, and the
+    workspace's credential (None: the TWILIO_* settings)."""
+
+    client: Any
+    phone_number: str
+    credential: IntegrationCredential | None
+
+    def create(self, resource: str, **params):
+        """``client.<resource>.create(**params)`` with Twilio's errors mapped; a credential Twilio
+        refuses is marked needs_reconnect."""
+        try:
+            with provider_errors():
+                return getattr(self.client, resource).create(**params)
+        except AuthExpired:
+            if self.credential is not None:
+                IntegrationCredential.objects.filter(pk=self.credential.pk).update(
+                    status=IntegrationCredential.Status.NEEDS_RECONNECT,
+                    last_error=RECONNECT_MESSAGE,
+                )
+            raise
+
+
+def credentials(**filters):
+    return IntegrationCredential.objects.filter(
+        provider=PROVIDER, status=IntegrationCredential.Status.ACTIVE, **filters
+    )
+
+
+def account_for(workspace_id) -> Account:
+    """The workspace's account; ConfigurationError when neither it nor the settings have one."""
+    credential = IntegrationCredential.objects.filter(
+        workspace_id=workspace_id, provider=PROVIDER
+    ).first()
+    if credential is not None and credential.status != IntegrationCredential.Status.ACTIVE:
+        raise AuthExpired(RECONNECT_MESSAGE, provider=PROVIDER)
+    if credential is None or not (credential.account and credential.api_key):
+        credential = None
+        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+            raise ConfigurationError(
+                "Twilio is not set up: connect the workspace's Twilio account.", provider=PROVIDER
+            )
+    number = (credential.metadata.get("phone_number") if credential else "") or (
+        settings.TWILIO_PHONE_NUMBER
+    )
+    if not number:
+        raise ConfigurationError(
+            "No Twilio phone number is set up to send from.", provider=PROVIDER
+        )
+    client = registry.get(PROVIDER).client(credential)
+    return Account(client, phones.normalise(number), credential)
+
+
+def callback_url(name: str, **kwargs) -> str:
+    """The public URL of one of our Twilio webhooks (Twilio signs exactly this URL)."""
+    return settings.PUBLIC_URL + reverse(name, kwargs=kwargs or None)
+
+
+@contextmanager
+def provider_errors() -> Iterator[None]:
+    """Map what the twilio SDK raises onto the error tree, once for every call."""
+    try:
+        yield
+    except TwilioException as exc:
+        raise mapped_error(exc) from exc
+    except requests.RequestException as exc:
+        raise Transient(f"Twilio did not answer: {type(exc).__name__}", provider=PROVIDER) from exc
+
+
+def mapped_error(exc: TwilioException) -> IntegrationError:
+    status = getattr(exc, "status", None)
+    code = getattr(exc, "code", None)
+    message = getattr(exc, "msg", "") or getattr(exc, "detail", "") or "Twilio refused the call."
+    if code in INVALID_NUMBER_CODES:
+        return InvalidPhoneNumber(message, provider=PROVIDER)
+    if code == UNSUBSCRIBED_CODE:
+        return OptedOut(message, provider=PROVIDER)
+    fields = {"provider": PROVIDER, "status": status, "provider_code": str(code or "")}
+    if status == 401 or code == 20003:
+        return AuthExpired("Twilio refused the account's credentials.", **fields)
+    if status == 429 or code == 20429:
+        return RateLimited("Twilio's rate limit was reached.", **fields)
+    if status is None or status >= 500:
+        return Transient("Twilio is unavailable.", **fields)
+    return ProviderError(message, **fields)
+
+
+# Opt-outs ---------------------------------------------------------------------------------------
+
+
+def is_opted_out(workspace_id, e164: str) -> bool:
+    return SmsOptOut.objects.filter(workspace_id=workspace_id, phone=e164).exists()
+
+
+def opt_out(workspace_id, e164: str, keyword: str) -> None:
+    SmsOptOut.objects.get_or_create(
+        workspace_id=workspace_id, phone=e164, defaults={"keyword": keyword[:20]}
+    )
+    logger.info("twilio.opted_out", extra={"workspace_id": str(workspace_id)})
+
+
+def opt_in(workspace_id, e164: str) -> None:
+    SmsOptOut.objects.filter(workspace_id=workspace_id, phone=e164).delete()
+    logger.info("twilio.opted_in", extra={"workspace_id": str(workspace_id)})
+
+
+def refuse_opted_out(workspace_id, e164: str) -> None:
+    if is_opted_out(workspace_id, e164):
+        raise OptedOut(
+            f"{e164} has opted out of text messages (it replied STOP); it must reply START first.",
+            provider=PROVIDER,
+        )
+
+
+# Outbound ---------------------------------------------------------------------------------------
+
+
+def send_sms(
+    workspace: Workspace, to: str, body: str, contact: Contact | None = None
+) -> SmsMessage:
+    """Send ``body`` to ``to`` (any format phonenumbers reads) and store the message; Twilio
+    reports its progress to the status webhook. Raises InvalidPhoneNumber, OptedOut,
+    ConfigurationError or a ProviderError."""
+    number = phones.normalise(to)
+    refuse_opted_out(workspace.pk, number)
+    account = account_for(workspace.pk)
+    try:
+        sent = account.create(
+            "messages",
+            to=number,
+            from_=account.phone_number,
+            body=body,
+            status_callback=callback_url("twilio-sms-status"),
+        )
+    except OptedOut:
+        opt_out(workspace.pk, number, keyword="")
+        raise
+    message = SmsMessage.objects.create(
+        workspace=workspace,
+        contact=contact or phones.contact_for(workspace.pk, number),
+        direction=SmsMessage.Direction.OUTBOUND,
+        sid=sent.sid,
+        from_number=account.phone_number,
+        to_number=number,
+        body=body,
+        status=sent.status or SmsMessage.Status.QUEUED,
+    )
+    logger.info("twilio.sms_sent", extra={"sid": sent.sid, "workspace_id": str(workspace.pk)})
+    return message
+
+
+def apply_status(params: dict) -> bool:
+    """A message status callback: move the message forward (never back). False when the
+    status is not newer than the stored one. Raises Transient while the message is not stored
+    yet (the callback can arrive before ``send_sms`` has stored it)."""
+    sid, status = params.get("MessageSid", ""), params.get("MessageStatus", "")
+    rank = SmsMessage.RANK.get(status)
+    if rank is None:
+        logger.info("twilio.status_ignored", extra={"sid": sid, "status": status})
+        return False
+    if not SmsMessage.objects.filter(sid=sid).exists():
+        raise Transient(f"Message {sid} is not stored yet.", provider=PROVIDER)
+    older = [name for name, value in SmsMessage.RANK.items() if value < rank]
+    updated = SmsMessage.objects.filter(sid=sid, status__in=older).update(
+        status=status, error_code=params.get("ErrorCode", "")[:10], updated_at=timezone.now()
+    )
+    return bool(updated)
+
+
+# Inbound ----------------------------------------------------------------------------------------
+
+
+def workspace_for_number(account_sid: str, to: str, sender: str):
+    """The workspace an inbound message to ``to`` belongs to: the one whose credential has that
+    account and number (or the account's only credential); for the TWILIO_* settings' number,
+    the workspace that last texted ``sender``. None when no workspace claims it."""
+    matches = list(credentials(account=account_sid))
+    for credential in matches:
+        if phones.normalise_or_none(credential.metadata.get("phone_number", "")) == to:
+            return credential.workspace_id
+    if len(matches) == 1:
+        return matches[0].workspace_id
+    if account_sid == settings.TWILIO_ACCOUNT_SID:
+        last = (
+            SmsMessage.objects.filter(direction=SmsMessage.Direction.OUTBOUND, to_number=sender)
+            .order_by("-created_at")
+            .first()
+        )
+        return last.workspace_id if last else None
+    return None
+
+
+def receive_sms(params: dict) -> SmsMessage | None:
+    """An inbound message: stored once (by MessageSid), linked to the contact with the sender's
+    number, STOP / START applied, SMS_RECEIVED announced. None when no workspace claims it."""
+    sender = phones.normalise_or_none(params.get("From", "")) or params.get("From", "")[:20]
+    to = phones.normalise_or_none(params.get("To", "")) or params.get("To", "")[:20]
+    workspace_id = workspace_for_number(params.get("AccountSid", ""), to, sender)
+    if workspace_id is None:
+        logger.warning("twilio.sms_unclaimed", extra={"sid": params.get("MessageSid", "")})
+        return None
+    contact = phones.contact_for(workspace_id, sender)
+    body = params.get("Body", "")
+    with transaction.atomic():
+        message, created = SmsMessage.objects.get_or_create(
+            sid=params["MessageSid"],
+            defaults={
+                "workspace_id": workspace_id,
+                "contact": contact,
+                "direction": SmsMessage.Direction.INBOUND,
+                "from_number": sender,
+                "to_number": to,
+                "body": body,
+                "status": SmsMessage.Status.RECEIVED,
+            },
+        )
+        if not created:
+            return message
+        keyword = body.strip().upper()
+        if keyword in OPT_OUT_KEYWORDS:
+            opt_out(workspace_id, sender, keyword)
+        elif keyword in OPT_IN_KEYWORDS:
+            opt_in(workspace_id, sender)
+        events.emit(
+            events.SMS_RECEIVED,
+            workspace_id,
+            contact_id=str(contact.pk) if contact else None,
+            phone=sender,
+            body=body,
+        )
+    logger.info("twilio.sms_received", extra={"sid": message.sid})
+    return message

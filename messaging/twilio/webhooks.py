@@ -1,0 +1,125 @@
+"""Twilio's webhooks: message status, inbound messages, call status, recordings (recorded and
+processed in Celery by tasks.py), and the TwiML of a voice drop (answered at once).
+
+Every request is checked with the SDK's RequestValidator: ``X-Twilio-Signature`` over the URL
+Twilio called plus the form parameters. That URL is PUBLIC_URL plus the request's raw path and
+query, never the Host or X-Forwarded-* headers, so it holds behind a proxy that terminated TLS
+and a forged forwarded host changes nothing.
+https://www.twilio.com/docs/usage/webhooks/webhooks-security
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from twilio.request_validator import RequestValidator
+
+from clianta.api.errors import error_body
+from integrations import webhooks
+from integrations.errors import WebhookVerificationError
+
+from . import services, twiml
+from .models import VoiceDrop
+
+TASK_NAME = "twilio.process_delivery"
+
+
+def signed_url(request: HttpRequest) -> str:
+    return settings.PUBLIC_URL + request.get_full_path()
+
+
+def auth_tokens(account_sid: str) -> set[str]:
+    """The Auth Tokens that may sign for ``account_sid``: its credentials', else the setting's."""
+    tokens = {c.api_key for c in services.credentials(account=account_sid) if c.api_key}
+    if not tokens and settings.TWILIO_AUTH_TOKEN:
+        tokens = {settings.TWILIO_AUTH_TOKEN}
+    return tokens
+
+
+def verified_params(request: HttpRequest) -> QueryDict:
+    """The form parameters of a request Twilio signed; WebhookVerificationError otherwise. The
+    body is parsed here only because the signature covers the parameters."""
+    signature = webhooks.require_header(request, "X-Twilio-Signature")
+    params = QueryDict(request.body, encoding="utf-8")
+    tokens = auth_tokens(params.get("AccountSid", ""))
+    if not tokens:
+        raise WebhookVerificationError("no secret configured", provider=services.PROVIDER)
+    url = signed_url(request)
+    if not any(RequestValidator(token).validate(url, params, signature) for token in tokens):
+        raise WebhookVerificationError("bad signature", provider=services.PROVIDER)
+    return params
+
+
+class TwilioWebhookView(webhooks.WebhookView):
+    """A Twilio callback, recorded once per ``delivery_id`` and handled by ``twilio.<kind>``."""
+
+    provider = services.PROVIDER
+    task_name = TASK_NAME
+    #: What the delivery is (its event_type; tasks.HANDLERS picks the handler by it).
+    kind = ""
+    #: The parameters that identify one delivery, joined with ":".
+    id_params: tuple[str, ...] = ()
+
+    def verify(self, request):
+        self.params = verified_params(request)
+
+    def parse(self, request):
+        return self.params.dict()
+
+    def delivery_id(self, request, payload):
+        values = [payload.get(name, "") for name in self.id_params]
+        return ":".join(values) if all(values) else ""
+
+    def event_type(self, request, payload):
+        return self.kind
+
+    def workspace_for(self, request, payload):
+        """The workspace of the account's only credential (the handlers resolve the rest)."""
+        matches = list(services.credentials(account=payload.get("AccountSid", ""))[:2])
+        return matches[0].workspace if len(matches) == 1 else None
+
+    def acknowledge(self, request, delivery, created):
+        return HttpResponse(twiml.empty(), content_type="text/xml")
+
+
+class SmsStatusWebhook(TwilioWebhookView):
+    kind = "sms.status"
+    # One delivery per message and status: a repeated status is a redelivery.
+    id_params = ("MessageSid", "MessageStatus")
+
+
+class InboundSmsWebhook(TwilioWebhookView):
+    kind = "sms.inbound"
+    id_params = ("MessageSid",)
+
+
+class CallStatusWebhook(TwilioWebhookView):
+    kind = "call.status"
+    id_params = ("CallSid", "CallStatus")
+
+
+class RecordingWebhook(TwilioWebhookView):
+    kind = "recording"
+    id_params = ("RecordingSid",)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class VoiceDropTwimlView(View):
+    """What a voice drop call does once answered: Twilio asks with ``AnsweredBy`` set by
+    answering-machine detection, and we answer TwiML playing the audio to machines only."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, drop_id):
+        try:
+            params = verified_params(request)
+        except WebhookVerificationError as exc:
+            message = f"Webhook verification failed: {exc.message}."
+            return JsonResponse(error_body(message, exc.code), status=403)
+        drop = get_object_or_404(VoiceDrop, pk=drop_id)
+        body = twiml.voice_drop(drop.audio_url, params.get("AnsweredBy", ""))
+        return HttpResponse(body, content_type="text/xml")
