@@ -4,29 +4,12 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from clianta.api.scoping import scoped
+from clianta.api.strict import AwareDateTimeField, StrictModelSerializer, StrictSerializer
 
 from ..models import CalendarEvent, CalendarIntegration
 
 
-class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with a UTC offset; a naive datetime is refused rather than guessed."""
-
-    default_error_messages = {
-        "naive": "Give a UTC offset (for example 2026-01-31T09:00:00+01:00).",
-    }
-
-    def to_internal_value(self, value):
-        if isinstance(value, str) and value and not _has_offset(value):
-            self.fail("naive")
-        return super().to_internal_value(value)
-
-
-def _has_offset(value: str) -> bool:
-    tail = value.split("T", 1)[-1]
-    return tail.endswith("Z") or "+" in tail or "-" in tail
-
-
-class CalendarIntegrationSerializer(serializers.ModelSerializer):
+class CalendarIntegrationSerializer(StrictModelSerializer):
     time_zone = serializers.ChoiceField(choices=sorted(available_timezones()), required=False)
     working_days = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
@@ -62,7 +45,7 @@ class CalendarIntegrationSerializer(serializers.ModelSerializer):
         return data
 
 
-class CalendarEventSerializer(serializers.ModelSerializer):
+class CalendarEventSerializer(StrictModelSerializer):
     class Meta:
         model = CalendarEvent
         fields = [
@@ -89,7 +72,7 @@ class CalendarEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NewEventSerializer(serializers.Serializer):
+class NewEventSerializer(StrictSerializer):
     integration = scoped(
         CalendarIntegration,
         required=False,
@@ -113,17 +96,17 @@ class NewEventSerializer(serializers.Serializer):
         return data
 
 
-class BusySerializer(serializers.Serializer):
+class BusySerializer(StrictSerializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
 
 
-class AvailabilitySerializer(serializers.Serializer):
+class AvailabilitySerializer(StrictSerializer):
     integration = serializers.UUIDField()
     busy = BusySerializer(many=True)
 
 
-class SlotsRequestSerializer(serializers.Serializer):
+class SlotsRequestSerializer(StrictSerializer):
     duration_minutes = serializers.IntegerField(min_value=5, max_value=8 * 60)
     window_start = AwareDateTimeField()
     window_end = AwareDateTimeField()
@@ -146,5 +129,5 @@ class SlotsRequestSerializer(serializers.Serializer):
         return data
 
 
-class SlotsSerializer(serializers.Serializer):
+class SlotsSerializer(StrictSerializer):
     slots = BusySerializer(many=True)

@@ -4,7 +4,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -67,3 +68,29 @@ def _first_message(fields: dict) -> str:
         if isinstance(message, str):
             return message if name in ("non_field_errors", "detail") else f"{name}: {message}"
     return "Invalid input."
+
+
+# Django's own error views (handler404/400/500 in clianta/urls.py), for what never reaches a DRF
+# view: no URL matched, a body Django refused to read, a crash in middleware. JSON in the one
+# format under /api/; Django's pages elsewhere.
+
+
+def _json_under_api(default_view, status_code: int, message: str, code: str):
+    def view(request, *args, **kwargs):
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body(message, code), status=status_code)
+        return default_view(request, *args, **kwargs)
+
+    return view
+
+
+not_found = _json_under_api(defaults.page_not_found, 404, "Not found.", "not_found")
+bad_request = _json_under_api(
+    defaults.bad_request, 400, "The request could not be read.", "bad_request"
+)
+server_error = _json_under_api(
+    defaults.server_error,
+    500,
+    "Something went wrong on our side. Our team has been notified.",
+    "server_error",
+)

@@ -22,6 +22,8 @@ ERRORS = {
     "401": "Not authenticated",
     "403": "Not allowed",
     "404": "Not found, or not in your workspace",
+    "409": "Conflicts with what exists (a duplicate, a provider not connected yet)",
+    "413": "The request body is too large",
 }
 
 

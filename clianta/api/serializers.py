@@ -2,13 +2,15 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from clianta.models import Company, Contact, Deal, Membership, Workspace
+from clianta.phones import to_e164
 
 from .scoping import scoped
+from .strict import StrictModelSerializer, StrictSerializer
 
 User = get_user_model()
 
 
-class WorkspaceSerializer(serializers.ModelSerializer):
+class WorkspaceSerializer(StrictModelSerializer):
     role = serializers.SerializerMethodField(help_text="Your role in this workspace.")
 
     class Meta:
@@ -26,8 +28,9 @@ class WorkspaceSerializer(serializers.ModelSerializer):
         )
 
 
-class MembershipSerializer(serializers.ModelSerializer):
-    email = serializers.EmailField(source="user.email", read_only=True)
+class MembershipSerializer(StrictModelSerializer):
+    # A user may have no email address: "" is a valid answer, so not an EmailField.
+    email = serializers.CharField(source="user.email", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
@@ -36,7 +39,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
-class MemberInviteSerializer(serializers.Serializer):
+class MemberInviteSerializer(StrictSerializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
 
@@ -52,7 +55,17 @@ class MemberInviteSerializer(serializers.Serializer):
         return email
 
 
-class CompanySerializer(serializers.ModelSerializer):
+def validate_phone(phone: str) -> str:
+    """A phone number given is stored in E.164; "" clears it."""
+    if not phone.strip():
+        return ""
+    try:
+        return to_e164(phone)
+    except ValueError as exc:
+        raise serializers.ValidationError(str(exc)) from None
+
+
+class CompanySerializer(StrictModelSerializer):
     class Meta:
         model = Company
         fields = [
@@ -72,8 +85,11 @@ class CompanySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "enriched_at", "created_at", "updated_at"]
 
+    def validate_phone(self, phone):
+        return validate_phone(phone)
 
-class ContactSerializer(serializers.ModelSerializer):
+
+class ContactSerializer(StrictModelSerializer):
     company = scoped(Company, required=False, allow_null=True)
 
     class Meta:
@@ -95,6 +111,9 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "enriched_at", "created_at", "updated_at"]
 
+    def validate_phone(self, phone):
+        return validate_phone(phone)
+
     def validate_email(self, email):
         email = email.strip().lower()
         if email:
@@ -106,7 +125,7 @@ class ContactSerializer(serializers.ModelSerializer):
         return email
 
 
-class DealSerializer(serializers.ModelSerializer):
+class DealSerializer(StrictModelSerializer):
     contact = scoped(Contact, required=False, allow_null=True)
     company = scoped(Company, required=False, allow_null=True)
     owner = scoped(

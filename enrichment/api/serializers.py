@@ -2,12 +2,13 @@ from rest_framework import serializers
 
 from clianta.api.scoping import scoped
 from clianta.api.serializers import CompanySerializer, ContactSerializer
+from clianta.api.strict import StrictModelSerializer, StrictSerializer
 from clianta.models import Contact
 
 from ..models import ApolloUsage, EnrichmentJob
 
 
-class EnrichRequestSerializer(serializers.Serializer):
+class EnrichRequestSerializer(StrictSerializer):
     email = serializers.EmailField(required=False)
     contact = scoped(Contact, required=False)
     overwrite = serializers.BooleanField(
@@ -22,42 +23,42 @@ class EnrichRequestSerializer(serializers.Serializer):
         return data
 
 
-class EnrichAnswerSerializer(serializers.Serializer):
+class EnrichAnswerSerializer(StrictSerializer):
     found = serializers.BooleanField()
     cached = serializers.BooleanField(help_text="Answered from the cache: no credit used.")
     person = serializers.DictField(allow_null=True)
     contact = ContactSerializer(allow_null=True)
 
 
-class FindEmailRequestSerializer(serializers.Serializer):
+class FindEmailRequestSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     domain = serializers.CharField(max_length=253)
 
 
-class FindEmailAnswerSerializer(serializers.Serializer):
+class FindEmailAnswerSerializer(StrictSerializer):
     email = serializers.EmailField(allow_null=True)
     cached = serializers.BooleanField()
 
 
-class CompanyRequestSerializer(serializers.Serializer):
+class CompanyRequestSerializer(StrictSerializer):
     domain = serializers.RegexField(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", max_length=253)
     overwrite = serializers.BooleanField(default=False)
 
 
-class CompanyAnswerSerializer(serializers.Serializer):
+class CompanyAnswerSerializer(StrictSerializer):
     found = serializers.BooleanField()
     cached = serializers.BooleanField()
     organization = serializers.DictField(allow_null=True)
     company = CompanySerializer(allow_null=True)
 
 
-class UsageSerializer(serializers.ModelSerializer):
+class UsageSerializer(StrictModelSerializer):
     class Meta:
         model = ApolloUsage
         fields = ["credits_used", "credits_limit", "reset_date"]
 
 
-class BulkRequestSerializer(serializers.Serializer):
+class BulkRequestSerializer(StrictSerializer):
     contacts = scoped(Contact, many=True, required=False)
     missing_data = serializers.BooleanField(
         default=False, help_text="Every contact with an email and no title yet."
@@ -69,7 +70,7 @@ class BulkRequestSerializer(serializers.Serializer):
         return data
 
 
-class EnrichmentJobSerializer(serializers.ModelSerializer):
+class EnrichmentJobSerializer(StrictModelSerializer):
     class Meta:
         model = EnrichmentJob
         fields = [

@@ -1,11 +1,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clianta.api.strict import StrictModelSerializer, StrictSerializer
 from integrations.health import Health, health_of
 from integrations.models import IntegrationCredential, SyncLog
 
 
-class CredentialSerializer(serializers.ModelSerializer):
+class CredentialSerializer(StrictModelSerializer):
     """A connected account: its health, and each secret only as a mask (last 4 characters)."""
 
     access_token = serializers.SerializerMethodField()
@@ -49,7 +50,7 @@ class CredentialSerializer(serializers.ModelSerializer):
         return health_of(credential)
 
 
-class SyncLogSerializer(serializers.ModelSerializer):
+class SyncLogSerializer(StrictModelSerializer):
     class Meta:
         model = SyncLog
         fields = [
@@ -73,7 +74,7 @@ class SyncLogSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConnectAnswerSerializer(serializers.Serializer):
+class ConnectAnswerSerializer(StrictSerializer):
     authorization_url = serializers.URLField(
         help_text="Open this in the browser of the person connecting the account."
     )

@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
+from clianta.api.strict import StrictModelSerializer, StrictSerializer
+
 from ..models import KnowledgePage, SheetImport
 from ..sheets import FIELDS, REPORTS
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(StrictSerializer):
     spreadsheet = serializers.CharField(max_length=500, help_text="Spreadsheet id or URL.")
     sheet = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     mapping = serializers.DictField(
@@ -15,7 +17,7 @@ class ImportRequestSerializer(serializers.Serializer):
     )
 
 
-class SheetImportSerializer(serializers.ModelSerializer):
+class SheetImportSerializer(StrictModelSerializer):
     class Meta:
         model = SheetImport
         fields = [
@@ -37,21 +39,21 @@ class SheetImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExportRequestSerializer(serializers.Serializer):
+class ExportRequestSerializer(StrictSerializer):
     report = serializers.ChoiceField(choices=sorted(REPORTS))
     spreadsheet = serializers.CharField(
         max_length=500, default="new", help_text='A spreadsheet id or URL, or "new".'
     )
 
 
-class ExportAnswerSerializer(serializers.Serializer):
+class ExportAnswerSerializer(StrictSerializer):
     spreadsheet_id = serializers.CharField()
     sheet = serializers.CharField(help_text="The sheet the report was written to.")
     url = serializers.URLField()
     rows = serializers.IntegerField()
 
 
-class NotionConnectSerializer(serializers.Serializer):
+class NotionConnectSerializer(StrictSerializer):
     token = serializers.RegexField(
         r"^[!-~]+$",  # printable ASCII: it travels in an HTTP header
         required=False,
@@ -60,7 +62,7 @@ class NotionConnectSerializer(serializers.Serializer):
     )
 
 
-class NotionExportSerializer(serializers.Serializer):
+class NotionExportSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=["meeting_notes", "report"])
     event = serializers.UUIDField(required=False, help_text="meeting_notes: the calendar event")
     parent_page = serializers.CharField(required=False, max_length=64)
@@ -79,7 +81,7 @@ class NotionExportSerializer(serializers.Serializer):
         return data
 
 
-class KnowledgePageSerializer(serializers.ModelSerializer):
+class KnowledgePageSerializer(StrictModelSerializer):
     class Meta:
         model = KnowledgePage
         fields = [

@@ -86,7 +86,8 @@ def test_writes_referencing_another_workspaces_ids_are_refused(
     """T1: a foreign key to B's object reads as an id that does not exist; nothing is written."""
     model = {"contacts": Contact, "deals": Deal}[endpoint]
     before = model.objects.count()
-    payload = {"name": "x", "email": "new@a.example", field: str(b_objects[target].pk)}
+    payload = {"contacts": {"email": "new@a.example"}, "deals": {"name": "x"}}[endpoint]
+    payload[field] = str(b_objects[target].pk)
     response = api_a.post(f"/api/{endpoint}", payload, format="json")
     assert response.status_code == 400
     assert field in response.json()["fields"]

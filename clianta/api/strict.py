@@ -1,0 +1,53 @@
+"""Strict input: the API refuses what it would otherwise ignore or guess.
+
+Every serializer of the project derives from :class:`StrictSerializer` or
+:class:`StrictModelSerializer`: a field the serializer does not know answers 400 (a typo such as
+``emial`` is not silently dropped), and a datetime without a UTC offset answers 400 instead of
+being read in the server's time zone.
+"""
+
+from collections.abc import Mapping
+
+from django.db import models
+from rest_framework import serializers
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a UTC offset; a naive datetime is refused rather than guessed."""
+
+    default_error_messages = {
+        "naive": "Give a UTC offset (for example 2026-01-31T09:00:00+01:00).",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and value and not _has_offset(value):
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
+def _has_offset(value: str) -> bool:
+    tail = value.split("T", 1)[-1]
+    return tail.endswith("Z") or "+" in tail or "-" in tail
+
+
+class StrictInputMixin:
+    """Unknown keys in the input are an error. Read-only fields are known (a client may send
+    back what it read); their values are ignored as usual."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(StrictInputMixin, serializers.Serializer):
+    pass
+
+
+class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: AwareDateTimeField,
+    }
