@@ -51,6 +51,15 @@ class Lock:
             time.sleep(interval)
         return True
 
+    def take_over(self, token: str) -> bool:
+        """Take the lock from the holder of ``token``, known to be dead, whether or not its lock
+        has expired yet."""
+        return bool(
+            HeldLock.objects.filter(key=self.key, token=token).update(
+                token=self.token, expires_at=timezone.now() + self.ttl
+            )
+        )
+
     def release(self) -> None:
         HeldLock.objects.filter(key=self.key, token=self.token).delete()
 

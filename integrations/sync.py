@@ -115,6 +115,26 @@ def retry_countdown(exc: Exception, retries_done: int) -> float | None:
     return delay
 
 
+def _take_over_from_a_dead_delivery(lock: Lock, log: SyncLog, job: SyncJob) -> bool:
+    """A task delivered again because its worker died (acks_late) finds the lock of its own
+    first delivery: the same task id, still "running". That run is gone, so its lock is taken
+    over and the run marked failed, instead of the redelivery being skipped until the lock
+    expires."""
+    if not log.task_id:
+        return False
+    dead = (
+        SyncLog.objects.filter(
+            account_key=job.account_key, task_id=log.task_id, status=Status.RUNNING
+        )
+        .exclude(pk=log.pk)
+        .first()
+    )
+    if dead is None or not dead.lock_token or not lock.take_over(dead.lock_token):
+        return False
+    _finish(dead, Status.FAILED, "the worker running it stopped; the task was delivered again")
+    return True
+
+
 def lock_ttl() -> timedelta:
     return timedelta(seconds=settings.SYNC_LOCK_TTL)
 
@@ -157,7 +177,7 @@ def run(
         return _skip(log, SKIP_RECONNECT)
     if not credential.sync_enabled:
         return _skip(log, SKIP_DISABLED)
-    if not lock.acquire():
+    if not lock.acquire() and not _take_over_from_a_dead_delivery(lock, log, job):
         return _skip(log, SKIP_LOCKED)
     log.lock_token = lock.token
     log.status = Status.RUNNING

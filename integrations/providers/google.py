@@ -211,6 +211,22 @@ def _aware(expiry):
     return expiry.replace(tzinfo=UTC) if expiry is not None else None
 
 
+def _complete_json_model():
+    """google-api-python-client hands a body that is not JSON (an answer cut off mid-way) to the
+    caller as a plain string; this model raises instead, and the caller's mapping makes it a
+    Transient error, retried like a 5xx."""
+    from googleapiclient.model import JsonModel
+
+    class CompleteJsonModel(JsonModel):
+        def deserialize(self, content):
+            body = super().deserialize(content)
+            if isinstance(body, str | bytes):
+                raise ValueError("Google's answer is not complete JSON.")
+            return body
+
+    return CompleteJsonModel()
+
+
 def api_client(api: str, version: str, endpoint_setting: str):
     """A google-api-python-client builder for one API, pointed at its configured endpoint."""
 
@@ -235,6 +251,7 @@ def api_client(api: str, version: str, endpoint_setting: str):
             http=http,
             client_options={"api_endpoint": getattr(settings, endpoint_setting)},
             cache_discovery=False,
+            model=_complete_json_model(),
         )
 
     return build

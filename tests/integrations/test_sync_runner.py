@@ -185,6 +185,31 @@ def test_a_run_finding_the_account_locked_is_logged_as_skipped(credential):
     assert not Contact.objects.exists()
 
 
+def test_a_redelivered_task_takes_over_the_lock_of_its_dead_first_run(credential):
+    """S7: the same task delivered again (its worker died) does not wait for the dead run's
+    lock to expire; that run is marked failed. Another task still finds the account locked."""
+    lock = Lock(f"sync:example:{credential.pk}", timedelta(minutes=15))
+    assert lock.acquire()
+    dead = SyncLog.objects.create(
+        workspace=credential.workspace,
+        provider="example",
+        kind="contacts",
+        credential=credential,
+        account="x",
+        account_key=f"example:{credential.pk}",
+        lock_token=lock.token,
+        task_id="task-1",
+    )
+    assert sync.run(ExampleJob(credential), task_id="task-2").status == SyncLog.Status.SKIPPED
+
+    log = sync.run(ExampleJob(credential), task_id="task-1")
+
+    assert log.status == SyncLog.Status.SUCCESS and Contact.objects.exists()
+    dead.refresh_from_db()
+    assert dead.status == SyncLog.Status.FAILED and "delivered again" in dead.error
+    assert not HeldLock.objects.exists()
+
+
 @pytest.mark.django_db
 def test_an_expired_lock_is_taken_over_and_its_stale_holder_cannot_release_it():
     """S6: a dead worker's lock expires; the stale holder cannot release or extend the new
