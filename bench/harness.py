@@ -13,7 +13,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,28 +56,75 @@ def sandbox(*seed_command: str):
         subprocess.run(
             [*manage, *seed_command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
         )
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "clianta.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
+        with _processes(_gunicorn(port, 2, env)):
             _wait_for(port)
             yield env
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+
+
+@dataclass
+class AppServer:
+    port: int
+    env: dict
+
+
+@contextlib.contextmanager
+def app_server(database_url: str, broker_url: str, *, web_workers: int):
+    """The whole app as in production: a freshly made PostgreSQL database, an emptied Redis
+    database as the broker, gunicorn with ``web_workers`` workers, and a Celery worker."""
+    import redis
+
+    _recreate_database(database_url)
+    redis.Redis.from_url(broker_url).flushdb()
+    port = free_port()
+    env = {**environment(database_url, port), "CELERY_BROKER_URL": broker_url}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    worker = [sys.executable, "-m", "celery", "-A", "clianta", "worker", "--pool=threads"]
+    worker += ["--concurrency=8", "--loglevel=WARNING", "--without-mingle", "--without-gossip"]
+    with _processes(_gunicorn(port, web_workers, env), subprocess.Popen(worker, cwd=ROOT, env=env)):
+        _wait_for(port)
+        yield AppServer(port, env)
+
+
+def _gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "clianta.wsgi", "-b", f"127.0.0.1:{port}"]
+    command += ["-w", str(workers), "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+@contextlib.contextmanager
+def _processes(*processes: subprocess.Popen):
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def in_django(env: dict, script: str, *args: str) -> str:
+    """Run ``python script args`` with ``env``; its last line of output."""
+    done = subprocess.run(
+        [sys.executable, script, *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
 
 
 def _wait_for(port: int) -> None:

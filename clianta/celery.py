@@ -1,9 +1,19 @@
+import gc
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clianta.settings")
 
 app = Celery("clianta")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_ready.connect
+def freeze_start_up_objects(**_):
+    """What start-up made (modules, settings, models, task registry) lives as long as the
+    worker: moved out of the cyclic garbage collector's sight, so each collection scans only
+    what tasks create (https://docs.python.org/3/library/gc.html#gc.freeze). Measured in
+    bench/README.md."""
+    gc.freeze()

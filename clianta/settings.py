@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -81,6 +82,19 @@ PROVIDER_ENDPOINTS = {
 }
 for _name, (_real, _path) in PROVIDER_ENDPOINTS.items():
     globals()[_name] = env.str(_name, default=SANDBOX_URL + _path if SANDBOX_PROVIDERS else _real)
+# msal accepts only an https authority (PROVIDERS.md, section 3): under the sandbox the Microsoft
+# identity endpoints are reached through its TLS front (`manage.py sandbox_tls`), made for
+# loopback with a CA generated into SANDBOX_TLS_DIR; msal verifies with MICROSOFT_CA_BUNDLE.
+SANDBOX_TLS_PORT = env.int("SANDBOX_TLS_PORT", default=8443)
+SANDBOX_TLS_DIR = Path(env.str("SANDBOX_TLS_DIR", default=str(BASE_DIR / ".sandbox-tls")))
+if SANDBOX_PROVIDERS:
+    MICROSOFT_AUTHORITY = env.str(
+        "MICROSOFT_AUTHORITY",
+        default=f"https://127.0.0.1:{SANDBOX_TLS_PORT}{urlsplit(SANDBOX_URL).path}/microsoft/common",
+    )
+# A CA bundle path for the Microsoft authority's TLS; empty: the system's trust store.
+_sandbox_ca = str(SANDBOX_TLS_DIR / "ca.pem") if SANDBOX_PROVIDERS else ""
+MICROSOFT_CA_BUNDLE = env.str("MICROSOFT_CA_BUNDLE", default=_sandbox_ca) or True
 
 # OAuth clients and API keys registered with each provider; with the sandbox on they default to
 # the sandbox's own ("sandbox-<name>").
@@ -136,6 +150,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clianta.api.limits.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,6 +209,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/settings/integrations"
 
+# IMAP and SMTP without TLS: only to a loopback host, unless this is on.
+IMAP_SMTP_ALLOW_PLAINTEXT = env.bool("IMAP_SMTP_ALLOW_PLAINTEXT", default=False)
+# IMAP and SMTP servers on loopback or private networks (on with DEBUG or the sandbox).
+IMAP_SMTP_ALLOW_PRIVATE_HOSTS = env.bool(
+    "IMAP_SMTP_ALLOW_PRIVATE_HOSTS", default=DEBUG or SANDBOX_PROVIDERS
+)
+
+# Phone numbers written without a country code are read as numbers of this region (ISO 3166).
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
+
 # Request bodies above this size are refused (webhooks and imports included).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
@@ -246,7 +271,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Longer than any task's hard time limit, so a task is never handed out twice while it runs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

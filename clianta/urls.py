@@ -12,7 +12,13 @@ from enrichment.api.views import ApolloViewSet, EnrichmentJobViewSet
 from integrations import views as integration_views
 from integrations.api.views import IntegrationViewSet, SyncLogViewSet
 from integrations.oauth import views as oauth_views
+from messaging.slack.api import views as slack_views
+from messaging.twilio.api import views as twilio_views
 from productivity.api import views as productivity_views
+
+handler400 = "clianta.api.errors.bad_request"
+handler404 = "clianta.api.errors.not_found"
+handler500 = "clianta.api.errors.server_error"
 
 # The one API router; paths follow the original service's (no trailing slash).
 router = DefaultRouter(trailing_slash="")
@@ -39,6 +45,13 @@ router.register(
 )
 router.register(r"workspaces/(?P<workspace_pk>[^/.]+)/apollo", ApolloViewSet, basename="apollo")
 router.register("calendar/events", calendar_views.CalendarEventViewSet, basename="calendar-event")
+router.register("sms", twilio_views.SmsMessageViewSet, basename="sms-message")
+router.register("voice-drops", twilio_views.VoiceDropViewSet, basename="voice-drop")
+router.register("call-recordings", twilio_views.CallRecordingViewSet, basename="call-recording")
+router.register("slack/integrations", slack_views.SlackIntegrationViewSet, "slack-integration")
+router.register("slack/rules", slack_views.NotificationRuleViewSet, basename="slack-rule")
+router.register("slack/notifications", slack_views.SlackNotificationViewSet, "slack-notification")
+router.register("slack/messages", slack_views.SlackMessageViewSet, basename="slack-message")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

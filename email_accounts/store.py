@@ -6,19 +6,23 @@ A page costs a fixed number of queries however many messages it holds.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
-from clianta import contacts
+from clianta import contacts, events
 from integrations.sync import Counts
 
 from . import noise
 from .models import EmailAccount, EmailMessage, EmailSettings, EmailThread
 from .parsing import ParsedMessage, parse
 
+logger = logging.getLogger("email_accounts")
+
 Direction = EmailMessage.Direction
+NEW_MAIL_WINDOW = timedelta(days=1)
 
 
 @dataclass
@@ -75,6 +79,15 @@ def _create(account: EmailAccount, fetched: list[Fetched], counts: Counts) -> No
     parsed: list[tuple[Fetched, ParsedMessage]] = []
     for item in fetched:
         message = parse(item.raw)
+        if message.problems:
+            logger.warning(
+                "email.parse_problems",
+                extra={
+                    "account": account.account_key,
+                    "provider_id": item.provider_id,
+                    "problems": message.problems,
+                },
+            )
         message.sent_at = message.sent_at or item.received_at or timezone.now()
         if blocklist.blocks(message.from_address):
             counts.skip(noise.BLOCKED_REASON)
@@ -208,3 +221,15 @@ def _link_contacts(account, rows, messages, blocklist) -> None:
         if address in known and row.provider_message_id in stored
     ]
     Link.objects.bulk_create(links, ignore_conflicts=True)
+    # Mail a contact sent recently is a CRM event (a first sync's old mail is not).
+    recent = timezone.now() - NEW_MAIL_WINDOW
+    for row, message in zip(rows, messages, strict=True):
+        sender = known.get(message.from_address)
+        if sender and row.direction == Direction.INBOUND and row.sent_at >= recent:
+            events.emit(
+                events.EMAIL_RECEIVED,
+                str(account.workspace_id),
+                contact_id=str(sender.pk),
+                from_address=message.from_address,
+                subject=row.subject,
+            )

@@ -18,6 +18,7 @@ from .oauth import tokens
 MESSAGES = {
     "access_denied": "You declined the request, so nothing was connected.",
     "exchange_failed": "The provider did not accept the sign-in. Please try again.",
+    "provider_unavailable": "The provider could not be reached. Please try again in a moment.",
     "no_code": "The provider sent no authorization code. Please try again.",
 }
 

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from clianta import celery_app
 from clianta.models import Membership, Workspace
+from tests import browser
 
 ROOT = Path(__file__).resolve().parent.parent
 # Set in CI: a test that needs PostgreSQL or another service fails instead of skipping.
@@ -157,13 +158,10 @@ def celery_worker(_worker_process, _unconsumed_queue):
     celery_app.conf.task_default_queue = _unconsumed_queue
 
 
-@pytest.fixture(scope="session")
-def _worker_process(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
-    """A real `celery worker` process on the real broker, using the test database and talking
-    to the sandbox of the live server. It consumes a queue of its own, so parallel test
-    processes never take each other's tasks."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+def start_worker(live_server, log_path: Path, queue: str, **env_overrides) -> "WorkerProcess":
+    """Start a real `celery worker` process on ``queue``, using the test database and the
+    sandbox of the live server; ``env_overrides`` are extra environment variables (a broker
+    URL, shorter timeouts). Waits until it is ready."""
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(connection.settings_dict),
@@ -171,24 +169,32 @@ def _worker_process(django_db_setup, django_db_blocker, live_server, tmp_path_fa
         # Provider endpoints of the worker: the sandbox of the live server (see `sandbox`).
         "PUBLIC_URL": live_server.url,
         "SANDBOX_URL": f"{live_server.url}/sandbox",
+        **env_overrides,
     }
     command = [sys.executable, "-m", "celery", "-A", "clianta", "worker", "--pool=threads"]
     command += ["--concurrency=4", f"--queues={queue}", "--without-mingle", "--without-gossip"]
-    command += [f"--hostname={queue}@%h", "--loglevel=INFO"]
-    with log_path.open("wb") as log:
+    command += [f"--hostname={queue}-{uuid.uuid4().hex[:6]}@%h", "--loglevel=INFO"]
+    start = log_path.stat().st_size if log_path.exists() else 0
+    with log_path.open("ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
-    while b" ready." not in log_path.read_bytes():
+    while b" ready." not in log_path.read_bytes()[start:]:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"celery worker did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.2)
-    yield WorkerProcess(process, queue, log_path)
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    return WorkerProcess(process, queue, log_path)
+
+
+@pytest.fixture(scope="session")
+def _worker_process(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
+    """A real `celery worker` process on the real broker, using the test database and talking
+    to the sandbox of the live server. It consumes a queue of its own, so parallel test
+    processes never take each other's tasks."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    worker = start_worker(live_server, tmp_path_factory.mktemp("celery") / "worker.log", queue)
+    yield worker
+    worker.stop()
 
 
 class WorkerProcess:
@@ -199,6 +205,19 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, nothing acknowledged or handed back."""
+        self.process.kill()
+        self.process.wait()
 
 
 def in_parallel(call, count=2):
@@ -235,3 +254,29 @@ def wait_for(condition, timeout=30.0, interval=0.1):
             return result
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def page(sandbox, settings, monkeypatch, alice):
+    """A page of headless Chromium (Debian's package, driven by Playwright) on the live server,
+    with alice's password set to ``browser.PASSWORD``."""
+    if not Path(browser.CHROMIUM).exists():
+        missing_service("needs Chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between steps are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    alice.set_password(browser.PASSWORD)
+    alice.save()
+    browser.ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=browser.CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = chromium.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        chromium.close()

@@ -5,6 +5,7 @@ from rest_framework import filters, mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from clianta import events
 from clianta.models import Company, Contact, Deal, Membership, Workspace
 
 from . import serializers
@@ -131,6 +132,10 @@ class ContactViewSet(WorkspaceModelViewSet):
     filter_backends = [filters.SearchFilter]
     search_fields = ["first_name", "last_name", "email", "phone"]
 
+    def perform_create(self, serializer):
+        contact = serializer.save(workspace=self.workspace)
+        events.emit(events.CONTACT_CREATED, str(contact.workspace_id), contact_id=str(contact.pk))
+
 
 class DealViewSet(WorkspaceModelViewSet):
     """Deals of the workspace."""
@@ -139,3 +144,20 @@ class DealViewSet(WorkspaceModelViewSet):
     serializer_class = serializers.DealSerializer
     filter_backends = [filters.SearchFilter]
     search_fields = ["name"]
+
+    def perform_create(self, serializer):
+        self._announce(serializer.save(workspace=self.workspace), previous=None)
+
+    def perform_update(self, serializer):
+        previous = serializer.instance.stage
+        self._announce(serializer.save(), previous=previous)
+
+    def _announce(self, deal, previous):
+        """Stage changes (and a deal won) are CRM events."""
+        if deal.stage == previous:
+            return
+        data = {"deal_id": str(deal.pk), "stage": deal.stage, "previous_stage": previous or ""}
+        if previous is not None:
+            events.emit(events.DEAL_STAGE_CHANGED, str(deal.workspace_id), **data)
+        if deal.stage == Deal.Stage.WON:
+            events.emit(events.DEAL_WON, str(deal.workspace_id), **data)

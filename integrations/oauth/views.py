@@ -62,12 +62,19 @@ def connect(request, provider: str):
         membership = memberships[0]
     if membership is None:
         raise Http404("Choose one of your workspaces (?workspace=<id>).")
-    url = oauth_state.begin(
-        request,
-        membership.workspace,
-        provider.slug,
-        lambda state: provider.oauth.authorization_url(provider, state, redirect_uri(provider)),
-    )
+    try:
+        url = oauth_state.begin(
+            request,
+            membership.workspace,
+            provider.slug,
+            lambda state: provider.oauth.authorization_url(provider, state, redirect_uri(provider)),
+        )
+    except IntegrationError as exc:
+        # Building the consent URL may read the provider's configuration (msal does).
+        logger.warning(
+            "oauth.connect_failed", extra={"provider": provider.slug, "reason": exc.message}
+        )
+        return redirect(_result(provider=provider.slug, error="provider_unavailable"))
     return redirect(url)
 
 

@@ -8,6 +8,8 @@
 - ``GET /sandbox/_calls[?provider=&path=]``: how many calls were logged, and the last
   ``CALLS_SHOWN`` of them (``path``: a substring of the path).
 - ``DELETE /sandbox/_calls[?provider=]``: empty the call log.
+- ``POST /sandbox/_ping``: a bare view that reads the body and answers 200; the baseline the
+  webhook benchmark (bench/webhooks.py) compares the webhook endpoints with.
 
 Not calls of a provider, so they are not logged themselves.
 """
@@ -104,3 +106,9 @@ def calls_view(request: HttpRequest) -> JsonResponse:
     logged = faults.calls(provider, request.GET.get("path"))
     shown = reversed(logged.order_by("-id")[:CALLS_SHOWN])
     return JsonResponse({"count": logged.count(), "calls": [_call_json(c) for c in shown]})
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def ping_view(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True, "bytes": len(request.body)})

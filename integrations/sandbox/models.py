@@ -586,3 +586,7 @@ class SheetsQuota(models.Model):
 
     def __str__(self):
         return f"{self.email} {self.kind}: {self.used}"
+
+
+# The Microsoft, Slack and Twilio fakes keep their models in modules of their own.
+from . import microsoft_models, slack_models, twilio_models  # noqa: E402, F401

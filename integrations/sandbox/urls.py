@@ -33,6 +33,7 @@ SHEET_ID = SHEETS + r"/(?P<spreadsheet_id>[^/:]+)"
 urlpatterns = [
     path("_faults", control.faults_view, name="faults"),
     path("_calls", control.calls_view, name="calls"),
+    path("_ping", control.ping_view, name="ping"),
     path("slack/", include("integrations.sandbox.slack_urls")),
     path("twilio/", include("integrations.sandbox.twilio_urls")),
     path("microsoft/", include("integrations.sandbox.microsoft_urls")),

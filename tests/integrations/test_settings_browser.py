@@ -1,62 +1,20 @@
 """The settings page in headless Chromium (Debian's package, driven by Playwright): log in,
 connect Google through the sandbox's consent page, deny it, and tamper with the state."""
 
-import shutil
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
 from integrations.models import IntegrationCredential
-from tests.conftest import ROOT, missing_service
+from tests.browser import log_in_and_open_settings, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = ROOT / "test-artifacts"
-PASSWORD = "a-strong-password-123"
-
-
-@pytest.fixture
-def page(sandbox, settings, monkeypatch, alice):
-    if not Path(CHROMIUM).exists():
-        missing_service("needs Chromium: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between steps are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    alice.set_password(PASSWORD)
-    alice.save()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-
-
-def log_in_and_open_settings(page, live_url):
-    page.goto(f"{live_url}/settings/integrations")
-    assert "/accounts/login/" in page.url
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_url}/settings/integrations*")
 
 
 def click_connect_on_gmail(page):
     gmail = page.locator("section[data-provider=gmail]")
     gmail.get_by_role("link", name="Connect", exact=True).click()
     page.wait_for_selector("text=Sign in with Google")
-
-
-def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_connect_google_by_clicking_allow(page, live_server, workspace_a):
