@@ -76,7 +76,12 @@ def app_server(database_url: str, broker_url: str, *, web_workers: int):
     _recreate_database(database_url)
     redis.Redis.from_url(broker_url).flushdb()
     port = free_port()
-    env = {**environment(database_url, port), "CELERY_BROKER_URL": broker_url}
+    # Persistent database connections, as a production deployment under gunicorn runs.
+    env = {
+        **environment(database_url, port),
+        "CELERY_BROKER_URL": broker_url,
+        "CONN_MAX_AGE": "60",
+    }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     worker = [sys.executable, "-m", "celery", "-A", "clianta", "worker", "--pool=threads"]
