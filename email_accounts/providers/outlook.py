@@ -66,9 +66,9 @@ class OutlookSync(MailboxSync):
     def _delta(self, folder: str, url: str | None) -> dict:
         headers = {"Prefer": f"odata.maxpagesize={PAGE_SIZE}"}
         if url:
-            return self.client.get(url, headers=headers).json()
+            return self.client.get_json(url, headers=headers)
         path = f"me/mailFolders/{folder}/messages/delta"
-        return self.client.get(path, params={"$select": SELECT}, headers=headers).json()
+        return self.client.get_json(path, params={"$select": SELECT}, headers=headers)
 
     def _items(self, value: list[dict], label: str) -> list:
         removed = [entry["id"] for entry in value if "@removed" in entry]
@@ -118,10 +118,10 @@ def send(account, raw: bytes, thread_id: str | None) -> tuple[str, str]:
     message_id = str(email.message_from_bytes(raw, policy=email.policy.compat32)["Message-ID"])
     quoted = message_id.strip().replace("'", "''")
     for attempt in range(SENT_LOOKUPS):
-        found = client.get(
+        found = client.get_json(
             "me/mailFolders/sentitems/messages",
             params={"$filter": f"internetMessageId eq '{quoted}'", "$select": "id,conversationId"},
-        ).json()["value"]
+        ).get("value", [])
         if found:
             return found[0]["id"], found[0].get("conversationId", "")
         if attempt + 1 < SENT_LOOKUPS:

@@ -221,6 +221,18 @@ class GraphClient:
     def get(self, url: str, **kwargs) -> requests.Response:
         return self.request("GET", url, **kwargs)
 
+    def get_json(self, url: str, **kwargs) -> dict:
+        """A GET's JSON object; an answer cut off mid-way is Transient, retried like a 5xx."""
+        try:
+            body = self.get(url, **kwargs).json()
+        except ValueError as exc:
+            raise Transient(
+                "Microsoft Graph's answer is not complete JSON.", provider=SLUG
+            ) from exc
+        if not isinstance(body, dict):
+            raise Transient("Microsoft Graph's answer is not a JSON object.", provider=SLUG)
+        return body
+
     def post(self, url: str, **kwargs) -> requests.Response:
         return self.request("POST", url, **kwargs)
 

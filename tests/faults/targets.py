@@ -9,8 +9,10 @@ from calendars import tasks as calendar_tasks
 from calendars.models import CalendarEvent
 from email_accounts import tasks as email_tasks
 from email_accounts.models import EmailMessage
-from integrations.sandbox import calendar_store, google_tokens
+from integrations.sandbox import calendar_store, google_tokens, microsoft_tokens
 from integrations.sandbox import gmail_mailbox as mailbox
+from integrations.sandbox import microsoft_mail as outlook_mail
+from integrations.sandbox.microsoft_models import OutlookMessage
 
 
 @dataclass
@@ -57,6 +59,23 @@ class GmailTarget(Target):
         )
 
 
+class OutlookTarget(GmailTarget):
+    def seed(self, count):
+        for i in range(count):
+            outlook_mail.deliver(
+                self.account.email, sender=f"p{i}@acme.example", subject=f"S{i}", body=f"B{i}"
+            )
+
+    def remote_ids(self):
+        messages = OutlookMessage.objects.filter(
+            mailbox__email=self.account.email.lower(), deleted=False
+        )
+        return set(messages.values_list("graph_id", flat=True))
+
+    def revoke(self) -> None:
+        microsoft_tokens.revoke_grants(self.account.credential.account)
+
+
 class CalendarTarget(Target):
     def seed(self, count):
         day = (datetime.now(UTC) + timedelta(days=1)).replace(hour=9, minute=0, second=0)
@@ -85,3 +104,7 @@ def google_calendar(integration) -> Target:
     return CalendarTarget(
         "google_calendar", integration, calendar_tasks.sync_account, "google", r"/calendar/v3/"
     )
+
+
+def outlook(account) -> Target:
+    return OutlookTarget("outlook", account, email_tasks.sync_account, "microsoft", r"/graph/")

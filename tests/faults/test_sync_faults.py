@@ -17,6 +17,12 @@ from integrations.models import IntegrationCredential, SyncLog
 from integrations.sandbox import faults
 from tests.calendars.conftest import google_calendar, make_calendar  # noqa: F401 - fixtures
 from tests.email_accounts.conftest import gmail_account  # noqa: F401 - fixture
+from tests.email_accounts.outlook.conftest import (  # noqa: F401 - fixtures
+    browser,
+    microsoft,
+    outlook_account,
+    tls_front,
+)
 
 from . import targets
 
@@ -31,11 +37,13 @@ FAULTS = {
 }
 
 
-@pytest.fixture(params=["gmail", "google_calendar"])
+@pytest.fixture(params=["gmail", "google_calendar", "outlook"])
 def target(request, settings):
     settings.PROVIDER_TIMEOUT = 1
     if request.param == "gmail":
         return targets.gmail(request.getfixturevalue("gmail_account"))
+    if request.param == "outlook":
+        return targets.outlook(request.getfixturevalue("outlook_account"))
     return targets.google_calendar(request.getfixturevalue("google_calendar"))
 
 
