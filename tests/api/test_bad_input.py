@@ -17,7 +17,15 @@ from clianta.models import Company, Contact, Deal
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("clianta", "integrations", "email_accounts", "calendars", "enrichment")
+PROJECT_APPS = (
+    "clianta",
+    "integrations",
+    "email_accounts",
+    "calendars",
+    "enrichment",
+    "slack",
+    "twilio",
+)
 
 
 def row_counts() -> dict[str, int]:
@@ -89,6 +97,29 @@ def endpoints(objects, workspace_a) -> list[Endpoint]:
             "/api/email-blocklist",
             {"pattern": "news@shop.example"},
             {"pattern": ["not a pattern", SQL, 5, ""]},
+        ),
+        Endpoint(
+            "post",
+            "/api/slack/rules",
+            {"name": "Won", "event_type": "deal.won", "channel": "#wins", "template": "{deal}"},
+            {"event_type": ["deal.lost", SQL, 1], "enabled": ["maybe", [True]], "name": [""]},
+        ),
+        Endpoint(
+            "post",
+            "/api/voice-drops",
+            {"audio_url": "https://cdn.example.com/hello.mp3", "numbers": ["+14155552671"]},
+            {
+                "audio_url": ["not a url", HTML],
+                "numbers": [["12"], ["call me"], "+14155552671", [SQL]],
+                "contacts": [[b_contact], ["not-a-uuid"]],
+                "scheduled_at": ["2027-01-04T09:00:00", "tomorrow"],
+            },
+        ),
+        Endpoint(
+            "post",
+            f"/api/workspaces/{workspace_a.pk}/sms/send",
+            {"to": "+14155552671", "body": "Hello"},
+            {"to": ["12", "call me", SQL], "body": ["", ["x"], "x" * 1601], "contact": [b_contact]},
         ),
         Endpoint(
             "post",

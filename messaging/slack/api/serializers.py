@@ -1,11 +1,12 @@
 from rest_framework import serializers
 
+from clianta.api.strict import StrictModelSerializer, StrictSerializer
 from integrations import scrub
 
 from ..models import NotificationRule, SlackIntegration, SlackMessage, SlackNotification
 
 
-class SlackIntegrationSerializer(serializers.ModelSerializer):
+class SlackIntegrationSerializer(StrictModelSerializer):
     status = serializers.CharField(source="credential.status", read_only=True)
     incoming_webhook_url = serializers.SerializerMethodField(help_text="Masked.")
     linked_channels = serializers.ListField(
@@ -33,7 +34,7 @@ class SlackIntegrationSerializer(serializers.ModelSerializer):
         return scrub.mask(integration.incoming_webhook_url)
 
 
-class NotificationRuleSerializer(serializers.ModelSerializer):
+class NotificationRuleSerializer(StrictModelSerializer):
     class Meta:
         model = NotificationRule
         fields = [
@@ -57,7 +58,7 @@ class NotificationRuleSerializer(serializers.ModelSerializer):
         return name
 
 
-class SlackNotificationSerializer(serializers.ModelSerializer):
+class SlackNotificationSerializer(StrictModelSerializer):
     class Meta:
         model = SlackNotification
         fields = [
@@ -77,7 +78,7 @@ class SlackNotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlackMessageSerializer(serializers.ModelSerializer):
+class SlackMessageSerializer(StrictModelSerializer):
     class Meta:
         model = SlackMessage
         fields = [
@@ -95,6 +96,6 @@ class SlackMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlackTestSerializer(serializers.Serializer):
+class SlackTestSerializer(StrictSerializer):
     auth = serializers.DictField(help_text="What auth.test answered.")
     message = serializers.DictField(help_text="The test message posted: channel, ts, text.")
