@@ -26,6 +26,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 MESSAGES = 250  # three pages of 100
 SLOW_BATCH_MS = 700  # each page fetches two batches: a page takes well over a second
+# Seconds before Redis hands an unacknowledged task out again. kombu looks for such tasks when
+# a worker starts, then only every 100 s (10 s interval, throttled 10 times), so the second
+# worker starts once the task is overdue.
+VISIBILITY_TIMEOUT = 6
 
 
 class RedisServer:
@@ -84,7 +88,7 @@ def workers(live_server, redis_server, tmp_path):
             tmp_path / "worker.log",
             queue,
             CELERY_BROKER_URL=redis_server.url,
-            CELERY_VISIBILITY_TIMEOUT="6",
+            CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
             SYNC_LOCK_TTL="3",
         )
         started.append(worker)
@@ -136,12 +140,14 @@ def test_a_worker_killed_mid_sync_is_replaced_and_the_sync_resumes(
     faults.inject("google", r"/batch/", delay_ms=SLOW_BATCH_MS, times=None)
     first = workers()
     queue_sync(target, redis_server.url, first.queue)
+    queued_at = time.monotonic()
     killed_run = wait_for(lambda: running_with_a_page_done(target), timeout=60)
     first.kill()
     stored_before = len(target.local_ids())
     assert 0 < stored_before < MESSAGES  # killed between pages, not before or after
 
     faults.clear()
+    time.sleep(max(0.0, queued_at + VISIBILITY_TIMEOUT + 1 - time.monotonic()))
     workers()
 
     finished = wait_for(lambda: succeeded(target), timeout=90)
