@@ -8,12 +8,10 @@ top-level page and database of that workspace, and so everything under them.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import uuid
 from datetime import timedelta
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -26,7 +24,7 @@ from . import notion_store as store
 from .faults import sandbox_endpoint
 from .models import NotionAuthCode, NotionBot, NotionObject, NotionShare
 from .notion import error_body
-from .oauth_pages import same, with_query
+from .oauth_pages import basic_credentials, same, with_query
 
 CODE_LIFETIME = timedelta(minutes=10)
 
@@ -102,18 +100,6 @@ def _oauth_error(status: int, error: str, description: str) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
-def _basic(request: HttpRequest) -> tuple[str, str]:
-    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return "", ""
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return "", ""
-    client_id, _, secret = decoded.partition(":")
-    return unquote(client_id), unquote(secret)
-
-
 def _answer(bot: NotionBot) -> dict:
     return {
         "access_token": bot.token,
@@ -133,7 +119,7 @@ def _answer(bot: NotionBot) -> dict:
 @require_POST
 def token(request: HttpRequest) -> JsonResponse:
     """``/v1/oauth/token``: exchange a code, or refresh (both rotate the tokens)."""
-    client_id, secret = _basic(request)
+    client_id, secret = basic_credentials(request)
     if not same(client_id, settings.NOTION_CLIENT_ID) or not same(
         secret, settings.NOTION_CLIENT_SECRET
     ):

@@ -1,8 +1,12 @@
-"""What the fake OAuth servers (Google, Notion, Slack) share: checking a client secret or id
-without leaking timing, and building the redirect back to the client."""
+"""What the fake OAuth servers (Google, Notion, Slack) share: reading and checking client
+credentials without leaking timing, and building the redirect back to the client."""
 
+import base64
+import binascii
 import hmac
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
+
+from django.http import HttpRequest
 
 
 def same(given: str, expected: str) -> bool:
@@ -16,3 +20,16 @@ def with_query(url: str, **params: str) -> str:
     added = urlencode({name: value for name, value in params.items() if value})
     query = f"{parts.query}&{added}" if parts.query else added
     return urlunsplit(parts._replace(query=query))
+
+
+def basic_credentials(request: HttpRequest) -> tuple[str, str]:
+    """The client id and secret of an HTTP Basic ``Authorization`` header ("", "" if none)."""
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return "", ""
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    client_id, _, secret = decoded.partition(":")
+    return unquote(client_id), unquote(secret)

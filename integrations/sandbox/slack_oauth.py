@@ -8,10 +8,8 @@ app's bot to the team's channels (all but #random).
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import timedelta
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import slack_store as store
 from .faults import sandbox_endpoint
-from .oauth_pages import same, with_query
+from .oauth_pages import basic_credentials, same, with_query
 from .slack import error_body
 from .slack_models import SlackAuthCode, SlackBotToken, SlackChannel, SlackUser
 
@@ -86,18 +84,6 @@ def authorize(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(with_query(params["redirect_uri"], code=code.code, state=state))
 
 
-def _basic(request: HttpRequest) -> tuple[str, str]:
-    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return "", ""
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return "", ""
-    client_id, _, secret = decoded.partition(":")
-    return unquote(client_id), unquote(secret)
-
-
 def _fail(error: str) -> JsonResponse:
     return JsonResponse({"ok": False, "error": error})
 
@@ -159,7 +145,7 @@ def access(request: HttpRequest) -> JsonResponse:
     """``/api/oauth.v2.access``: exchange a code for a bot token (client credentials by HTTP
     Basic, or as client_id/client_secret arguments)."""
     args = store.arguments(request)
-    client_id, secret = _basic(request)
+    client_id, secret = basic_credentials(request)
     client_id = client_id or str(args.get("client_id") or "")
     secret = secret or str(args.get("client_secret") or "")
     if not same(client_id, settings.SLACK_CLIENT_ID):

@@ -26,22 +26,10 @@ from tests.integrations.webhook_example import (
     handle_event,
     process_example_delivery,
 )
+from tests.slack_doc_example import DOC_BODY, DOC_SECRET, DOC_SIGNATURE, DOC_TIMESTAMP, RETRY
 
 URL = "/webhooks/example"
 SECRET = "example-signing-secret-SECRET-0001"
-
-# Slack's worked example: https://api.slack.com/authentication/verifying-requests-from-slack
-DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-DOC_TIMESTAMP = "1531420618"
-DOC_BODY = (
-    "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow"
-    "&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner"
-    "&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands"
-    "%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
-    "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
-)
-DOC_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
-RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +75,10 @@ def doc_request(rf, body=DOC_BODY):
         URL,
         data=body,
         content_type="application/x-www-form-urlencoded",
-        headers={"X-Slack-Request-Timestamp": DOC_TIMESTAMP, "X-Slack-Signature": DOC_SIGNATURE},
+        headers={
+            "X-Slack-Request-Timestamp": str(DOC_TIMESTAMP),
+            "X-Slack-Signature": DOC_SIGNATURE,
+        },
     )
 
 
@@ -103,7 +94,7 @@ def test_w1_slacks_published_example_verifies_with_the_clock_frozen_at_its_times
     doc = WebhookSubscription.objects.create(
         workspace=workspace_a, provider="example", url="https://example.com/h", secret=DOC_SECRET
     )
-    at = int(DOC_TIMESTAMP)
+    at = DOC_TIMESTAMP
     view = ExampleWebhookView(clock=FrozenClock(at))
     view.verify(doc_request(rf))
     assert view.subscription == doc

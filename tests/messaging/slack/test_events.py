@@ -15,19 +15,7 @@ from messaging.slack.models import SlackMessage
 from messaging.slack.webhooks import CommandView
 from tests.conftest import wait_for
 from tests.messaging.slack.conftest import COMMANDS, WEBHOOK, signed
-
-# Slack's worked example: https://docs.slack.dev/authentication/verifying-requests-from-slack
-DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-DOC_TIMESTAMP = 1531420618
-DOC_BODY = (
-    "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow"
-    "&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner"
-    "&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands"
-    "%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
-    "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
-)
-DOC_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
-RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+from tests.slack_doc_example import DOC_BODY, DOC_SECRET, DOC_SIGNATURE, DOC_TIMESTAMP, RETRY
 
 
 def event_body(event_id="Ev0001", team_id="T0SANDBOX", channel="C0GENERAL", **event) -> bytes:
