@@ -1,6 +1,7 @@
 """Query-string filters shared by the list endpoints, with clear 400s for bad values."""
 
 import uuid
+from datetime import UTC
 
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -30,7 +31,11 @@ def aware_datetime_param(params, name: str):
         raise ValidationError(
             {name: ["Give a UTC offset (for example 2026-01-31T09:00:00+01:00)."]}
         )
-    return moment
+    try:
+        # In UTC: PostgreSQL takes offsets up to ±15:59 only, ISO 8601 up to ±23:59.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({name: ["The date is out of range."]}) from None
 
 
 def in_period(queryset, params, field: str):
