@@ -32,26 +32,30 @@ def signed_url(request: HttpRequest) -> str:
     return settings.PUBLIC_URL + request.get_full_path()
 
 
-def auth_tokens(account_sid: str) -> set[str]:
-    """The Auth Tokens that may sign for ``account_sid``: its credentials', else the setting's."""
-    tokens = {c.api_key for c in services.credentials(account=account_sid) if c.api_key}
+def auth_tokens(credentials: list) -> set[str]:
+    """The Auth Tokens that may sign for an account: its credentials', else the setting's."""
+    tokens = {c.api_key for c in credentials if c.api_key}
     if not tokens and settings.TWILIO_AUTH_TOKEN:
         tokens = {settings.TWILIO_AUTH_TOKEN}
     return tokens
 
 
-def verified_params(request: HttpRequest) -> QueryDict:
-    """The form parameters of a request Twilio signed; WebhookVerificationError otherwise. The
-    body is parsed here only because the signature covers the parameters."""
+def verified_params(request: HttpRequest) -> tuple[QueryDict, list]:
+    """The form parameters of a request Twilio signed, and the credentials of its AccountSid;
+    WebhookVerificationError otherwise. The body is parsed here only because the signature
+    covers the parameters."""
     signature = webhooks.require_header(request, "X-Twilio-Signature")
     params = QueryDict(request.body, encoding="utf-8")
-    tokens = auth_tokens(params.get("AccountSid", ""))
+    credentials = list(
+        services.credentials(account=params.get("AccountSid", "")).select_related("workspace")
+    )
+    tokens = auth_tokens(credentials)
     if not tokens:
         raise WebhookVerificationError("no secret configured", provider=services.PROVIDER)
     url = signed_url(request)
     if not any(RequestValidator(token).validate(url, params, signature) for token in tokens):
         raise WebhookVerificationError("bad signature", provider=services.PROVIDER)
-    return params
+    return params, credentials
 
 
 class TwilioWebhookView(webhooks.WebhookView):
@@ -65,7 +69,7 @@ class TwilioWebhookView(webhooks.WebhookView):
     id_params: tuple[str, ...] = ()
 
     def verify(self, request):
-        self.params = verified_params(request)
+        self.params, self.credentials = verified_params(request)
 
     def parse(self, request):
         return self.params.dict()
@@ -79,8 +83,7 @@ class TwilioWebhookView(webhooks.WebhookView):
 
     def workspace_for(self, request, payload):
         """The workspace of the account's only credential (the handlers resolve the rest)."""
-        matches = list(services.credentials(account=payload.get("AccountSid", ""))[:2])
-        return matches[0].workspace if len(matches) == 1 else None
+        return self.credentials[0].workspace if len(self.credentials) == 1 else None
 
     def acknowledge(self, request, delivery, created):
         return HttpResponse(twiml.empty(), content_type="text/xml")
@@ -116,7 +119,7 @@ class VoiceDropTwimlView(View):
 
     def post(self, request, drop_id):
         try:
-            params = verified_params(request)
+            params, _ = verified_params(request)
         except WebhookVerificationError as exc:
             message = f"Webhook verification failed: {exc.message}."
             return JsonResponse(error_body(message, exc.code), status=403)
