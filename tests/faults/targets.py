@@ -1,6 +1,7 @@
 """The syncs the fault suite drives: for each provider, how to fill its sandbox account, what it
 holds, what we hold, and the task that syncs it."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,12 @@ class Target:
 
     def local_ids(self) -> list[str]:
         raise NotImplementedError
+
+    def assert_same_data(self) -> None:
+        """What we hold equals what the provider holds: nothing lost, nothing doubled."""
+        local = self.local_ids()
+        assert not [key for key, seen in Counter(local).items() if seen > 1], "doubled rows"
+        assert set(local) == self.remote_ids()
 
     def sync(self):
         """Run the account's sync task in this process, retries included."""

@@ -9,8 +9,6 @@ countdown; waiting out the countdown in a real worker is covered by S5 in
 tests/integrations/test_sync_runner.py.
 """
 
-from collections import Counter
-
 import pytest
 
 from integrations.models import IntegrationCredential, SyncLog
@@ -47,12 +45,6 @@ def target(request, settings):
     return targets.google_calendar(request.getfixturevalue("google_calendar"))
 
 
-def assert_same_data(target):
-    local = target.local_ids()
-    assert not [key for key, seen in Counter(local).items() if seen > 1], "doubled rows"
-    assert set(local) == target.remote_ids()
-
-
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_fault_in_the_first_sync_is_retried_to_the_same_data(target, fault):
     target.seed(SEEDED)
@@ -60,7 +52,7 @@ def test_a_fault_in_the_first_sync_is_retried_to_the_same_data(target, fault):
 
     target.sync()
 
-    assert_same_data(target)
+    target.assert_same_data()
     runs = SyncLog.objects.filter(account_key=target.account.account_key).order_by("started_at")
     statuses = [run.status for run in runs]
     assert statuses[-1] == SyncLog.Status.SUCCESS
@@ -80,7 +72,7 @@ def test_a_fault_in_an_incremental_sync_loses_and_doubles_nothing(target, fault)
 
     target.sync()
 
-    assert_same_data(target)
+    target.assert_same_data()
 
 
 def test_a_revoked_grant_marks_only_that_account_for_reconnect(target, workspace_a):

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import time
 import uuid
-from collections import Counter
 
 import pytest
 
@@ -122,12 +121,6 @@ def succeeded(target):
     ).first()
 
 
-def assert_same_data(target):
-    local = target.local_ids()
-    assert not [key for key, seen in Counter(local).items() if seen > 1], "doubled rows"
-    assert set(local) == target.remote_ids()
-
-
 def test_a_worker_killed_mid_sync_is_replaced_and_the_sync_resumes(
     gmail_account,  # noqa: F811
     redis_server,
@@ -153,7 +146,7 @@ def test_a_worker_killed_mid_sync_is_replaced_and_the_sync_resumes(
     finished = wait_for(lambda: succeeded(target), timeout=90)
     assert finished.pk != killed_run.pk
     assert finished.created == MESSAGES - stored_before  # resumed, not started over
-    assert_same_data(target)
+    target.assert_same_data()
 
 
 def test_redis_restarted_under_a_running_sync(gmail_account, redis_server, workers):  # noqa: F811
@@ -171,7 +164,7 @@ def test_redis_restarted_under_a_running_sync(gmail_account, redis_server, worke
     redis_server.restart()
 
     wait_for(lambda: succeeded(target), timeout=90)
-    assert_same_data(target)
+    target.assert_same_data()
     faults.clear()
     wait_for(lambda: worker.process.poll() is not None or worker.log().count("Connected to") > 1)
     if worker.process.poll() is not None:
@@ -181,4 +174,4 @@ def test_redis_restarted_under_a_running_sync(gmail_account, redis_server, worke
     while len(target.local_ids()) < MESSAGES + 5 and time.monotonic() < deadline:
         queue_sync(target, redis_server.url, worker.queue)  # the worker may still reconnect
         time.sleep(2)
-    assert_same_data(target)
+    target.assert_same_data()
