@@ -8,6 +8,10 @@ PERIODIC_TASKS = {
     "email_accounts.sync_all": ("Email: sync every mailbox (every 5 minutes)", 5),
     "calendars.sync_all": ("Calendars: sync every calendar (every 15 minutes)", 15),
     "productivity.sync_notion_all": ("Notion: pull shared pages (every hour)", 60),
+    "integrations.process_due_webhooks": (
+        "Webhooks: process deliveries due for a retry or left unrequested (every minute)",
+        1,
+    ),
     "integrations.watchdog": (
         "Sync watchdog: fail runs stuck past their time limit (every 5 minutes)",
         5,

@@ -274,6 +274,14 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     }
+# The cache every process shares (web, worker, beat): webhook views and the worker coordinate
+# through it (integrations/webhooks.py). Default: the broker's Redis, else a folder on disk.
+_default_cache = (
+    CELERY_BROKER_URL
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else f"filecache://{BASE_DIR / '.cache'}"
+)
+CACHES = {"default": env.cache_url("CACHE_URL", default=_default_cache)}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,8 +1,9 @@
 from celery import current_app
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 
-from . import registry, scrub
+from . import registry, scrub, webhooks
 from .admin_actions import mark_credentials_for_reconnect
 from .models import IntegrationCredential, SyncLog, WebhookDelivery, WebhookSubscription
 
@@ -186,11 +187,23 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "redeliveries",
         "processed_at",
         "attempts",
+        "next_attempt_at",
     ]
     list_filter = ["provider", "verified", "workspace", "received_at"]
     search_fields = ["delivery_id", "event_type", "error", "workspace__name"]
     date_hierarchy = "received_at"
     list_select_related = ["workspace"]
+    actions = ["process_again"]
+
+    @admin.action(description="Process the selected unprocessed deliveries again")
+    def process_again(self, request, queryset):
+        """For a delivery given up after its attempts (its error says why), once fixed."""
+        pending = queryset.filter(processed_at__isnull=True)
+        providers = set(pending.values_list("provider", flat=True))
+        count = pending.update(next_attempt_at=timezone.now())
+        for provider in providers:
+            webhooks.request_processing(provider)
+        self.message_user(request, f"{count} deliveries queued for processing.", messages.SUCCESS)
 
 
 class SubscriptionForm(forms.ModelForm):

@@ -199,6 +199,9 @@ class WebhookDelivery(models.Model):
     verified = models.BooleanField(default=True)
     redeliveries = models.PositiveIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
+    #: When the worker is to (next) try it: set when recorded, pushed back by a claim's lease or a
+    #: retry's backoff, empty once processed or given up.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
 
@@ -206,6 +209,13 @@ class WebhookDelivery(models.Model):
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "delivery_id"], name="one_delivery_per_id")
+        ]
+        indexes = [
+            models.Index(
+                fields=["provider", "next_attempt_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="webhook_delivery_due",
+            )
         ]
 
     def __str__(self):

@@ -1,8 +1,9 @@
-"""The framework's Celery pieces: the base class of every sync task, and the watchdog."""
+"""The framework's Celery pieces: the base class of every sync task, the watchdog, and the
+processing of recorded webhook deliveries."""
 
 from celery import Task, shared_task
 
-from . import sync
+from . import sync, webhooks
 from .errors import Transient
 from .models import IntegrationCredential
 
@@ -36,6 +37,18 @@ class SyncTask(Task):
 @shared_task(name="integrations.watchdog")
 def watchdog() -> int:
     return sync.watchdog()
+
+
+@shared_task(name=webhooks.PROCESS_TASK, acks_late=True)
+def process_webhooks(provider: str) -> dict:
+    """Process one provider's due webhook deliveries (requested by the webhook view)."""
+    return dict(webhooks.process_pending(provider))
+
+
+@shared_task(name="integrations.process_due_webhooks")
+def process_due_webhooks() -> dict:
+    """Every minute (celery-beat): deliveries nobody asked a task for, or due for a retry."""
+    return dict(webhooks.process_due())
 
 
 def account_sync_tasks(app: str, model, make_job):

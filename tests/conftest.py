@@ -10,12 +10,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clianta import celery_app
 from clianta.models import Membership, Workspace
+from integrations import webhooks
 from tests import browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,15 @@ def missing_service(reason: str):
 def _postgres_only(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture(autouse=True)
+def _no_webhook_processing_requested():
+    """Like the database, the shared cache starts each test clean: a processing request left by
+    an earlier test (its task went to a queue no worker reads) would keep this test's webhook
+    deliveries from asking for one."""
+    for provider in webhooks.PROCESSORS:
+        cache.delete(webhooks.requested_key(provider))
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,10 @@ class SlackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import install, notifications
+        from integrations import webhooks
+
+        from . import channel_messages, install, notifications
 
         install.connect_receiver()
         notifications.connect_receiver()
+        webhooks.register("slack", channel_messages.process)

@@ -48,8 +48,9 @@ def process(delivery_pk: str) -> str:
     if found is not None:
         try:
             sender = services.user_profile(found[0], found[1]["user"])
-        except Transient:
-            raise  # the task retries
+        except Transient as exc:
+            webhooks.record_failure(delivery.pk, exc)
+            raise  # retried with backoff
         except IntegrationError as exc:
             # Kept without a contact: the message matters more than who sent it.
             logger.warning(

@@ -1,4 +1,6 @@
-"""Slack's Celery tasks: thin, taking ids; the work is in services, notifications and events."""
+"""Slack's Celery tasks: thin, taking ids; the work is in services and notifications. Events API
+deliveries are processed by the framework's task (channel_messages.process, registered in
+apps.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 from integrations import scrub
 from integrations.errors import IntegrationError, RateLimited, Transient
 
-from . import channel_messages, notifications, services
+from . import notifications, services
 from .models import SlackNotification
 
 logger = logging.getLogger("integrations.slack")
@@ -61,15 +63,3 @@ def send_notification(self, notification_id: str) -> str:
 
 def _text(exc: IntegrationError) -> str:
     return scrub.scrub_text(exc.message)[:2000]
-
-
-@shared_task(
-    name="slack.process_event",
-    autoretry_for=(Transient,),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-)
-def process_event(delivery_pk: str) -> str:
-    """Handle one recorded Events API delivery (see channel_messages.process)."""
-    return f"{channel_messages.process(delivery_pk)} {delivery_pk}"

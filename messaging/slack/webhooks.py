@@ -4,7 +4,8 @@ verifying-requests-from-slack): ``X-Slack-Signature`` is ``v0=`` HMAC-SHA256 of
 
 - The Events API (``/api/integrations/slack/webhook``): the ``url_verification`` challenge is
   answered at once; other deliveries are recorded once per ``event_id`` (Slack's retries, with
-  ``X-Slack-Retry-Num``, are counted and dropped) and processed in Celery.
+  ``X-Slack-Retry-Num``, are counted and dropped) and processed in Celery
+  (``channel_messages.process``).
 - The ``/clianta`` slash command (``/api/integrations/slack/commands``): answered in the request,
   well inside Slack's 3 seconds; nothing is recorded.
 """
@@ -45,14 +46,13 @@ class SlackVerified(webhooks.WebhookView):
 
     def workspace_for(self, request, payload):
         team_id = payload.get("team_id", "")
-        found = SlackIntegration.objects.filter(team_id=team_id).select_related("workspace")
-        found = found.first() if isinstance(team_id, str) and team_id else None
-        return found.workspace if found else None
+        if not (isinstance(team_id, str) and team_id):
+            return None
+        found = SlackIntegration.objects.filter(team_id=team_id)
+        return found.values_list("workspace_id", flat=True).first()
 
 
 class EventsView(SlackVerified):
-    task_name = "slack.process_event"
-
     def early_response(self, request, payload):
         if payload.get("type") == "url_verification":
             return JsonResponse({"challenge": payload.get("challenge", "")})

@@ -6,3 +6,10 @@ class TwilioConfig(AppConfig):
     label = "twilio"
     verbose_name = "Twilio"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from integrations import webhooks
+
+        from . import webhooks as twilio_webhooks
+
+        webhooks.register("twilio", twilio_webhooks.process)

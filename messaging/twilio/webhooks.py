@@ -1,5 +1,5 @@
-"""Twilio's webhooks: message status, inbound messages, call status, recordings (recorded and
-processed in Celery by tasks.py), and the TwiML of a voice drop (answered at once).
+"""Twilio's webhooks: message status, inbound messages, call status, recordings (recorded, then
+processed in Celery by ``process``), and the TwiML of a voice drop (answered at once).
 
 Every request is checked with the SDK's RequestValidator: ``X-Twilio-Signature`` over the URL
 Twilio called plus the form parameters. That URL is PUBLIC_URL plus the request's raw path and
@@ -22,10 +22,16 @@ from clianta.api.errors import error_body
 from integrations import webhooks
 from integrations.errors import WebhookVerificationError
 
-from . import services, twiml
+from . import services, twiml, voice_drops
 from .models import VoiceDrop
 
-TASK_NAME = "twilio.process_delivery"
+#: The handler of each kind of webhook delivery (TwilioWebhookView.kind).
+HANDLERS = {
+    "sms.status": services.apply_status,
+    "sms.inbound": services.receive_sms,
+    "call.status": voice_drops.apply_call_status,
+    "recording": voice_drops.store_recording,
+}
 
 
 def signed_url(request: HttpRequest) -> str:
@@ -46,9 +52,7 @@ def verified_params(request: HttpRequest) -> tuple[QueryDict, list]:
     covers the parameters."""
     signature = webhooks.require_header(request, "X-Twilio-Signature")
     params = QueryDict(request.body, encoding="utf-8")
-    credentials = list(
-        services.credentials(account=params.get("AccountSid", "")).select_related("workspace")
-    )
+    credentials = list(services.credentials(account=params.get("AccountSid", "")))
     tokens = auth_tokens(credentials)
     if not tokens:
         raise WebhookVerificationError("no secret configured", provider=services.PROVIDER)
@@ -59,11 +63,10 @@ def verified_params(request: HttpRequest) -> tuple[QueryDict, list]:
 
 
 class TwilioWebhookView(webhooks.WebhookView):
-    """A Twilio callback, recorded once per ``delivery_id`` and handled by ``twilio.<kind>``."""
+    """A Twilio callback, recorded once per ``delivery_id`` and handled by ``HANDLERS[kind]``."""
 
     provider = services.PROVIDER
-    task_name = TASK_NAME
-    #: What the delivery is (its event_type; tasks.HANDLERS picks the handler by it).
+    #: What the delivery is (its event_type; HANDLERS picks the handler by it).
     kind = ""
     #: The parameters that identify one delivery, joined with ":".
     id_params: tuple[str, ...] = ()
@@ -83,7 +86,7 @@ class TwilioWebhookView(webhooks.WebhookView):
 
     def workspace_for(self, request, payload):
         """The workspace of the account's only credential (the handlers resolve the rest)."""
-        return self.credentials[0].workspace if len(self.credentials) == 1 else None
+        return self.credentials[0].workspace_id if len(self.credentials) == 1 else None
 
     def acknowledge(self, request, delivery, created):
         return HttpResponse(twiml.empty(), content_type="text/xml")
@@ -108,6 +111,13 @@ class CallStatusWebhook(TwilioWebhookView):
 class RecordingWebhook(TwilioWebhookView):
     kind = "recording"
     id_params = ("RecordingSid",)
+
+
+def process(delivery_pk: str) -> str:
+    """Process one recorded callback (registered in apps.py)."""
+    return webhooks.process_delivery(
+        delivery_pk, lambda delivery: HANDLERS[delivery.event_type](delivery.payload)
+    )
 
 
 @method_decorator(csrf_exempt, name="dispatch")

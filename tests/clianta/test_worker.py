@@ -25,7 +25,12 @@ def test_heartbeat_runs_in_a_real_worker_and_shows_in_health(celery_worker):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("task", "minutes"), [("clianta.heartbeat", 1), ("integrations.watchdog", 5)]
+    ("task", "minutes"),
+    [
+        ("clianta.heartbeat", 1),
+        ("integrations.watchdog", 5),
+        ("integrations.process_due_webhooks", 1),
+    ],
 )
 def test_periodic_tasks_are_in_the_beat_database_after_migrate(task, minutes):
     scheduled = PeriodicTask.objects.get(task=task)

@@ -1,8 +1,10 @@
 """The admin as staff use it: sync logs and deliveries to search, actions on credentials."""
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
-from integrations import sync
+from integrations import sync, webhooks
 from integrations.models import IntegrationCredential, SyncLog, WebhookDelivery, WebhookSubscription
 from tests.conftest import wait_for
 from tests.integrations.sync_example import ExampleJob
@@ -65,6 +67,29 @@ def test_webhook_deliveries_and_subscriptions_in_admin(staff_client, workspace_a
     assert page.status_code == 200
     assert "whsec-signing-secret-4242" not in page.content.decode()
     assert "****4242" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_can_have_given_up_deliveries_processed_again(staff_client):
+    """A delivery given up (next attempt empty, its error kept) is due again after the action,
+    and processing is requested; a processed one is left alone."""
+    given_up = WebhookDelivery.objects.create(
+        provider="slack", delivery_id="Ev1", attempts=6, error="Transient: down"
+    )
+    done = WebhookDelivery.objects.create(
+        provider="slack", delivery_id="Ev2", processed_at=timezone.now()
+    )
+    page = staff_client.post(
+        "/admin/integrations/webhookdelivery/",
+        {"action": "process_again", "_selected_action": [str(given_up.pk), str(done.pk)]},
+        follow=True,
+    )
+    assert "1 deliveries queued for processing." in page.content.decode()
+    given_up.refresh_from_db()
+    done.refresh_from_db()
+    assert given_up.next_attempt_at <= timezone.now()
+    assert done.next_attempt_at is None
+    assert cache.get(webhooks.requested_key("slack"))
 
 
 @pytest.mark.django_db

@@ -3,29 +3,33 @@
 
 import json
 import logging
+import threading
 import time
+from datetime import timedelta
 
 import pytest
 import requests
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
 from slack_sdk.signature import SignatureVerifier
 
 from clianta.models import Contact
-from integrations.errors import Transient
+from integrations import webhooks
 from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks import (
     FAILED,
     MISSING,
     PROCESSED,
+    RETRYING,
     SKIPPED,
     FrozenClock,
     process_delivery,
+    process_due,
+    process_pending,
 )
 from tests.conftest import wait_for
-from tests.integrations.webhook_example import (
-    ExampleWebhookView,
-    handle_event,
-    process_example_delivery,
-)
+from tests.integrations.webhook_example import ExampleWebhookView, handle_event
 from tests.slack_doc_example import DOC_BODY, DOC_SECRET, DOC_SIGNATURE, DOC_TIMESTAMP, RETRY
 
 URL = "/webhooks/example"
@@ -271,17 +275,19 @@ def test_only_post_is_accepted(client, subscription):
 
 
 @pytest.mark.django_db
-def test_w4_a_redelivered_event_is_recorded_and_enqueued_once(
-    client, subscription, workspace_a, django_capture_on_commit_callbacks
+def test_w4_a_redelivered_event_is_recorded_once_and_requests_no_second_processing(
+    client, subscription, workspace_a
 ):
     """W4: the same event id twice, the second as Slack's retry: both 200, one record with
-    redeliveries == 1, one enqueue callback (for after the commit)."""
+    redeliveries == 1, due for processing; only the first request asks for processing."""
     body = event_body("Ev0W4")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = post(client, body, signed(body))
-        again = post(client, body, signed(body, **RETRY))
+    first = post(client, body, signed(body))
+    assert cache.get(webhooks.requested_key("example"))
+    cache.delete(webhooks.requested_key("example"))
+    again = post(client, body, signed(body, **RETRY))
     assert (first.status_code, again.status_code) == (200, 200)
     assert first.json() == again.json() == {"ok": True}
+    assert cache.get(webhooks.requested_key("example")) is None
     delivery = WebhookDelivery.objects.get()
     assert (delivery.provider, delivery.delivery_id) == ("example", "Ev0W4")
     assert (delivery.workspace, delivery.event_type, delivery.redeliveries) == (
@@ -291,26 +297,30 @@ def test_w4_a_redelivered_event_is_recorded_and_enqueued_once(
     )
     assert delivery.payload["event"]["email"] == "ev0w4@example.com"
     assert delivery.processed_at is None
-    assert len(callbacks) == 1
-    assert callbacks[0].func.__name__ == "enqueue"
-    assert callbacks[0].args == (delivery.pk,)
+    assert delivery.next_attempt_at <= timezone.now()
 
 
-def _received(log: str) -> int:
-    return sum(
-        1
-        for line in log.splitlines()
-        if "example.process_delivery[" in line and line.endswith("] received")
-    )
+@pytest.mark.django_db
+def test_a_burst_of_deliveries_requests_one_processing_run(client, subscription):
+    """While a run is requested and has not started, more deliveries ask for none; once the run
+    starts (it clears the request before it reads), the next delivery asks again."""
+    for n in range(3):
+        body = event_body(f"Ev0B{n}")
+        assert post(client, body, signed(body)).status_code == 200
+        assert cache.get(webhooks.requested_key("example"))
+    assert process_pending("example") == {PROCESSED: 3}
+    assert cache.get(webhooks.requested_key("example")) is None
+    body = event_body("Ev0B3")
+    post(client, body, signed(body))
+    assert cache.get(webhooks.requested_key("example"))
 
 
 @pytest.mark.django_db(transaction=True)
 def test_w4_a_redelivered_event_is_processed_once_by_the_worker(
     client, subscription, celery_worker
 ):
-    """W4 with the real worker: a retried delivery enqueues no second task. A later event's task
-    (queued behind any duplicate) is processed, and the worker received two tasks, not three."""
-    received_before = _received(celery_worker.log())
+    """W4 with the real worker: a retried delivery is processed once, with the event recorded
+    after it."""
     body = event_body("Ev0W4W")
     assert post(client, body, signed(body)).status_code == 200
     assert post(client, body, signed(body, **RETRY)).status_code == 200
@@ -325,8 +335,9 @@ def test_w4_a_redelivered_event_is_processed_once_by_the_worker(
         )
     delivery = WebhookDelivery.objects.get(delivery_id="Ev0W4W")
     assert (delivery.redeliveries, delivery.attempts, delivery.error) == (1, 1, "")
+    assert delivery.next_attempt_at is None
     assert Contact.objects.filter(email="ev0w4w@example.com").count() == 1
-    assert _received(celery_worker.log()) - received_before == 2
+    assert Contact.objects.filter(email="ev0w4s@example.com").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -344,7 +355,7 @@ def test_w6_slow_processing_runs_in_celery_after_the_answer(
     wait_for(lambda: WebhookDelivery.objects.get(pk=delivery.pk).processed_at)
     contact = Contact.objects.get(email="ev0w6@example.com")
     assert contact.workspace_id == subscription.workspace_id
-    assert f"processed {delivery.pk}" in celery_worker.log()
+    assert f"{webhooks.PROCESS_TASK}[" in celery_worker.log()
 
 
 # Processing -------------------------------------------------------------------------------------
@@ -352,7 +363,7 @@ def test_w6_slow_processing_runs_in_celery_after_the_answer(
 
 @pytest.fixture
 def recorded(client, subscription):
-    """Record an event through the view (its task is not run: the test transaction never
+    """Record an event through the view (nothing processes it: the test transaction never
     commits) and return the delivery."""
 
     def record(event_id="Ev0P", **event):
@@ -363,22 +374,27 @@ def recorded(client, subscription):
     return record
 
 
+def make_due(delivery) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+
 @pytest.mark.django_db
-def test_a_delivery_whose_task_runs_twice_is_handled_once(recorded):
-    """A task re-run (acks_late redelivery) finds the delivery processed and skips it."""
+def test_a_delivery_processed_twice_is_handled_once(recorded):
+    """A second run (a task redelivered under acks_late) finds the delivery processed."""
     delivery = recorded()
-    assert process_example_delivery(str(delivery.pk)) == f"{PROCESSED} {delivery.pk}"
-    assert process_example_delivery(str(delivery.pk)) == f"{SKIPPED} {delivery.pk}"
+    assert process_pending("example") == {PROCESSED: 1}
+    assert process_delivery(delivery.pk, handle_event) == SKIPPED
+    assert process_pending("example") == {}
     delivery.refresh_from_db()
     assert delivery.processed_at is not None
-    assert (delivery.attempts, delivery.error) == (1, "")
+    assert (delivery.attempts, delivery.error, delivery.next_attempt_at) == (1, "", None)
     assert Contact.objects.filter(email="ev0p@example.com").count() == 1
 
 
 @pytest.mark.django_db
-def test_a_failing_handler_records_the_error_and_its_writes_roll_back(recorded):
-    """An error that is not transient: recorded with the attempt, not re-raised, the handler's
-    writes rolled back, the delivery left unprocessed."""
+def test_a_failing_handler_records_the_error_its_writes_roll_back_and_it_is_given_up(recorded):
+    """An error that is not transient: recorded with the attempt, the handler's writes rolled
+    back, the delivery left unprocessed and not due again until staff ask."""
     delivery = recorded()
 
     def create_then_fail(d):
@@ -387,53 +403,117 @@ def test_a_failing_handler_records_the_error_and_its_writes_roll_back(recorded):
 
     assert process_delivery(delivery.pk, create_then_fail) == FAILED
     delivery.refresh_from_db()
-    assert delivery.processed_at is None
+    assert (delivery.processed_at, delivery.next_attempt_at) == (None, None)
     assert delivery.attempts == 1
     assert delivery.error.startswith("RuntimeError: cannot handle, secret=****")
     assert SECRET not in delivery.error
     assert not Contact.objects.exists()
+    assert process_pending("example") == {}
 
-    assert process_example_delivery(str(delivery.pk)) == f"{PROCESSED} {delivery.pk}"
+    make_due(delivery)
+    assert process_pending("example") == {PROCESSED: 1}
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.error) == (2, "")
 
 
 @pytest.mark.django_db
-def test_a_transient_error_is_recorded_and_re_raised_for_the_task_to_retry(recorded):
-    """Transient errors are re-raised (the task retries with backoff); each try counts."""
+def test_a_transient_error_is_retried_with_backoff_then_given_up(recorded):
+    """Transient errors: each try counts, the delivery is due again after a growing delay, and
+    after MAX_ATTEMPTS it is given up with its error kept."""
     delivery = recorded(fail="transient")
-    for attempt in (1, 2):
-        with pytest.raises(Transient):
-            process_example_delivery(str(delivery.pk))
+    for attempt, delay in enumerate(webhooks.RETRY_DELAYS, start=1):
+        before = timezone.now()
+        assert process_pending("example") == {RETRYING: 1}
         delivery.refresh_from_db()
         assert delivery.attempts == attempt
         assert delivery.error == "Transient: The example provider is unavailable."
         assert delivery.processed_at is None
+        assert delivery.next_attempt_at >= before + timedelta(seconds=delay)
+        assert process_pending("example") == {}, "retried before its delay"
+        make_due(delivery)
+    assert process_pending("example") == {FAILED: 1}
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.next_attempt_at) == (webhooks.MAX_ATTEMPTS, None)
+
+
+@pytest.mark.django_db
+def test_a_rate_limited_delivery_waits_at_least_the_retry_after(recorded):
+    delivery = recorded(fail="rate_limited")
+    before = timezone.now()
+    assert process_pending("example") == {RETRYING: 1}
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at >= before + timedelta(seconds=900)
 
 
 @pytest.mark.django_db
 def test_the_example_handler_failing_with_an_error_is_not_retried(recorded):
     delivery = recorded(fail="error")
-    assert process_example_delivery(str(delivery.pk)) == f"{FAILED} {delivery.pk}"
+    assert process_pending("example") == {FAILED: 1}
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.error) == (
         1,
         "ValueError: The example event cannot be handled.",
     )
+    assert process_pending("example") == {}
 
 
 @pytest.mark.django_db
-def test_a_run_that_loses_the_race_to_another_rolls_back_its_work(recorded):
-    """If another run marks the delivery processed while this one works, this run's writes roll
-    back and it reports a skip."""
-    delivery = recorded()
+def test_the_sweep_processes_deliveries_whose_request_was_lost_or_whose_lease_ran_out(recorded):
+    """A delivery nobody asked a task for (the broker was down when it came) and one claimed by
+    a worker that died (its lease passed) are both processed by the every-minute sweep; one
+    still leased is left to its holder."""
+    lost = recorded("Ev0L1")
+    leased_out = recorded("Ev0L2")
+    held = recorded("Ev0L3")
+    WebhookDelivery.objects.filter(pk=leased_out.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    WebhookDelivery.objects.filter(pk=held.pk).update(
+        next_attempt_at=timezone.now() + webhooks.LEASE
+    )
 
-    def handled_elsewhere_meanwhile(d):
-        handle_event(d)
-        WebhookDelivery.objects.filter(pk=d.pk).update(processed_at="2030-01-01T00:00:00Z")
+    assert process_due() == {PROCESSED: 2}
 
-    assert process_delivery(delivery.pk, handled_elsewhere_meanwhile) == SKIPPED
-    assert not Contact.objects.exists()
+    processed = WebhookDelivery.objects.filter(processed_at__isnull=False)
+    assert set(processed.values_list("pk", flat=True)) == {lost.pk, leased_out.pk}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_share_the_deliveries_without_processing_one_twice(subscription):
+    """Runs claim deliveries with FOR UPDATE SKIP LOCKED and a lease: two runs started together
+    split 2 x BATCH deliveries, and no delivery is taken by both (no SKIPPED outcome)."""
+    total = 2 * webhooks.BATCH
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            provider="example",
+            delivery_id=f"Ev0C{n}",
+            workspace_id=subscription.workspace_id,
+            payload={"event": {"email": f"c{n}@example.com"}},
+            next_attempt_at=timezone.now(),
+        )
+        for n in range(total)
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run():
+        barrier.wait()
+        try:
+            outcomes.append(process_pending("example"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(o[PROCESSED] for o in outcomes) == total
+    assert sum(o[SKIPPED] for o in outcomes) == 0
+    assert Contact.objects.count() == total
+    assert not WebhookDelivery.objects.filter(processed_at__isnull=True).exists()
 
 
 @pytest.mark.django_db

@@ -2,27 +2,26 @@
 API (https://api.slack.com/authentication/verifying-requests-from-slack), verified with
 slack_sdk's SignatureVerifier, deduplicated on the body's ``event_id``.
 
-Its task is imported by the test worker through CELERY_IMPORTS (pyproject's pytest-env).
+The test worker imports this module through CELERY_IMPORTS (pyproject's pytest-env), which
+registers its processor.
 """
 
 import time
+from functools import partial
 
-from celery import shared_task
 from django.http import JsonResponse
 from slack_sdk.signature import SignatureVerifier
 
 from clianta.models import Contact
 from integrations import webhooks
-from integrations.errors import Transient, WebhookVerificationError
+from integrations.errors import RateLimited, Transient, WebhookVerificationError
 
 PROVIDER = "example"
-TASK_NAME = "example.process_delivery"
 MAX_SLOW_SECONDS = 10
 
 
 class ExampleWebhookView(webhooks.WebhookView):
     provider = PROVIDER
-    task_name = TASK_NAME
 
     def verify(self, request):
         timestamp = webhooks.require_header(request, "X-Slack-Request-Timestamp")
@@ -61,6 +60,8 @@ def handle_event(delivery):
         time.sleep(min(float(event["slow_seconds"]), MAX_SLOW_SECONDS))
     if event.get("fail") == "transient":
         raise Transient("The example provider is unavailable.", provider=PROVIDER)
+    if event.get("fail") == "rate_limited":
+        raise RateLimited("Slow down.", provider=PROVIDER, retry_after=900)
     if event.get("fail") == "error":
         raise ValueError("The example event cannot be handled.")
     Contact.objects.create(
@@ -70,8 +71,4 @@ def handle_event(delivery):
     )
 
 
-@shared_task(
-    name=TASK_NAME, autoretry_for=(Transient,), retry_backoff=True, max_retries=3, acks_late=True
-)
-def process_example_delivery(delivery_pk: str) -> str:
-    return f"{webhooks.process_delivery(delivery_pk, handle_event)} {delivery_pk}"
+webhooks.register(PROVIDER, partial(webhooks.process_delivery, handler=handle_event))
