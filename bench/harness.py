@@ -68,26 +68,35 @@ class AppServer:
 
 
 @contextlib.contextmanager
-def app_server(database_url: str, broker_url: str, *, web_workers: int):
+def app_server(database_url: str, broker_url: str, *, web_workers: int, worker_nice: int = 0):
     """The whole app as in production: a freshly made PostgreSQL database, an emptied Redis
-    database as the broker, gunicorn with ``web_workers`` workers, and a Celery worker."""
+    database as the broker, gunicorn with ``web_workers`` workers, and a Celery worker (at
+    niceness ``worker_nice``). The provider sandbox is served by a gunicorn of its own, as the
+    providers are other servers."""
     import redis
 
     _recreate_database(database_url)
     redis.Redis.from_url(broker_url).flushdb()
-    port = free_port()
+    port, sandbox_port = free_port(), free_port()
     # Persistent database connections, as a production deployment under gunicorn runs.
     env = {
         **environment(database_url, port),
         "CELERY_BROKER_URL": broker_url,
         "CONN_MAX_AGE": "60",
+        "SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}/sandbox",
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    worker = [sys.executable, "-m", "celery", "-A", "clianta", "worker", "--pool=threads"]
-    worker += ["--concurrency=8", "--loglevel=WARNING", "--without-mingle", "--without-gossip"]
-    with _processes(_gunicorn(port, web_workers, env), subprocess.Popen(worker, cwd=ROOT, env=env)):
+    worker = ["nice", "-n", str(worker_nice), sys.executable, "-m", "celery", "-A", "clianta"]
+    worker += ["worker", "--pool=threads", "--concurrency=8", "--loglevel=WARNING"]
+    worker += ["--without-mingle", "--without-gossip"]
+    with _processes(
+        _gunicorn(port, web_workers, env),
+        _gunicorn(sandbox_port, 2, env),
+        subprocess.Popen(worker, cwd=ROOT, env=env),
+    ):
         _wait_for(port)
+        _wait_for(sandbox_port)
         yield AppServer(port, env)
 
 

@@ -35,8 +35,9 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def variant(number: int) -> str:
-    """1 in 20 badly signed, 1 in 20 a redelivery of the good request two numbers earlier."""
-    return {1: "bad", 2: "again"}.get(number % 20, "good") if number >= 20 else "good"
+    """Of each 40 numbers (20 Slack, 20 Twilio), one of each provider is badly signed and one of
+    each is a redelivery of its provider's good request four numbers earlier."""
+    return {1: "bad", 2: "again"}.get(number // 2 % 20, "good") if number >= 40 else "good"
 
 
 class Requests:
@@ -55,7 +56,7 @@ class Requests:
 
     def __call__(self, number: int):
         kind = variant(number)
-        original = number - 2 if kind == "again" else number
+        original = number - 4 if kind == "again" else number
         if original % 2 == 0:
             return self.slack_event(original, kind)
         return self.sms(original, kind)
@@ -140,11 +141,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument(
+        "--worker-nice", type=int, default=10, help="niceness of the Celery worker (0: as web)"
+    )
     parser.add_argument("--clients", type=int, default=2, help="load processes")
     parser.add_argument("--threads", type=int, default=8, help="connections per load process")
     options = parser.parse_args()
 
-    with harness.app_server(DATABASE, BROKER, web_workers=options.web_workers) as server:
+    with harness.app_server(
+        DATABASE, BROKER, web_workers=options.web_workers, worker_nice=options.worker_nice
+    ) as server:
         seed = json.loads(harness.in_django(server.env, STATE, "seed"))
         hooks = load.run(
             server.port,
