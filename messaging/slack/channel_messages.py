@@ -22,8 +22,18 @@ PERSON_SUBTYPES = ("", "thread_broadcast", "file_share")
 UNKNOWN_SENDER = {"email": "", "name": ""}
 
 
-def _linked_message(payload: dict) -> tuple[SlackIntegration, dict] | None:
-    """The integration and event of a person's message in a linked channel, else None."""
+def _integration(payload: dict) -> SlackIntegration | None:
+    team_id = payload.get("team_id", "")
+    if not (isinstance(team_id, str) and team_id):
+        return None
+    return SlackIntegration.objects.filter(team_id=team_id).first()
+
+
+def _linked_message(
+    payload: dict, integration: SlackIntegration | None
+) -> tuple[SlackIntegration, dict] | None:
+    """The integration and event of a person's message in a channel the (payload's team's)
+    integration links, else None."""
     event = payload.get("event")
     if payload.get("type") != "event_callback" or not isinstance(event, dict):
         return None
@@ -33,7 +43,6 @@ def _linked_message(payload: dict) -> tuple[SlackIntegration, dict] | None:
         return None
     if not (event.get("user") and event.get("ts")):
         return None
-    integration = SlackIntegration.objects.filter(team_id=payload.get("team_id", "")).first()
     if integration is None or event.get("channel", "") not in integration.linked_channels:
         return None
     return integration, event
@@ -43,7 +52,7 @@ def process(delivery_pk: str) -> str:
     """Process one recorded delivery once. The sender's profile is asked of Slack before
     process_delivery's transaction opens, so no transaction stays open across an HTTP call."""
     delivery = WebhookDelivery.objects.filter(pk=delivery_pk, processed_at__isnull=True).first()
-    found = _linked_message(delivery.payload) if delivery else None
+    found = _linked_message(delivery.payload, _integration(delivery.payload)) if delivery else None
     sender = UNKNOWN_SENDER
     if found is not None:
         try:
@@ -61,7 +70,11 @@ def process(delivery_pk: str) -> str:
 
 
 def store(delivery: WebhookDelivery, sender: dict) -> None:
-    found = _linked_message(delivery.payload)
+    """Store the message, if it is one; either way the delivery gets its team's workspace."""
+    integration = _integration(delivery.payload)
+    if integration is not None:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(workspace_id=integration.workspace_id)
+    found = _linked_message(delivery.payload, integration)
     log = {"delivery_id": delivery.delivery_id}
     if found is None:
         logger.info("slack.event_ignored", extra=log)

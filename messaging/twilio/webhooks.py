@@ -38,28 +38,29 @@ def signed_url(request: HttpRequest) -> str:
     return settings.PUBLIC_URL + request.get_full_path()
 
 
-def auth_tokens(credentials: list) -> set[str]:
+def auth_tokens(signers: list[tuple]) -> set[str]:
     """The Auth Tokens that may sign for an account: its credentials', else the setting's."""
-    tokens = {c.api_key for c in credentials if c.api_key}
+    tokens = {token for _, token in signers if token}
     if not tokens and settings.TWILIO_AUTH_TOKEN:
         tokens = {settings.TWILIO_AUTH_TOKEN}
     return tokens
 
 
-def verified_params(request: HttpRequest) -> tuple[QueryDict, list]:
-    """The form parameters of a request Twilio signed, and the credentials of its AccountSid;
-    WebhookVerificationError otherwise. The body is parsed here only because the signature
-    covers the parameters."""
+def verified_params(request: HttpRequest) -> tuple[QueryDict, list[tuple]]:
+    """The form parameters of a request Twilio signed, and the (workspace id, Auth Token) of
+    each credential of its AccountSid; WebhookVerificationError otherwise. The body is parsed
+    here only because the signature covers the parameters."""
     signature = webhooks.require_header(request, "X-Twilio-Signature")
     params = QueryDict(request.body, encoding="utf-8")
-    credentials = list(services.credentials(account=params.get("AccountSid", "")))
-    tokens = auth_tokens(credentials)
+    account = params.get("AccountSid", "")
+    signers = list(services.credentials(account=account).values_list("workspace_id", "api_key"))
+    tokens = auth_tokens(signers)
     if not tokens:
         raise WebhookVerificationError("no secret configured", provider=services.PROVIDER)
     url = signed_url(request)
     if not any(RequestValidator(token).validate(url, params, signature) for token in tokens):
         raise WebhookVerificationError("bad signature", provider=services.PROVIDER)
-    return params, credentials
+    return params, signers
 
 
 class TwilioWebhookView(webhooks.WebhookView):
@@ -72,7 +73,7 @@ class TwilioWebhookView(webhooks.WebhookView):
     id_params: tuple[str, ...] = ()
 
     def verify(self, request):
-        self.params, self.credentials = verified_params(request)
+        self.params, self.signers = verified_params(request)
 
     def parse(self, request):
         return self.params.dict()
@@ -86,7 +87,7 @@ class TwilioWebhookView(webhooks.WebhookView):
 
     def workspace_for(self, request, payload):
         """The workspace of the account's only credential (the handlers resolve the rest)."""
-        return self.credentials[0].workspace_id if len(self.credentials) == 1 else None
+        return self.signers[0][0] if len(self.signers) == 1 else None
 
     def acknowledge(self, request, delivery, created):
         return HttpResponse(twiml.empty(), content_type="text/xml")
