@@ -57,15 +57,19 @@ def _decoded(value, problems: list[str], name: str) -> str:
     """A header value with its RFC 2047 encoded words decoded."""
     if value is None:
         return ""
+    text = str(value)
+    if "=?" not in text and text.isascii():  # no encoded word: nothing to decode
+        return _printable(text)
     try:
-        return _printable(str(email.header.make_header(email.header.decode_header(str(value)))))
+        return _printable(str(email.header.make_header(email.header.decode_header(text))))
     except (email.errors.HeaderParseError, LookupError, UnicodeError, ValueError) as exc:
         problems.append(f"{name}: {exc}")
-        return _printable(str(value))
+        return _printable(text)
 
 
-def _addresses(message, name: str, problems: list[str]) -> list[tuple[str, str]]:
-    values = message.get_all(name) or []
+def _addresses(values: list, name: str, problems: list[str]) -> list[tuple[str, str]]:
+    if not values:
+        return []
     try:
         pairs = email.utils.getaddresses([str(v) for v in values])
     except Exception as exc:  # a malformed header must not stop the sync
@@ -100,18 +104,26 @@ def _text(part, problems: list[str]) -> str:
 def parse(raw: bytes) -> ParsedMessage:
     problems: list[str] = []
     message = email.message_from_bytes(raw)
+    # Read in one pass: each Message.get() looks through every header.
+    headers: dict[str, list] = {}
+    for name, value in message.items():
+        headers.setdefault(name.lower(), []).append(value)
+
+    def first(name: str, default=""):
+        return headers[name][0] if name in headers else default
+
     parsed = ParsedMessage(problems=problems)
-    parsed.message_id = (_MESSAGE_IDS.findall(message.get("Message-ID", "")) or [""])[0]
-    parsed.in_reply_to = (_MESSAGE_IDS.findall(message.get("In-Reply-To", "")) or [""])[0]
-    parsed.references = _MESSAGE_IDS.findall(message.get("References", ""))
-    senders = _addresses(message, "From", problems)
+    parsed.message_id = (_MESSAGE_IDS.findall(first("message-id")) or [""])[0]
+    parsed.in_reply_to = (_MESSAGE_IDS.findall(first("in-reply-to")) or [""])[0]
+    parsed.references = _MESSAGE_IDS.findall(first("references"))
+    senders = _addresses(headers.get("from"), "From", problems)
     if senders:
         parsed.from_name, parsed.from_address = senders[0]
-    parsed.to = [a for _, a in _addresses(message, "To", problems)]
-    parsed.cc = [a for _, a in _addresses(message, "Cc", problems)]
-    parsed.bcc = [a for _, a in _addresses(message, "Bcc", problems)]
-    parsed.subject = _decoded(message.get("Subject"), problems, "Subject")
-    parsed.sent_at = _date(message.get("Date", ""), problems)
+    parsed.to = [a for _, a in _addresses(headers.get("to"), "To", problems)]
+    parsed.cc = [a for _, a in _addresses(headers.get("cc"), "Cc", problems)]
+    parsed.bcc = [a for _, a in _addresses(headers.get("bcc"), "Bcc", problems)]
+    parsed.subject = _decoded(first("subject", None), problems, "Subject")
+    parsed.sent_at = _date(first("date"), problems)
     for part in message.walk():
         if part.is_multipart():
             continue

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from integrations.errors import ProviderError
-from integrations.providers.google import GoogleApi, mapped_error
+from integrations.providers.google import GoogleApi, batch_request, mapped_error
 from integrations.sync import Page
 
 from ..store import Deleted, Fetched, Relabeled
@@ -70,15 +70,23 @@ class GmailClient(GoogleApi):
         super().__init__("gmail", credential)
         self.quota = QuotaBudget(settings.GMAIL_USER_QUOTA_UNITS_PER_SECOND)
 
+    def connect(self) -> None:
+        service = self.service
+        super().connect()
+        if self.service is not service:
+            # Built once per service: each discovery resource builds all of its methods (about
+            # a millisecond for users().messages()).
+            self.users_api = self.service.users()
+            self.messages_api = self.users_api.messages()
+
     def users(self, units: int, request: Callable):
-        """Call ``request(service.users())`` after spending its quota units."""
+        """Call ``request(users)`` (the service's ``users()`` resource) after spending its quota
+        units."""
         self.quota.spend(units)
-        return self.call(lambda service: request(service.users()))
+        return self.call(lambda _service: request(self.users_api))
 
     def fetch_raw(self, ids: list[str]) -> list[Fetched]:
         """The messages' raw bytes, in batches; ids deleted meanwhile (404) are left out."""
-        from googleapiclient.http import BatchHttpRequest
-
         fetched = []
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = ids[start : start + BATCH_SIZE]
@@ -90,13 +98,11 @@ class GmailClient(GoogleApi):
                 def collect(request_id, response, exception, answers=answers, failures=failures):
                     (failures if exception else answers)[request_id] = exception or response
 
-                batch = BatchHttpRequest(
-                    callback=collect, batch_uri=settings.GMAIL_API_URL + "batch/gmail/v1"
-                )
-                # Built once: each discovery resource builds all of its methods.
-                messages = self.service.users().messages()
+                batch = batch_request(collect, settings.GMAIL_API_URL + "batch/gmail/v1")
                 for message_id in chunk:
-                    get = messages.get(userId="me", id=message_id, format="raw", fields=RAW_FIELDS)
+                    get = self.messages_api.get(
+                        userId="me", id=message_id, format="raw", fields=RAW_FIELDS
+                    )
                     batch.add(get, request_id=message_id)
                 try:
                     batch.execute()

@@ -74,3 +74,19 @@ def test_a_malformed_message_is_read_as_far_as_possible():
 def test_empty_and_garbage_input():
     assert parse(b"").subject == ""
     assert parse(b"\x00\x01\x02 not mail at all").text.endswith("not mail at all")
+
+
+def test_of_repeated_headers_the_first_counts_and_every_address_header_is_read():
+    raw = (
+        b"From: Ann <ann@acme.example>\r\n"
+        b"To: a@acme.example\r\n"
+        b"to: Bo <b@acme.example>\r\n"
+        b"Subject: first\r\n"
+        b"Subject: second\r\n"
+        b"Message-ID: <1@acme.example>\r\n"
+        b"Message-Id: <2@acme.example>\r\n\r\n"
+        b"hi\r\n"
+    )
+    parsed = parse(raw)
+    assert parsed.to == ["a@acme.example", "b@acme.example"]
+    assert (parsed.subject, parsed.message_id) == ("first", "<1@acme.example>")
