@@ -7,9 +7,16 @@ import logging
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 
 from integrations import registry
-from integrations.errors import ConfigurationError, ProviderError, RateLimited, Transient
+from integrations.errors import (
+    AuthExpired,
+    ConfigurationError,
+    ProviderError,
+    RateLimited,
+    Transient,
+)
 from integrations.models import IntegrationCredential
 
 logger = logging.getLogger("integrations.apollo")
@@ -27,6 +34,7 @@ class ApolloClient:
             raise ConfigurationError(
                 "Apollo is not set up: store the workspace's API key or set APOLLO_API_KEY."
             )
+        self.credential = credential
         self.session = registry.get("apollo").client(credential)
         #: What Apollo's rate-limit headers said on the last answer (requests left per window).
         self.requests_left: dict[str, int] = {}
@@ -61,6 +69,8 @@ class ApolloClient:
                 status=429,
                 retry_after=float(retry_after) if retry_after.isdigit() else None,
             )
+        if status == 401:
+            raise self._refused(_message(response))
         if status >= 500:
             raise Transient(f"Apollo answered {status}.", provider="apollo", status=status)
         if status >= 400:
@@ -69,6 +79,18 @@ class ApolloClient:
             return response.json()
         except ValueError as exc:
             raise Transient("Apollo's answer was cut short.", provider="apollo") from exc
+
+    def _refused(self, message: str) -> AuthExpired:
+        """The key was deleted or replaced at Apollo: the workspace's credential (if the key was
+        its own, not the setting's) needs a new key."""
+        if self.credential is not None and self.credential.api_key:
+            message = f"{message} Reconnect Apollo with a new key (Settings → Integrations)."
+            IntegrationCredential.objects.filter(pk=self.credential.pk).update(
+                status=IntegrationCredential.Status.NEEDS_RECONNECT,
+                last_error=message,
+                updated_at=timezone.now(),
+            )
+        return AuthExpired(message, provider="apollo", status=401)
 
 
 def _message(response) -> str:

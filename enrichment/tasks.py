@@ -1,5 +1,6 @@
-"""Bulk enrichment as a Celery job: honours Apollo's rate limits, stops cleanly when the
-workspace's credits run out, and reports what happened to every contact."""
+"""Bulk enrichment as a Celery job: honours Apollo's rate limits, tries a failed lookup again,
+stops cleanly when the workspace's credits run out or Apollo refuses the key, and reports what
+happened to every contact."""
 
 import logging
 import time
@@ -9,15 +10,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from clianta.models import Contact
-from integrations.errors import IntegrationError, RateLimited
+from integrations.errors import AuthExpired, IntegrationError, RateLimited, Transient
 
 from . import services
 from .credits import CreditLimitExceeded
 from .models import EnrichmentJob
 
 logger = logging.getLogger("integrations.apollo")
-#: Waits on a 429 before giving up on one contact; each honours Apollo's Retry-After.
-RATE_LIMIT_WAITS = 3
+#: Waits on a 429, a 5xx or a timeout before giving up on one contact; a 429's honours
+#: Apollo's Retry-After.
+RETRY_WAITS = 3
 LONGEST_WAIT = 60
 Status = EnrichmentJob.Status
 
@@ -38,20 +40,26 @@ def bulk_enrich(job_id):
         except CreditLimitExceeded:
             _finish(job, Status.STOPPED, "The workspace's Apollo credits ran out.")
             return Status.STOPPED
+        except AuthExpired as exc:  # every lookup after it would be refused too
+            _finish(job, Status.FAILED, exc.message)
+            return Status.FAILED
         _record(job, contact, outcome)
     _finish(job, Status.DONE)
     return Status.DONE
 
 
 def _enrich(job, contact) -> str:
-    for attempt in range(RATE_LIMIT_WAITS + 1):
+    """The contact's outcome; a 429, a 5xx or a timeout is tried again after a wait (Apollo's
+    Retry-After, or 1, 2, 4 s); a failed lookup costs no credit."""
+    for attempt in range(RETRY_WAITS + 1):
         try:
             result = services.enrich_contact(job.workspace, contact=contact)
-        except RateLimited as exc:
-            if attempt == RATE_LIMIT_WAITS:
-                return "failed: Apollo kept answering 429"
-            time.sleep(min(exc.retry_after or 2**attempt, LONGEST_WAIT))
-        except CreditLimitExceeded:
+        except Transient as exc:
+            if attempt == RETRY_WAITS:
+                return f"failed after {attempt + 1} attempts: {exc.message}"
+            wait = exc.retry_after if isinstance(exc, RateLimited) else None
+            time.sleep(min(wait or 2**attempt, LONGEST_WAIT))
+        except (CreditLimitExceeded, AuthExpired):
             raise
         except IntegrationError as exc:
             return f"failed: {exc.message}"

@@ -1,60 +1,65 @@
-"""Notion: pages shared with the workspace's integration pulled into the knowledge store (as
-plain text and Markdown), and pages or database rows written from Clianta.
+"""Notion: the client every Notion call goes through, and pages or database rows written from
+Clianta (the knowledge store's sync is in knowledge.py).
 
 Every request waits its turn on a pace shared by all workers of the workspace (Notion allows an
-average of 3 requests a second per integration); a 429 still honours Retry-After.
+average of 3 requests a second per integration); a 429 still honours Retry-After. A token Notion
+refuses (401) marks the credential needs_reconnect.
 https://developers.notion.com/reference/request-limits
 """
 
 from __future__ import annotations
 
-import re
+import json
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clianta.models import Company, Contact
 from integrations import registry
-from integrations.errors import ConfigurationError, ProviderError, RateLimited, Transient
+from integrations.errors import (
+    RECONNECT_MESSAGE,
+    AuthExpired,
+    ConfigurationError,
+    ProviderError,
+    RateLimited,
+    Transient,
+)
 from integrations.models import IntegrationCredential
-from integrations.sync import Counts
 
-from .models import KnowledgePage, NotionPace
+from .models import NotionPace
 
 PAGE_SIZE = 100
-_EMAILS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-MARKDOWN = {
-    "heading_1": "# {}",
-    "heading_2": "## {}",
-    "heading_3": "### {}",
-    "bulleted_list_item": "- {}",
-    "numbered_list_item": "1. {}",
-    "quote": "> {}",
-    "toggle": "- {}",
-    "paragraph": "{}",
-    "callout": "> {}",
-}
+
+
+def credential_of(workspace_id) -> IntegrationCredential | None:
+    """The workspace's Notion credential (an active one first); None when it has none."""
+    credentials = IntegrationCredential.objects.filter(workspace_id=workspace_id, provider="notion")
+    return credentials.filter(status=IntegrationCredential.Status.ACTIVE).first() or (
+        credentials.first()
+    )
 
 
 class Notion:
-    """One workspace's Notion: its integration's client, paced, errors mapped."""
+    """One credential's Notion: its integration's client, paced, errors mapped."""
 
-    def __init__(self, workspace_id):
-        self.workspace_id = workspace_id
-        self.credential = IntegrationCredential.objects.filter(
-            workspace_id=workspace_id,
-            provider="notion",
-            status=IntegrationCredential.Status.ACTIVE,
-        ).first()
-        if self.credential is None:
+    def __init__(self, credential: IntegrationCredential):
+        self.credential = credential
+        self.workspace_id = credential.workspace_id
+        self.client = registry.get("notion").client(credential)
+
+    @classmethod
+    def of(cls, workspace_id) -> Notion:
+        """The workspace's Notion; ConfigurationError when it is not connected."""
+        credential = credential_of(workspace_id)
+        if credential is None or credential.status != IntegrationCredential.Status.ACTIVE:
             raise ConfigurationError("Connect Notion first (Settings → Integrations).")
-        self.client = registry.get("notion").client(self.credential)
+        return cls(credential)
 
     def call(self, request: Callable):
+        import httpx
         from notion_client import APIResponseError
         from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
@@ -71,14 +76,31 @@ class Notion:
                     status=429,
                     retry_after=float(retry_after) if retry_after.isdigit() else None,
                 ) from exc
+            if exc.status == 401:
+                # The token no longer works: the integration was removed from the Notion
+                # workspace (https://developers.notion.com/reference/status-codes).
+                self._needs_reconnect()
+                raise AuthExpired(
+                    RECONNECT_MESSAGE, provider="notion", status=401, provider_code=code
+                ) from exc
             error = Transient if exc.status >= 500 else ProviderError
             raise error(
                 f"Notion: {exc}", provider="notion", status=exc.status, provider_code=code
             ) from exc
-        except (RequestTimeoutError, HTTPResponseError) as exc:
+        except (RequestTimeoutError, HTTPResponseError, httpx.TransportError) as exc:
             raise Transient(
                 f"Notion did not answer: {type(exc).__name__}", provider="notion"
             ) from exc
+        except json.JSONDecodeError as exc:  # a body cut short: the connection dropped
+            raise Transient("Notion's answer was cut short.", provider="notion") from exc
+
+    def _needs_reconnect(self) -> None:
+        IntegrationCredential.objects.filter(pk=self.credential.pk).update(
+            status=IntegrationCredential.Status.NEEDS_RECONNECT,
+            last_error=RECONNECT_MESSAGE,
+            updated_at=timezone.now(),
+        )
+        self.credential.status = IntegrationCredential.Status.NEEDS_RECONNECT
 
     def every(self, request: Callable[[object, dict], dict]) -> list:
         """All results of a paginated endpoint (``request(client, cursor_kwargs)``)."""
@@ -121,115 +143,13 @@ def wait_turn(workspace_id) -> None:
         time.sleep(delay)
 
 
-def _plain(rich_text: list) -> str:
-    return "".join(part.get("plain_text", "") for part in rich_text or [])
-
-
-def _render(notion: Notion, block_id: str, depth: int = 0) -> tuple[list[str], list[str]]:
-    """(text lines, Markdown lines) of a block's children, nested children included."""
-    text, markdown = [], []
-    blocks = notion.every(lambda c, kw: c.blocks.children.list(block_id=block_id, **kw))
-    for block in blocks:
-        kind = block.get("type", "")
-        body = block.get(kind) or {}
-        line = _plain(body.get("rich_text"))
-        indent = "  " * depth
-        if kind == "to_do":
-            markdown.append(f"{indent}- [{'x' if body.get('checked') else ' '}] {line}")
-        elif kind == "code":
-            markdown.append(f"{indent}```{body.get('language', '')}\n{line}\n```")
-        elif kind == "divider":
-            markdown.append(f"{indent}---")
-        elif kind == "child_page":
-            line = body.get("title", "")
-            markdown.append(f"{indent}[{line}]")
-        else:
-            markdown.append(indent + MARKDOWN.get(kind, "{}").format(line))
-        if line:
-            text.append(line)
-        if block.get("has_children") and kind != "child_page":
-            child_text, child_markdown = _render(notion, block["id"], depth + 1)
-            text += child_text
-            markdown += child_markdown
-    return text, markdown
-
-
-def _title(page: dict) -> str:
-    for prop in (page.get("properties") or {}).values():
-        if prop.get("type") == "title":
-            return _plain(prop.get("title"))
-    return ""
-
-
-def sync_pages(workspace) -> Counts:
-    """Pull the pages shared with the integration. Only pages edited since they were last
-    pulled have their blocks fetched again; pages no longer shared are marked gone."""
-    notion = Notion(workspace.pk)
-    counts = Counts()
-    pages = notion.every(
-        lambda c, kw: c.search(
-            filter={"property": "object", "value": "page"},
-            sort={"direction": "descending", "timestamp": "last_edited_time"},
-            **kw,
-        )
-    )
-    known = {p.page_id: p for p in KnowledgePage.objects.filter(workspace=workspace)}
-    shared = set()
-    for page in pages:
-        if page.get("archived") or page.get("in_trash"):
-            continue
-        shared.add(page["id"])
-        edited = datetime.fromisoformat(page["last_edited_time"].replace("Z", "+00:00"))
-        current = known.get(page["id"])
-        if current is not None and current.last_edited_time == edited and not current.gone:
-            counts.skip("unchanged since the last sync")
-            continue
-        text, markdown = _render(notion, page["id"])
-        record, created = KnowledgePage.objects.update_or_create(
-            workspace=workspace,
-            page_id=page["id"],
-            defaults={
-                "title": _title(page)[:2000],
-                "url": page.get("url", "")[:2000],
-                "last_edited_time": edited,
-                "text": "\n".join(text),
-                "markdown": "\n".join(markdown),
-                "gone": False,
-            },
-        )
-        _link_mentions(workspace, record)
-        counts.created += created
-        counts.updated += not created
-    counts.deleted += (
-        KnowledgePage.objects.filter(workspace=workspace, gone=False)
-        .exclude(page_id__in=shared)
-        .update(gone=True)
-    )
-    return counts
-
-
-def _link_mentions(workspace, page: KnowledgePage) -> None:
-    """The contacts whose address, and the companies whose name or domain, the page mentions."""
-    body = f"{page.title}\n{page.text}"
-    emails = {e.lower() for e in _EMAILS.findall(body)}
-    page.contacts.set(Contact.objects.filter(workspace=workspace, email__in=emails))
-    lowered = body.lower()
-    page.companies.set(
-        [
-            c
-            for c in Company.objects.filter(workspace=workspace)
-            if (c.name and c.name.lower() in lowered) or (c.domain and c.domain in lowered)
-        ]
-    )
-
-
 def _rich(text: str) -> list[dict]:
     return [{"type": "text", "text": {"content": text[:2000]}}]
 
 
 def export_meeting_notes(workspace, event, parent_page_id: str) -> dict:
     """A Notion page of meeting notes for a calendar event, under ``parent_page_id``."""
-    notion = Notion(workspace.pk)
+    notion = Notion.of(workspace.pk)
     when = f"{event.start:%Y-%m-%d %H:%M} to {event.end:%H:%M} {event.start:%Z}"
     children = [
         {"type": "paragraph", "paragraph": {"rich_text": _rich(when)}},
@@ -279,7 +199,7 @@ def export_rows(workspace, database_id: str, rows: list[list]) -> int:
     """Add a report (a header row, then data) to a Notion database: columns go to the
     properties of the same name, converted to each property's type; the first column fills
     the title when no property has its name."""
-    notion = Notion(workspace.pk)
+    notion = Notion.of(workspace.pk)
     database = notion.call(lambda c: c.databases.retrieve(database_id=database_id))
     properties = {name.lower(): (name, p["type"]) for name, p in database["properties"].items()}
     title = next(name for name, p in database["properties"].items() if p["type"] == "title")

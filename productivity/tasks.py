@@ -2,42 +2,57 @@
 
 from celery import shared_task
 
-from integrations.errors import IntegrationError
+from integrations.errors import IntegrationError, Transient
 from integrations.models import IntegrationCredential
+from integrations.sync import BACKOFF_SECONDS, retry_countdown
+from integrations.tasks import SyncTask
 
-from . import notion, sheets
+from . import knowledge, notion, sheets
 from .models import SheetImport
 
 
-@shared_task(name="productivity.import_sheet", acks_late=True)
-def import_sheet(import_id):
+@shared_task(
+    bind=True, name="productivity.import_sheet", acks_late=True, max_retries=len(BACKOFF_SECONDS)
+)
+def import_sheet(self, import_id):
+    """Import a sheet; timeouts, 5xx and 429 are retried with the syncs' backoff, then the import
+    fails saying so. Importing again is always safe: contacts are matched by email."""
     job = SheetImport.objects.get(pk=import_id)
     if job.status not in (SheetImport.Status.QUEUED, SheetImport.Status.RUNNING):
         return job.status
     try:
         return sheets.import_contacts(job).status
+    except Transient as exc:
+        attempts = self.request.retries + 1
+        countdown = retry_countdown(exc, self.request.retries)
+        if countdown is None:
+            error = f"Reading the sheet failed after {attempts} attempts ({exc.message})."
+            return sheets.finish(job, error=f"{error} Import it again later.").status
+        SheetImport.objects.filter(pk=job.pk).update(
+            error=f"Attempt {attempts} failed ({exc.message}); trying again."
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
     except IntegrationError as exc:
         return sheets.finish(job, error=exc.message).status
 
 
-@shared_task(name="productivity.sync_notion", acks_late=True, bind=True, max_retries=3)
-def sync_notion(self, workspace_id):
-    """Pull the workspace's shared Notion pages; a 429 retries after Notion's Retry-After."""
-    from clianta.models import Workspace
-    from integrations.errors import RateLimited
-
-    try:
-        counts = notion.sync_pages(Workspace.objects.get(pk=workspace_id))
-    except RateLimited as exc:
-        raise self.retry(exc=exc, countdown=exc.retry_after or 5) from exc
-    return {"created": counts.created, "updated": counts.updated, "gone": counts.deleted}
+@shared_task(bind=True, base=SyncTask, name="productivity.sync_notion")
+def sync_notion(self, workspace_id, trigger="schedule", log_id=None):
+    """Pull the workspace's shared Notion pages through the sync runner (retried on 429, 5xx and
+    timeouts; ``log_id`` names the SyncLog queued for it)."""
+    credential = notion.credential_of(workspace_id)
+    if credential is None:
+        return None
+    log = self.run_job(knowledge.KnowledgeSync(credential), trigger, log_id=log_id)
+    return str(log.pk) if log else None
 
 
 @shared_task(name="productivity.sync_notion_all")
 def sync_notion_all() -> int:
-    """Every hour (celery-beat): one Notion sync per workspace with Notion connected."""
+    """Every hour (celery-beat): one Notion sync per workspace with Notion connected and its
+    syncs on."""
     workspaces = IntegrationCredential.objects.filter(
-        provider="notion", status=IntegrationCredential.Status.ACTIVE
+        provider="notion", status=IntegrationCredential.Status.ACTIVE, sync_enabled=True
     ).values_list("workspace_id", flat=True)
     for workspace_id in set(workspaces):
         sync_notion.delay(str(workspace_id))

@@ -19,7 +19,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from integrations.errors import IntegrationError
+from django.utils import timezone
+
+from integrations.errors import AuthExpired, IntegrationError
+from integrations.models import IntegrationCredential
 from integrations.providers.imap_smtp import MailboxLogin, imap_session, smtp_session
 from integrations.sync import Page
 
@@ -75,7 +78,21 @@ class ImapSync(MailboxSync):
     others deleted, in one page; then each folder's new messages are fetched, page by page."""
 
     def pages(self, cursor) -> Iterator[Page]:
-        cursor = dict(cursor or {})
+        try:
+            yield from self._pages(dict(cursor or {}))
+        except AuthExpired as exc:
+            # Only the login raises it: the password was changed or revoked at the server.
+            message = (
+                f"{exc.message} The server no longer accepts the password; reconnect the mailbox."
+            )
+            IntegrationCredential.objects.filter(pk=self.credential.pk).update(
+                status=IntegrationCredential.Status.NEEDS_RECONNECT,
+                last_error=message,
+                updated_at=timezone.now(),
+            )
+            raise AuthExpired(message, provider="smtp", provider_code=exc.provider_code) from None
+
+    def _pages(self, cursor: dict) -> Iterator[Page]:
         yielded = False
         with imap_session(MailboxLogin.of(self.credential)) as client:
             plans, vanished = [], {}

@@ -1,7 +1,8 @@
 """The sandbox's Apollo.io state, and the helpers tests use to shape it.
 
 - Accounts: each API key is an Apollo team with its own rate limits and credits.
-  settings.APOLLO_API_KEY is always known; :func:`register_key` adds others or changes limits.
+  settings.APOLLO_API_KEY is always known; :func:`register_key` adds others or changes limits;
+  :func:`revoke_key` makes one unknown again (401).
 - Rate limits (https://docs.apollo.io/reference/rate-limits): fixed windows of a minute, an hour
   and a day, counted per key and endpoint; the bulk endpoints get a tenth of the limits.
   :func:`set_clock` replaces the clock, so a test can sit in the middle of a window.
@@ -101,6 +102,13 @@ def account_for(key: str | None, *, create: bool = False) -> ApolloAccount | Non
             },
         )
     return account
+
+
+def revoke_key(key: str) -> None:
+    """The team deletes ``key``: from now on it answers 401 (the team keeps its credits)."""
+    account = ApolloAccount.objects.get(api_key=key)
+    account.api_key = f"revoked-{secrets.token_hex(16)}"
+    account.save(update_fields=["api_key"])
 
 
 def credits_used(key: str) -> int:

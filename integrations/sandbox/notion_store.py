@@ -181,6 +181,12 @@ def unshare(object_id: Any, token: str | None = None) -> int:
     return shares.delete()[0]
 
 
+def revoke(token: str) -> None:
+    """The integration is removed from its workspace: its token answers 401 ``unauthorized``
+    from now on, and its refresh token is refused."""
+    NotionBot.objects.filter(pk=_bot(token).pk).update(token=new_secret("ntn_"), refresh_token=None)
+
+
 def archive(object_id: Any, archived: bool = True) -> None:
     """Move a page or database to the trash (or back); its last_edited_time moves on."""
     NotionObject.objects.filter(object_id=parse_id(object_id)).update(

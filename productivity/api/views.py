@@ -10,11 +10,12 @@ from rest_framework.views import APIView
 
 from calendars.models import CalendarEvent
 from clianta.api.scoping import WorkspaceScopedMixin
+from integrations import sync
 from integrations.models import IntegrationCredential
 from integrations.oauth import views as oauth_views
 from integrations.oauth.views import consent_url
 
-from .. import notion, sheets, tasks
+from .. import knowledge, notion, sheets, tasks
 from ..models import KnowledgePage, SheetImport
 from . import serializers
 
@@ -102,14 +103,18 @@ class NotionConnectView(WorkspaceScopedMixin, APIView):
 
 
 class NotionSyncView(WorkspaceScopedMixin, APIView):
-    """Pull the pages shared with the integration now (also runs every hour)."""
+    """Pull the pages shared with the integration now (also runs every hour); follow the run
+    at /api/sync-logs/{sync_id}."""
 
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request):
-        notion.Notion(self.workspace.pk)  # 409 now when Notion is not connected
-        workspace_id = str(self.workspace.pk)
-        transaction.on_commit(lambda: tasks.sync_notion.delay(workspace_id))
-        return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
+        connected = notion.Notion.of(self.workspace.pk)  # 409 now when Notion is not connected
+        log = sync.queue(knowledge.KnowledgeSync(connected.credential), trigger="manual")
+        workspace_id, log_id = str(self.workspace.pk), str(log.pk)
+        transaction.on_commit(
+            lambda: tasks.sync_notion.delay(workspace_id, trigger="manual", log_id=log_id)
+        )
+        return Response({"sync_id": log.pk, "status": log.status}, status=status.HTTP_202_ACCEPTED)
 
 
 class NotionExportView(WorkspaceScopedMixin, APIView):

@@ -1,29 +1,55 @@
-"""The syncs the fault suite drives: for each provider, how to fill its sandbox account, what it
-holds, what we hold, and the task that syncs it."""
+"""The syncs the fault suite drives: for each provider, how to fill its account at the provider
+(the sandbox, or a real Dovecot for IMAP), what it holds, what we hold, the task that syncs it,
+and how its grant is revoked."""
 
+import imaplib
+import os
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from typing import Any
 
 from calendars import tasks as calendar_tasks
 from calendars.models import CalendarEvent
 from email_accounts import tasks as email_tasks
 from email_accounts.models import EmailMessage
-from integrations.sandbox import calendar_store, google_tokens, microsoft_tokens
+from integrations.models import IntegrationCredential
+from integrations.sandbox import calendar_store, google_tokens, microsoft_tokens, notion_store
 from integrations.sandbox import gmail_mailbox as mailbox
 from integrations.sandbox import microsoft_mail as outlook_mail
 from integrations.sandbox.microsoft_models import OutlookMessage
+from integrations.sandbox.models import NotionObject
+from productivity import knowledge
+from productivity import tasks as productivity_tasks
+from productivity.models import KnowledgePage
+from tests.conftest import wait_for
+from tests.email_accounts.mail import raw
+
+#: The folders of a Dovecot mailbox that are synced (Trash is not).
+IMAP_FOLDERS = ("INBOX", "Sent")
 
 
 @dataclass
 class Target:
     slug: str
-    account: Any  # EmailAccount or CalendarIntegration
-    task: Any  # the app's sync_account task
+    account: Any  # EmailAccount, CalendarIntegration, or Notion's IntegrationCredential
+    task: Any  # the app's sync task, taking the account's id
     #: the sandbox's name for the provider, and its API paths (for fault injection)
     sandbox_provider: str
     path_regex: str
+    #: how many requests in a row an injected fault hits: more than the SDK retries by itself,
+    #: so that the fault reaches the sync runner
+    fault_times: int = 1
+
+    @property
+    def account_key(self) -> str:
+        return self.account.account_key
+
+    @property
+    def credential(self) -> IntegrationCredential:
+        return self.account.credential
 
     def seed(self, count: int) -> None:
         raise NotImplementedError
@@ -45,7 +71,7 @@ class Target:
         return self.task.apply(args=[str(self.account.pk)], kwargs={"trigger": "manual"})
 
     def revoke(self) -> None:
-        google_tokens.revoke_grants(self.account.credential.account)
+        google_tokens.revoke_grants(self.credential.account)
 
 
 class GmailTarget(Target):
@@ -80,7 +106,64 @@ class OutlookTarget(GmailTarget):
         return set(messages.values_list("graph_id", flat=True))
 
     def revoke(self) -> None:
-        microsoft_tokens.revoke_grants(self.account.credential.account)
+        microsoft_tokens.revoke_grants(self.credential.account)
+
+
+@dataclass
+class ImapTarget(GmailTarget):
+    """A mailbox of a real Dovecot (tests/email_accounts/imap/servers.py), which the account
+    may reach through a FaultyProxy."""
+
+    mailbox: Any = None
+
+    def seed(self, count):
+        for _ in range(count):
+            key = uuid.uuid4().hex[:12]
+            self.mailbox.deliver(raw(subject=f"S{key}", message_id=f"<{key}@acme.example>"))
+
+    def remote_ids(self):
+        """``<folder>:<uidvalidity>:<uid>`` of every message in the synced folders."""
+        found = set()
+        with self.mailbox.client() as client:
+            for folder in IMAP_FOLDERS:
+                client.select(f'"{folder}"', readonly=True)
+                validity = int(client.response("UIDVALIDITY")[1][0])
+                uids = client.uid("SEARCH", "ALL")[1][0].split()
+                found |= {f"{folder}:{validity}:{int(uid)}" for uid in uids}
+        return found
+
+    def assert_same_data(self) -> None:
+        super().assert_same_data()
+        remote = {
+            message_from_bytes(body)["Message-ID"]
+            for folder in IMAP_FOLDERS
+            for body in self.mailbox.messages(folder)
+        }
+        local = EmailMessage.objects.filter(account=self.account)
+        assert set(local.values_list("message_id", flat=True)) == remote
+
+    def revoke(self) -> None:
+        """The mailbox's password is changed at the server."""
+        passwd = self.mailbox.server.root / "passwd"
+        mtime = passwd.stat().st_mtime
+        entry = f"{self.mailbox.user}:"
+        passwd.write_text(
+            "".join(
+                f"{entry}{{PLAIN}}changed-{uuid.uuid4().hex}\n" if line.startswith(entry) else line
+                for line in passwd.read_text().splitlines(keepends=True)
+            )
+        )
+        # Dovecot reads the file again when its modification time, in seconds, changes; it
+        # looks at most once a second.
+        os.utime(passwd, (mtime + 2, mtime + 2))
+        wait_for(lambda: not self._password_works(), timeout=10)
+
+    def _password_works(self) -> bool:
+        try:
+            with self.mailbox.client():
+                return True
+        except imaplib.IMAP4.error:
+            return False
 
 
 class CalendarTarget(Target):
@@ -103,6 +186,37 @@ class CalendarTarget(Target):
         )
 
 
+class NotionTarget(Target):
+    """The knowledge sync of the credential's workspace: the pages shared with its bot."""
+
+    @property
+    def account_key(self) -> str:
+        return knowledge.KnowledgeSync(self.account).account_key
+
+    @property
+    def credential(self) -> IntegrationCredential:
+        return self.account
+
+    def seed(self, count):
+        for i in range(count):
+            notion_store.add_page(self.account.api_key, f"Note {i}", [("paragraph", f"Body {i}")])
+
+    def remote_ids(self):
+        bot = notion_store.bot_for(self.account.api_key)
+        pages = NotionObject.objects.filter(workspace=bot.workspace, kind="page", archived=False)
+        return {str(page.object_id) for page in pages if notion_store.visible(bot, page)}
+
+    def local_ids(self):
+        pages = KnowledgePage.objects.filter(workspace_id=self.account.workspace_id, gone=False)
+        return list(pages.values_list("page_id", flat=True))
+
+    def sync(self):
+        return self.task.apply(args=[str(self.account.workspace_id)], kwargs={"trigger": "manual"})
+
+    def revoke(self) -> None:
+        notion_store.revoke(self.account.api_key)
+
+
 def gmail(account) -> Target:
     return GmailTarget("gmail", account, email_tasks.sync_account, "google", r"/gmail/v1/")
 
@@ -115,3 +229,15 @@ def google_calendar(integration) -> Target:
 
 def outlook(account) -> Target:
     return OutlookTarget("outlook", account, email_tasks.sync_account, "microsoft", r"/graph/")
+
+
+def imap(account, mailbox) -> Target:
+    # No sandbox: faults come from a FaultyProxy or from the server itself.
+    return ImapTarget("smtp", account, email_tasks.sync_account, "", "", mailbox=mailbox)
+
+
+def notion(credential) -> Target:
+    # notion-client retries a 429 (and a GET's 5xx) twice by itself before raising.
+    return NotionTarget(
+        "notion", credential, productivity_tasks.sync_notion, "notion", r"/notion/v1/", 3
+    )

@@ -8,9 +8,9 @@ from django.test import Client
 from calendars.models import CalendarEvent, Meeting
 from clianta.models import Company, Contact
 from integrations.errors import RateLimited
-from integrations.models import IntegrationCredential
+from integrations.models import IntegrationCredential, SyncLog
 from integrations.sandbox import faults, notion_store
-from productivity import notion
+from productivity import knowledge, notion, tasks
 from productivity.models import KnowledgePage
 from tests.conftest import wait_for
 from tests.integrations.oauth_helpers import query
@@ -81,9 +81,9 @@ def test_sync_turns_nested_blocks_into_text_and_markdown(token, workspace_a):
             ("to_do", "Send deck", [], True),
         ],
     )
-    counts = notion.sync_pages(workspace_a)
+    run = knowledge.sync_pages(workspace_a.pk)
     page = KnowledgePage.objects.get()
-    assert (counts.created, page.title) == (1, "Account plan")
+    assert (run.status, run.created, page.title) == ("success", 1, "Account plan")
     assert page.markdown.splitlines() == [
         "# Goals",
         "Talk to ann@acme.example about Widgets.",
@@ -100,7 +100,7 @@ def test_block_pagination_and_many_pages(token, workspace_a):
     notion_store.add_page(token, "Long", [("paragraph", f"line {i}") for i in range(130)])
     for i in range(3):
         notion_store.add_page(token, f"Note {i}", [("paragraph", "x")])
-    notion.sync_pages(workspace_a)
+    knowledge.sync_pages(workspace_a.pk)
     long = KnowledgePage.objects.get(title="Long")
     assert long.text.splitlines()[-1] == "line 129" and len(long.text.splitlines()) == 130
     assert KnowledgePage.objects.count() == 4
@@ -112,14 +112,15 @@ def test_an_incremental_sync_fetches_only_the_edited_page_and_marks_unshared_one
     kept = notion_store.add_page(token, "Kept", [("paragraph", "a")])
     edited = notion_store.add_page(token, "Edited", [("paragraph", "b")])
     dropped = notion_store.add_page(token, "Dropped", [("paragraph", "c")])
-    notion.sync_pages(workspace_a)
+    knowledge.sync_pages(workspace_a.pk)
     notion_store.edit_page(edited, blocks=[("paragraph", "b, revised")])
     notion_store.unshare(dropped)
     faults.clear_calls()
 
-    counts = notion.sync_pages(workspace_a)
+    run = knowledge.sync_pages(workspace_a.pk)
 
-    assert (counts.updated, counts.deleted, counts.skipped) == (1, 1, 1)
+    assert (run.updated, run.deleted, run.skipped) == (1, 1, 1)
+    assert run.skip_reasons == {"unchanged since the last sync": 1}
     assert page_calls() == 1  # only the edited page's blocks were fetched
     assert KnowledgePage.objects.get(page_id=edited).text == "b, revised"
     assert KnowledgePage.objects.get(page_id=dropped).gone
@@ -130,7 +131,7 @@ def test_429_is_rate_limited_with_retry_after(token, workspace_a, settings):
     notion_store.add_page(token, "One", [("paragraph", "x")])
     faults.inject("notion", "/search", status=429, retry_after=2, times=None)
     with pytest.raises(RateLimited) as raised:
-        notion.sync_pages(workspace_a)
+        knowledge.sync_pages(workspace_a.pk)
     assert raised.value.retry_after == 2
 
 
@@ -152,16 +153,22 @@ def test_workers_share_one_pace(token, workspace_a, settings):
 def test_search_the_knowledge_store(token, workspace_a, api_a):
     notion_store.add_page(token, "Pricing", [("paragraph", "Our enterprise discount policy")])
     notion_store.add_page(token, "Onboarding", [("paragraph", "Welcome aboard")])
-    notion.sync_pages(workspace_a)
+    knowledge.sync_pages(workspace_a.pk)
     found = api_a.get("/api/knowledge", {"q": "discount"}).json()["results"]
     assert [p["title"] for p in found] == ["Pricing"]
     assert len(api_a.get("/api/knowledge").json()["results"]) == 2
 
 
 def test_sync_through_the_api_runs_in_the_worker(celery_worker, token, api_a):
+    """The queued run is the one the worker fills (S10)."""
     notion_store.add_page(token, "Queued", [("paragraph", "x")])
-    assert api_a.post("/api/integrations/notion/sync").status_code == 202
-    wait_for(lambda: KnowledgePage.objects.filter(title="Queued").exists())
+    response = api_a.post("/api/integrations/notion/sync")
+    assert response.status_code == 202
+    run = SyncLog.objects.get(pk=response.json()["sync_id"])
+    assert (run.status, run.kind, run.provider) == ("queued", "knowledge", "notion")
+    wait_for(lambda: SyncLog.objects.filter(pk=run.pk, status="success").exists())
+    assert SyncLog.objects.get(pk=run.pk).created == 1
+    assert KnowledgePage.objects.filter(title="Queued").exists()
 
 
 def test_export_meeting_notes_and_a_report_into_a_database(token, workspace_a, api_a):
@@ -206,3 +213,19 @@ def test_export_meeting_notes_and_a_report_into_a_database(token, workspace_a, a
 def test_a_token_that_cannot_travel_in_a_header_is_refused(sandbox, api_a):
     response = api_a.post("/api/integrations/notion/connect", {"token": "ntn_Ж"}, format="json")
     assert response.status_code == 400 and "token" in response.json()["fields"]
+
+
+def test_the_hourly_fan_out_skips_workspaces_whose_notion_syncs_stopped(
+    workspace_a, workspace_b, make_workspace, alice
+):
+    """S8, O6: a credential needing reconnection, or with syncs disabled after repeated auth
+    failures, queues no sync; the others queue one per workspace."""
+    stopped = make_workspace(alice, "Stopped")
+    IntegrationCredential.objects.create(workspace=workspace_a, provider="notion", api_key="k1")
+    IntegrationCredential.objects.create(
+        workspace=workspace_b, provider="notion", api_key="k2", status="needs_reconnect"
+    )
+    IntegrationCredential.objects.create(
+        workspace=stopped, provider="notion", api_key="k3", sync_enabled=False
+    )
+    assert tasks.sync_notion_all() == 1

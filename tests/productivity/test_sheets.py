@@ -1,21 +1,18 @@
 """Google Sheets import and export through google-api-python-client against the sandbox."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from clianta.models import Company, Contact, Deal
-from integrations.models import IntegrationCredential
-from integrations.sandbox import google_tokens, sheets_store
+from integrations.sandbox import sheets_store
 from productivity import sheets
 from productivity.models import SheetImport
 from tests.conftest import wait_for
 
+from .conftest import ME
+
 pytestmark = pytest.mark.django_db(transaction=True)
-ME = "me@clianta.example"
 ROWS = [
     ["E-mail", "First name", "Last name", "Company", "Job title"],
     ["ann@acme.example", "Ann", "Lee", "Acme", "CTO"],
@@ -24,21 +21,6 @@ ROWS = [
     ["ANN@acme.example", "Ann", "Again", "", ""],
     ["", "No", "Email", "", ""],
 ]
-
-
-@pytest.fixture
-def sheets_credential(sandbox, workspace_a):
-    answer = google_tokens.issue(
-        google_tokens.create_grant(ME, "https://www.googleapis.com/auth/spreadsheets")
-    )
-    return IntegrationCredential.objects.create(
-        workspace=workspace_a,
-        provider="google_sheets",
-        account=ME,
-        access_token=answer["access_token"],
-        refresh_token=answer["refresh_token"],
-        expires_at=timezone.now() + timedelta(hours=1),
-    )
 
 
 def run_import(workspace, spreadsheet, **fields):
