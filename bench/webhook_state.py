@@ -1,7 +1,8 @@
 """The database side of bench/webhooks.py, run in a process of its own with the server's
 environment: ``seed`` connects Slack (through the real install flow against the sandbox) and
-Twilio for one workspace and prints what the load needs; ``check FILE`` waits for the worker
-to drain, then compares the database with what the server answered (FILE, from the load)."""
+Twilio for one workspace and prints what the load needs; ``drain`` waits for the worker to
+process every delivery; ``check FILE`` compares the database with what the server answered
+(FILE, from the load)."""
 
 import json
 import os
@@ -68,15 +69,19 @@ def seed() -> dict:
     }
 
 
-def check(path: str) -> dict:
-    with open(path) as file:
-        expected = json.load(file)
+def drain() -> dict:
+    """Wait until the worker has processed every delivery (or DRAIN_TIMEOUT passed)."""
     started = time.monotonic()
     while WebhookDelivery.objects.filter(processed_at__isnull=True).exists():
         if time.monotonic() - started > DRAIN_TIMEOUT:
             break
         time.sleep(0.5)
-    drained = round(time.monotonic() - started, 1)
+    return {"drain_seconds": round(time.monotonic() - started, 1)}
+
+
+def check(path: str) -> dict:
+    with open(path) as file:
+        expected = json.load(file)
     lost = doubled = bad_stored = unexpected = 0
     for provider in ("slack", "twilio"):
         good, bad = set(expected["good"][provider]), set(expected["bad"][provider])
@@ -106,11 +111,10 @@ def check(path: str) -> dict:
         "bad_stored": bad_stored,
         "stored_without_a_2xx": unexpected,
         "unprocessed": WebhookDelivery.objects.filter(processed_at__isnull=True).count(),
-        "drain_seconds": drained,
     }
 
 
 if __name__ == "__main__":
     command = sys.argv[1]
-    result = seed() if command == "seed" else check(sys.argv[2])
+    result = {"seed": seed, "drain": drain, "check": check}[command](*sys.argv[2:])
     print(json.dumps(result))

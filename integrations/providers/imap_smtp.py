@@ -136,22 +136,33 @@ def _reason(exc: Exception) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value or exc)
 
 
+def _temporary_refusal(exc: Exception) -> bool:
+    """A refusal the server calls temporary: an SMTP 4xx reply (454 for a login), or IMAP's
+    ``[UNAVAILABLE]`` response code (RFC 5530: the authentication backend is down)."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, imaplib.IMAP4.error) and "[UNAVAILABLE]" in _reason(exc).upper()
+
+
 def mapped_error(exc: Exception, protocol: str, *, login: bool = False) -> ProviderError:
-    """An IMAP or SMTP failure in the error tree: a refused login means reconnecting; lost or
-    unreachable servers and 4xx replies are transient; anything else is the server's error.
-    (smtplib's errors are OSErrors, and imaplib's ``abort`` is an ``error``: order matters.)"""
+    """An IMAP or SMTP failure in the error tree: a refused login means reconnecting, unless the
+    server says the refusal is temporary; lost or unreachable servers and 4xx replies are
+    transient; anything else is the server's error. (smtplib's errors are OSErrors, and
+    imaplib's ``abort`` is an ``error``: order matters.)"""
     reason = f"{protocol.upper()}: {_reason(exc)}"
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
         return ProviderError(reason, provider="smtp", provider_code="tls")
     if isinstance(exc, imaplib.IMAP4.abort | smtplib.SMTPServerDisconnected):
         return Transient(reason, provider="smtp")
+    if _temporary_refusal(exc):
+        status = exc.smtp_code if isinstance(exc, smtplib.SMTPResponseException) else None
+        return Transient(reason, provider="smtp", status=status)
     if isinstance(exc, smtplib.SMTPAuthenticationError) or (
         login and isinstance(exc, imaplib.IMAP4.error)
     ):
         return AuthExpired(reason, provider="smtp", provider_code="login_failed")
     if isinstance(exc, smtplib.SMTPResponseException):
-        kind = Transient if 400 <= exc.smtp_code < 500 else ProviderError
-        return kind(reason, provider="smtp", status=exc.smtp_code)
+        return ProviderError(reason, provider="smtp", status=exc.smtp_code)
     if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException):
         return Transient(reason, provider="smtp")
     return ProviderError(reason, provider="smtp")

@@ -1,6 +1,8 @@
 """Syncing a real Dovecot mailbox: first sync, new mail, a UIDVALIDITY change, and mail that is
 awkward to read."""
 
+import imaplib
+import smtplib
 from email.message import EmailMessage as MimeMessage
 
 import pytest
@@ -8,7 +10,9 @@ import pytest
 from email_accounts import services
 from email_accounts.models import EmailAccount, EmailMessage
 from email_accounts.providers import imap_folders, imap_smtp
+from integrations.errors import AuthExpired, Transient
 from integrations.models import SyncLog
+from integrations.providers.imap_smtp import mapped_error
 from tests.email_accounts.mail import raw
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +177,19 @@ def test_a_changed_password_asks_for_reconnecting(mailbox, imap_account):
     assert log.status == "failed" and "IMAP" in log.error
     imap_account.credential.refresh_from_db()
     assert imap_account.credential.consecutive_auth_failures == 1
+
+
+@pytest.mark.parametrize(
+    ("refusal", "kind"),
+    [
+        (imaplib.IMAP4.error(b"[AUTHENTICATIONFAILED] Authentication failed."), AuthExpired),
+        (imaplib.IMAP4.error(b"[UNAVAILABLE] Temporary authentication failure."), Transient),
+        (smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication failed"), AuthExpired),
+        (smtplib.SMTPAuthenticationError(454, b"4.7.0 Temporary failure"), Transient),
+    ],
+)
+def test_only_a_refusal_the_server_calls_final_asks_for_reconnecting(refusal, kind):
+    """Dovecot answers [UNAVAILABLE] (RFC 5530) and SMTP servers 454 when their authentication
+    backend is down: retried like an outage, not a reason to make the person reconnect."""
+    protocol = "imap" if isinstance(refusal, imaplib.IMAP4.error) else "smtp"
+    assert type(mapped_error(refusal, protocol, login=True)) is kind
