@@ -234,6 +234,11 @@ def _batch_class():
     from googleapiclient.http import BatchHttpRequest
 
     class Batch(BatchHttpRequest):
+        def _refresh_and_apply_credentials(self, request, http):
+            """No refresh inside the batch (the credentials have no refresh token, as in
+            ``api_client``): an inner call's 401 reaches the caller, which refreshes through
+            access_token() and its lock and sends the batch again."""
+
         def _serialize_request(self, request):
             """A call without a body is written directly, as the same text the library's
             ``email`` generator writes; the others go through the library."""
@@ -257,9 +262,10 @@ def _batch_class():
 
 
 def batch_request(callback, batch_uri: str):
-    """google-api-python-client's ``BatchHttpRequest``, but for how it writes each inner call
-    without a body: the library builds a MIME message per call and folds every header through
-    the ``email`` generator, which cost a seventh of a Gmail sync's CPU (bench/README.md).
+    """google-api-python-client's ``BatchHttpRequest``, but for refreshing (left to the caller)
+    and for how it writes each inner call without a body: the library builds a MIME message
+    per call and folds every header through the ``email`` generator, which cost a seventh of a
+    Gmail sync's CPU (bench/README.md).
     https://developers.google.com/workspace/gmail/api/guides/batch"""
     return _batch_class()(callback=callback, batch_uri=batch_uri)
 

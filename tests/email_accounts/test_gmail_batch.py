@@ -5,7 +5,9 @@ from django.conf import settings
 from googleapiclient.http import BatchHttpRequest
 
 from email_accounts.providers.gmail import RAW_FIELDS, GmailClient
+from integrations.models import IntegrationCredential
 from integrations.providers.google import batch_request
+from integrations.sandbox import gmail_mailbox, google_tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,3 +27,22 @@ def test_inner_calls_are_written_as_the_library_writes_them(gmail_account):
     ours = batch_request(None, uri)
     for call in calls:
         assert ours._serialize_request(call) == library._serialize_request(call)
+
+
+def test_a_token_rejected_inside_a_batch_is_refreshed_once_and_the_batch_sent_again(gmail_account):
+    """Google expired the token before its time: the batch's 401s refresh it through the
+    framework (the library does not try to refresh by itself) and the messages arrive."""
+    for n in range(3):
+        gmail_mailbox.deliver(gmail_account.email, sender=f"p{n}@acme.example", subject=f"S{n}")
+    ids = list(gmail_mailbox.messages(gmail_account.email).values_list("gmail_id", flat=True))
+    client = GmailClient(gmail_account.credential)
+    client.connect()
+    rejected = client.token
+    google_tokens.expire_access_tokens(gmail_account.email)
+
+    fetched = client.fetch_raw(ids)
+
+    assert sorted(f.provider_id for f in fetched) == sorted(ids)
+    assert client.token != rejected
+    stored = IntegrationCredential.objects.get(pk=gmail_account.credential.pk)
+    assert stored.access_token == client.token
