@@ -36,7 +36,6 @@ DEFAULT_PORTS = {
     "imap": {"ssl": 993, "starttls": 143, "none": 143},
     "smtp": {"ssl": 465, "starttls": 587, "none": 25},
 }
-TIMEOUT_SECONDS = 30
 
 
 def plaintext_allowed(host: str) -> bool:
@@ -174,10 +173,10 @@ def _imap(login: MailboxLogin) -> imaplib.IMAP4:
     context = ssl.create_default_context()
     if server.security == "ssl":
         client = imaplib.IMAP4_SSL(
-            server.host, server.port, ssl_context=context, timeout=TIMEOUT_SECONDS
+            server.host, server.port, ssl_context=context, timeout=settings.PROVIDER_TIMEOUT
         )
     else:
-        client = imaplib.IMAP4(server.host, server.port, timeout=TIMEOUT_SECONDS)
+        client = imaplib.IMAP4(server.host, server.port, timeout=settings.PROVIDER_TIMEOUT)
         if server.security == "starttls":
             client.starttls(context)
     return client
@@ -188,8 +187,10 @@ def _smtp(login: MailboxLogin) -> smtplib.SMTP:
     server.check()
     context = ssl.create_default_context()
     if server.security == "ssl":
-        return smtplib.SMTP_SSL(server.host, server.port, context=context, timeout=TIMEOUT_SECONDS)
-    client = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_SECONDS)
+        return smtplib.SMTP_SSL(
+            server.host, server.port, context=context, timeout=settings.PROVIDER_TIMEOUT
+        )
+    client = smtplib.SMTP(server.host, server.port, timeout=settings.PROVIDER_TIMEOUT)
     if server.security == "starttls":
         client.starttls(context=context)
     return client

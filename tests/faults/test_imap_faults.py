@@ -13,7 +13,6 @@ import pytest
 from email_accounts import services
 from email_accounts.providers import imap_smtp as imap_sync
 from integrations.models import IntegrationCredential, SyncLog
-from integrations.providers import imap_smtp
 from integrations.providers.imap_smtp import MailboxLogin, Server
 from tests.email_accounts.imap.conftest import dovecot, mailbox, smtp_server  # noqa: F401
 
@@ -57,8 +56,8 @@ def proxy(dovecot):  # noqa: F811
 
 
 @pytest.fixture
-def target(monkeypatch, workspace_a, alice, mailbox, smtp_server, proxy):  # noqa: F811
-    monkeypatch.setattr(imap_smtp, "TIMEOUT_SECONDS", 1)
+def target(monkeypatch, settings, workspace_a, alice, mailbox, smtp_server, proxy):  # noqa: F811
+    settings.PROVIDER_TIMEOUT = 1
     monkeypatch.setattr(imap_sync, "PAGE_SIZE", 2)
     login = MailboxLogin(
         username=mailbox.user,
