@@ -6,12 +6,14 @@ import sys
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -254,6 +256,19 @@ def in_parallel(call, count=2):
     if errors:
         raise errors[0]
     return results
+
+
+def sandbox_tokens(email: str, scope: str, *, expires_in=timedelta(hours=1)) -> dict:
+    """A credential's token fields holding a fresh grant of the sandbox's Google for ``email``,
+    as if the person had just connected it."""
+    from integrations.sandbox import google_tokens
+
+    answer = google_tokens.issue(google_tokens.create_grant(email, scope))
+    return {
+        "access_token": answer["access_token"],
+        "refresh_token": answer["refresh_token"],
+        "expires_at": timezone.now() + expires_in,
+    }
 
 
 def wait_for(condition, timeout=30.0, interval=0.1):

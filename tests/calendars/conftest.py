@@ -2,6 +2,7 @@ import pytest
 
 from calendars.models import CalendarIntegration
 from integrations.models import IntegrationCredential
+from tests.conftest import sandbox_tokens
 
 
 @pytest.fixture
@@ -25,21 +26,5 @@ CALENDAR_EMAIL = "me@clianta.example"
 @pytest.fixture
 def google_calendar(sandbox, make_calendar, alice):
     """Alice's calendar connected to the sandbox's Google Calendar, without the browser."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from integrations.sandbox import google_tokens
-
-    answer = google_tokens.issue(
-        google_tokens.create_grant(
-            CALENDAR_EMAIL, "openid email https://www.googleapis.com/auth/calendar"
-        )
-    )
-    return make_calendar(
-        CALENDAR_EMAIL,
-        user=alice,
-        access_token=answer["access_token"],
-        refresh_token=answer["refresh_token"],
-        expires_at=timezone.now() + timedelta(hours=1),
-    )
+    scope = "openid email https://www.googleapis.com/auth/calendar"
+    return make_calendar(CALENDAR_EMAIL, user=alice, **sandbox_tokens(CALENDAR_EMAIL, scope))

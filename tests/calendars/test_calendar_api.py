@@ -10,8 +10,9 @@ from django_celery_beat.models import PeriodicTask
 
 from calendars.models import CalendarEvent
 from clianta.models import Membership
-from integrations.sandbox import calendar_store, google_tokens
+from integrations.sandbox import calendar_store
 from tests.calendars.conftest import CALENDAR_EMAIL as ME
+from tests.conftest import sandbox_tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
 COLLEAGUE = "colleague@clianta.example"
@@ -27,16 +28,11 @@ def next_monday(hour=0):
 def colleague_calendar(sandbox, make_calendar, make_user, workspace_a):
     colleague = make_user("colleague")
     Membership.objects.create(workspace=workspace_a, user=colleague)
-    answer = google_tokens.issue(
-        google_tokens.create_grant(COLLEAGUE, "https://www.googleapis.com/auth/calendar")
-    )
     return make_calendar(
         COLLEAGUE,
         user=colleague,
         time_zone="America/New_York",
-        access_token=answer["access_token"],
-        refresh_token=answer["refresh_token"],
-        expires_at=timezone.now() + timedelta(hours=1),
+        **sandbox_tokens(COLLEAGUE, "https://www.googleapis.com/auth/calendar"),
     )
 
 

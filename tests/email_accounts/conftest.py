@@ -1,11 +1,8 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from email_accounts.models import EmailAccount
 from integrations.models import IntegrationCredential
-from integrations.sandbox import google_tokens
+from tests.conftest import sandbox_tokens
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
 
 
@@ -30,14 +27,8 @@ def account(make_account):
 @pytest.fixture
 def gmail_account(sandbox, workspace_a):
     """A Gmail account connected to the sandbox's mailbox, without the browser."""
-    answer = google_tokens.issue(google_tokens.create_grant(EMAIL, SCOPES))
     credential = IntegrationCredential.objects.create(
-        workspace=workspace_a,
-        provider="gmail",
-        account=EMAIL,
-        access_token=answer["access_token"],
-        refresh_token=answer["refresh_token"],
-        expires_at=timezone.now() + timedelta(hours=1),
+        workspace=workspace_a, provider="gmail", account=EMAIL, **sandbox_tokens(EMAIL, SCOPES)
     )
     return EmailAccount.objects.create(
         workspace=workspace_a, provider="gmail", email=EMAIL, credential=credential

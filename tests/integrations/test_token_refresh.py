@@ -9,7 +9,7 @@ from integrations.errors import RECONNECT_MESSAGE, AuthExpired, Transient
 from integrations.models import IntegrationCredential
 from integrations.oauth.tokens import access_token
 from integrations.sandbox import faults, google_tokens
-from tests.conftest import in_parallel, wait_for
+from tests.conftest import in_parallel, sandbox_tokens, wait_for
 from tests.integrations.oauth_helpers import token_calls
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,15 +19,13 @@ EMAIL = "alice@example.com"
 @pytest.fixture
 def credential(sandbox, workspace_a):
     """A Gmail credential holding a real sandbox grant whose access token is due."""
-    grant = google_tokens.create_grant(EMAIL, "openid https://www.googleapis.com/auth/gmail.modify")
-    answer = google_tokens.issue(grant)
+    scope = "openid https://www.googleapis.com/auth/gmail.modify"
     return IntegrationCredential.objects.create(
         workspace=workspace_a,
         provider="gmail",
         account=EMAIL,
-        access_token=answer["access_token"],
-        refresh_token=answer["refresh_token"],
-        expires_at=timezone.now() + timedelta(minutes=1),  # inside the refresh margin
+        # Expiring inside the refresh margin.
+        **sandbox_tokens(EMAIL, scope, expires_in=timedelta(minutes=1)),
     )
 
 
