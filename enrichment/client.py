@@ -7,9 +7,8 @@ import logging
 
 import requests
 from django.conf import settings
-from django.utils import timezone
 
-from integrations import registry
+from integrations import health, registry
 from integrations.errors import (
     AuthExpired,
     ConfigurationError,
@@ -85,11 +84,7 @@ class ApolloClient:
         its own, not the setting's) needs a new key."""
         if self.credential is not None and self.credential.api_key:
             message = f"{message} Reconnect Apollo with a new key (Settings → Integrations)."
-            IntegrationCredential.objects.filter(pk=self.credential.pk).update(
-                status=IntegrationCredential.Status.NEEDS_RECONNECT,
-                last_error=message,
-                updated_at=timezone.now(),
-            )
+            health.mark_needs_reconnect(self.credential, message)
         return AuthExpired(message, provider="apollo", status=401)
 
 

@@ -63,3 +63,15 @@ def record_failure(credential_id, error: str, *, auth: bool) -> None:
         credentials.filter(consecutive_auth_failures__gte=AUTH_FAILURE_LIMIT).update(
             sync_enabled=False
         )
+
+
+def mark_needs_reconnect(credential: IntegrationCredential, message: str) -> None:
+    """The provider refuses the credential for good (access revoked, key replaced, password
+    changed): its syncs stop and the workspace sees "needs reconnect" with ``message``."""
+    IntegrationCredential.objects.filter(pk=credential.pk).update(
+        status=IntegrationCredential.Status.NEEDS_RECONNECT,
+        last_error=message[:2000],
+        updated_at=timezone.now(),
+    )
+    credential.status = IntegrationCredential.Status.NEEDS_RECONNECT
+    credential.last_error = message

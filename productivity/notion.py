@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import registry
+from integrations import health, registry
 from integrations.errors import (
     RECONNECT_MESSAGE,
     AuthExpired,
@@ -95,12 +95,7 @@ class Notion:
             raise Transient("Notion's answer was cut short.", provider="notion") from exc
 
     def _needs_reconnect(self) -> None:
-        IntegrationCredential.objects.filter(pk=self.credential.pk).update(
-            status=IntegrationCredential.Status.NEEDS_RECONNECT,
-            last_error=RECONNECT_MESSAGE,
-            updated_at=timezone.now(),
-        )
-        self.credential.status = IntegrationCredential.Status.NEEDS_RECONNECT
+        health.mark_needs_reconnect(self.credential, RECONNECT_MESSAGE)
 
     def every(self, request: Callable[[object, dict], dict]) -> list:
         """All results of a paginated endpoint (``request(client, cursor_kwargs)``)."""

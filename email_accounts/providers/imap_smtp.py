@@ -19,10 +19,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from integrations import health
 from integrations.errors import AuthExpired, IntegrationError
-from integrations.models import IntegrationCredential
 from integrations.providers.imap_smtp import MailboxLogin, imap_session, smtp_session
 from integrations.sync import Page
 
@@ -85,11 +83,7 @@ class ImapSync(MailboxSync):
             message = (
                 f"{exc.message} The server no longer accepts the password; reconnect the mailbox."
             )
-            IntegrationCredential.objects.filter(pk=self.credential.pk).update(
-                status=IntegrationCredential.Status.NEEDS_RECONNECT,
-                last_error=message,
-                updated_at=timezone.now(),
-            )
+            health.mark_needs_reconnect(self.credential, message)
             raise AuthExpired(message, provider="smtp", provider_code=exc.provider_code) from None
 
     def _pages(self, cursor: dict) -> Iterator[Page]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 
 from django.db.models import Q
-from django.utils import timezone
 
 from clianta.models import Contact
+from integrations import health
 from integrations.errors import AuthExpired, ConfigurationError, ProviderError
 from integrations.models import IntegrationCredential
 from integrations.oauth.tokens import access_token
@@ -53,12 +53,7 @@ def _call(integration: SlackIntegration, method: str, **arguments) -> dict:
 
 
 def _needs_reconnect(credential: IntegrationCredential, error: AuthExpired) -> None:
-    IntegrationCredential.objects.filter(pk=credential.pk).update(
-        status=IntegrationCredential.Status.NEEDS_RECONNECT,
-        last_error=error.message,
-        updated_at=timezone.now(),
-    )
-    credential.status = IntegrationCredential.Status.NEEDS_RECONNECT
+    health.mark_needs_reconnect(credential, error.message)
     logger.warning(
         "slack.needs_reconnect",
         extra={"credential": str(credential.pk), "reason": error.provider_code},

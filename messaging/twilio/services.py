@@ -22,7 +22,7 @@ from twilio.base.exceptions import TwilioException
 
 from clianta import events
 from clianta.models import Contact, Workspace
-from integrations import registry
+from integrations import health, registry
 from integrations.errors import (
     RECONNECT_MESSAGE,
     AuthExpired,
@@ -69,10 +69,7 @@ class Account:
                 return getattr(self.client, resource).create(**params)
         except AuthExpired:
             if self.credential is not None:
-                IntegrationCredential.objects.filter(pk=self.credential.pk).update(
-                    status=IntegrationCredential.Status.NEEDS_RECONNECT,
-                    last_error=RECONNECT_MESSAGE,
-                )
+                health.mark_needs_reconnect(self.credential, RECONNECT_MESSAGE)
             raise
 
 
