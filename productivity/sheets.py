@@ -85,10 +85,21 @@ def import_contacts(job: SheetImport) -> SheetImport:
         return finish(
             job, error='No email column: name one in the mapping (e.g. {"E-mail": "email"}).'
         )
-    seen: dict[str, int] = {}
-    for start in range(0, len(rows), CHUNK):
+    # A job delivered again after its worker died resumes after the chunks it committed (each
+    # chunk's contacts and counts commit together); the rows before still mark duplicates.
+    done = job.processed_rows
+    seen = _first_rows(rows[:done], columns)
+    for start in range(done, len(rows), CHUNK):
         _import_chunk(job, rows[start : start + CHUNK], start + 2, columns, seen)
     return finish(job)
+
+
+def _first_rows(rows: list, columns: dict) -> dict[str, int]:
+    """The sheet row number of each email's first row among the sheet's first data ``rows``."""
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=2):
+        seen.setdefault(_cell(row, columns, "email").lower(), number)
+    return seen
 
 
 def _a1(sheet: str) -> str:

@@ -71,6 +71,32 @@ def test_running_the_same_import_again_changes_nothing(sheets_credential, worksp
     assert after == before
 
 
+def test_an_import_delivered_again_after_its_worker_died_resumes_where_it_stopped(
+    sheets_credential, workspace_a, monkeypatch
+):
+    """S2 for imports: the worker died after committing the first chunk (its contacts and
+    counts), before the end; the task delivered again imports the rest, and the report counts
+    each row once."""
+    monkeypatch.setattr(sheets, "CHUNK", 2)
+    spreadsheet = sheets_store.create_spreadsheet(ME, "Leads", rows=ROWS[:3])
+    job = run_import(workspace_a, spreadsheet)
+    assert (job.processed_rows, job.created) == (2, 1)
+    sheets_store.set_rows(spreadsheet, "Sheet1", ROWS)
+    SheetImport.objects.filter(pk=job.pk).update(status="running", finished_at=None)
+    job.refresh_from_db()
+
+    job = sheets.import_contacts(job)
+
+    assert (job.status, job.total_rows, job.processed_rows) == ("done", 5, 5)
+    assert (job.created, job.updated, job.skipped) == (2, 0, 1)
+    assert job.rejected == [
+        {"row": 3, "reason": "invalid email address 'not-an-email'"},
+        {"row": 5, "reason": "duplicate of row 2"},
+        {"row": 6, "reason": "no email address"},
+    ]
+    assert Contact.objects.count() == 2
+
+
 def test_an_explicit_mapping_and_a_named_sheet(sheets_credential, workspace_a):
     rows = [["Mail", "Who"], ["cy@acme.example", "Cy Young"]]
     spreadsheet = sheets_store.create_spreadsheet(ME, "Custom", rows=rows, sheet="People")
