@@ -96,6 +96,27 @@ class SlackNotification(WorkspaceOwned):
         return f"{self.event_type} -> {self.channel} ({self.status})"
 
 
+class SlackMember(models.Model):
+    """A member of an installed team as ``users.info`` last described them, so a busy channel
+    asks Slack once per person per PROFILE_MAX_AGE instead of once per message."""
+
+    integration = models.ForeignKey(
+        SlackIntegration, on_delete=models.CASCADE, related_name="members"
+    )
+    user_id = models.CharField(max_length=40)
+    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "user_id"], name="one_slack_member")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.email}"
+
+
 class SlackMessage(WorkspaceOwned):
     """A message posted in a linked channel; on the contact's timeline when the sender's email
     is a contact's."""

@@ -9,8 +9,10 @@ RateLimited; 5xx and connection failures as Transient.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 
 from clianta.models import Contact
 from integrations import health
@@ -19,9 +21,11 @@ from integrations.models import IntegrationCredential
 from integrations.oauth.tokens import access_token
 from integrations.providers import slack as provider
 
-from .models import SlackIntegration
+from .models import SlackIntegration, SlackMember
 
 logger = logging.getLogger("integrations.slack")
+#: How long a member's profile from users.info is used before Slack is asked again.
+PROFILE_MAX_AGE = timedelta(hours=1)
 TEST_MESSAGE = "Clianta is connected to this channel. CRM notifications will appear here."
 CHANNEL_ERRORS = {
     "channel_not_found": "Slack has no channel {channel} that the app can see.",
@@ -91,13 +95,27 @@ def test(integration: SlackIntegration) -> dict:
 
 
 def user_profile(integration: SlackIntegration, user_id: str) -> dict:
-    """A member's ``email`` (with the users:read.email scope) and ``name``."""
+    """A member's ``email`` (with the users:read.email scope) and ``name``: as Slack's
+    ``users.info`` gave them within PROFILE_MAX_AGE, else asked again (Slack allows about 100
+    calls a minute, https://docs.slack.dev/reference/methods/users.info)."""
+    fresh_since = timezone.now() - PROFILE_MAX_AGE
+    known = SlackMember.objects.filter(
+        integration=integration, user_id=user_id, checked_at__gte=fresh_since
+    ).first()
+    if known is not None:
+        return {"email": known.email, "name": known.name}
     user = _call(integration, "users_info", user=user_id).get("user") or {}
     profile = user.get("profile") or {}
-    return {
+    found = {
         "email": (profile.get("email") or "").lower(),
-        "name": user.get("real_name") or profile.get("real_name") or user.get("name") or "",
+        "name": (user.get("real_name") or profile.get("real_name") or user.get("name") or "")[:200],
     }
+    SlackMember.objects.update_or_create(
+        integration=integration,
+        user_id=user_id,
+        defaults={**found, "checked_at": timezone.now()},
+    )
+    return found
 
 
 def find_contacts(workspace_id, query: str, limit: int = 10) -> list[Contact]:

@@ -7,13 +7,15 @@ import time
 import pytest
 import requests
 from django.core.cache import cache
+from django.utils import timezone
 
 from clianta.models import Contact
 from integrations import webhooks
 from integrations.models import WebhookDelivery
 from integrations.sandbox import faults
 from integrations.webhooks import FrozenClock
-from messaging.slack.models import SlackMessage
+from messaging.slack import services
+from messaging.slack.models import SlackMember, SlackMessage
 from messaging.slack.webhooks import CommandView
 from tests.conftest import wait_for
 from tests.messaging.slack.conftest import COMMANDS, WEBHOOK, signed
@@ -234,3 +236,23 @@ def test_a_message_whose_sender_cannot_be_looked_up_is_kept_without_a_contact(
     wait_for(lambda: WebhookDelivery.objects.get(delivery_id="Ev0REV").processed_at)
     message = SlackMessage.objects.get()
     assert (message.text, message.contact_id, message.user_email) == ("Still here", None, "")
+
+
+@pytestmark_db
+def test_a_busy_sender_is_looked_up_once_an_hour(installed, client, secret):
+    """Slack allows about 100 users.info calls a minute: three messages of one person ask once;
+    once that profile is PROFILE_MAX_AGE old, the next message asks again."""
+    faults.clear_calls("slack")
+    for n in range(3):
+        body = event_body(f"Ev0M{n}", text=f"m{n}")
+        assert post(client, body, signed(body, secret)).status_code == 200
+    assert webhooks.process_pending("slack") == {webhooks.PROCESSED: 3}
+    assert faults.calls("slack", path_contains="users.info").count() == 1
+
+    SlackMember.objects.update(checked_at=timezone.now() - services.PROFILE_MAX_AGE)
+    body = event_body("Ev0M3", text="m3")
+    assert post(client, body, signed(body, secret)).status_code == 200
+    assert webhooks.process_pending("slack") == {webhooks.PROCESSED: 1}
+    assert faults.calls("slack", path_contains="users.info").count() == 2
+    senders = set(SlackMessage.objects.values_list("user_id", "user_email"))
+    assert len(senders) == 1 and next(iter(senders))[1]
