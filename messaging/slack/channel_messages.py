@@ -52,7 +52,8 @@ def process(delivery_pk: str) -> str:
     """Process one recorded delivery once. The sender's profile is asked of Slack before
     process_delivery's transaction opens, so no transaction stays open across an HTTP call."""
     delivery = WebhookDelivery.objects.filter(pk=delivery_pk, processed_at__isnull=True).first()
-    found = _linked_message(delivery.payload, _integration(delivery.payload)) if delivery else None
+    integration = _integration(delivery.payload) if delivery else None
+    found = _linked_message(delivery.payload, integration) if delivery else None
     sender = UNKNOWN_SENDER
     if found is not None:
         try:
@@ -66,12 +67,13 @@ def process(delivery_pk: str) -> str:
                 "slack.sender_unknown",
                 extra={"delivery_id": delivery.delivery_id, "error": exc.code},
             )
-    return webhooks.process_delivery(delivery_pk, partial(store, sender=sender))
+    handler = partial(store, integration=integration, sender=sender)
+    return webhooks.process_delivery(delivery_pk, handler)
 
 
-def store(delivery: WebhookDelivery, sender: dict) -> None:
-    """Store the message, if it is one; either way the delivery gets its team's workspace."""
-    integration = _integration(delivery.payload)
+def store(delivery: WebhookDelivery, integration: SlackIntegration | None, sender: dict) -> None:
+    """Store the message, if it is one; either way the delivery gets the workspace of its
+    team's ``integration``."""
     if integration is not None:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(workspace_id=integration.workspace_id)
     found = _linked_message(delivery.payload, integration)
