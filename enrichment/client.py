@@ -15,6 +15,7 @@ from integrations.errors import (
     ProviderError,
     RateLimited,
     Transient,
+    retry_after_seconds,
 )
 from integrations.models import IntegrationCredential
 
@@ -61,12 +62,11 @@ class ApolloClient:
         }
         status = response.status_code
         if status == 429:
-            retry_after = response.headers.get("Retry-After", "")
             raise RateLimited(
                 "Apollo's rate limit was reached.",
                 provider="apollo",
                 status=429,
-                retry_after=float(retry_after) if retry_after.isdigit() else None,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
             )
         if status == 401:
             raise self._refused(_message(response))

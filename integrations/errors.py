@@ -78,3 +78,17 @@ class RateLimited(Transient):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+def retry_after_seconds(header) -> float | None:
+    """A Retry-After header's delay in whole seconds; None without one (or for the HTTP-date
+    form)."""
+    value = str(header or "")
+    return float(value) if value.isdigit() else None
+
+
+def retry_delay(exc: Exception, delay: float) -> float:
+    """``delay``, or longer when ``exc`` is a 429 whose Retry-After asks for more."""
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        return max(delay, exc.retry_after)
+    return delay

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import health, scrub
-from .errors import AuthExpired, ProviderError, RateLimited, Transient
+from .errors import AuthExpired, ProviderError, Transient, retry_delay
 from .locks import Lock, LockLost, release_token
 from .models import IntegrationCredential, SyncLog
 
@@ -110,9 +110,7 @@ def retry_countdown(exc: Exception, retries_done: int) -> float | None:
     if not isinstance(exc, Transient) or retries_done >= len(BACKOFF_SECONDS):
         return None
     delay = BACKOFF_SECONDS[retries_done] * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
-    if isinstance(exc, RateLimited) and exc.retry_after:
-        delay = max(delay, exc.retry_after)
-    return delay
+    return retry_delay(exc, delay)
 
 
 def _take_over_from_a_dead_delivery(lock: Lock, log: SyncLog, job: SyncJob) -> bool:

@@ -47,7 +47,7 @@ from clianta import celery_app
 from clianta.api.errors import error_body
 
 from . import scrub
-from .errors import RateLimited, Transient, WebhookVerificationError
+from .errors import Transient, WebhookVerificationError, retry_delay
 from .models import WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger("integrations.webhooks")
@@ -357,9 +357,7 @@ def _retry_later(provider: str, pk, exc: Transient) -> str:
         rows.update(next_attempt_at=None)
         logger.error("webhook.given_up", extra=log)
         return FAILED
-    delay = RETRY_DELAYS[attempts - 1]
-    if isinstance(exc, RateLimited) and exc.retry_after:
-        delay = max(delay, exc.retry_after)
+    delay = retry_delay(exc, RETRY_DELAYS[attempts - 1])
     rows.update(next_attempt_at=timezone.now() + timedelta(seconds=delay))
     celery_app.send_task(PROCESS_TASK, args=[provider], countdown=delay)
     logger.warning("webhook.retrying", extra={**log, "delay": delay})

@@ -26,6 +26,7 @@ from integrations.errors import (
     ProviderError,
     RateLimited,
     Transient,
+    retry_after_seconds,
 )
 from integrations.models import IntegrationCredential
 
@@ -69,12 +70,13 @@ class Notion:
         except APIResponseError as exc:
             code = str(exc.code)
             if exc.status == 429:
-                retry_after = exc.headers.get("retry-after", "") if exc.headers else ""
                 raise RateLimited(
                     "Notion's rate limit was reached.",
                     provider="notion",
                     status=429,
-                    retry_after=float(retry_after) if retry_after.isdigit() else None,
+                    retry_after=retry_after_seconds(
+                        exc.headers.get("retry-after") if exc.headers else None
+                    ),
                 ) from exc
             if exc.status == 401:
                 # The token no longer works: the integration was removed from the Notion

@@ -18,7 +18,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations import scrub
-from integrations.errors import AuthExpired, ProviderError, RateLimited, Transient
+from integrations.errors import (
+    AuthExpired,
+    ProviderError,
+    RateLimited,
+    Transient,
+    retry_after_seconds,
+)
 from integrations.oauth.base import TokenSet
 from integrations.registry import AuthKind, Provider
 
@@ -182,8 +188,7 @@ def raise_for_graph(response: requests.Response) -> None:
         error = {}
     error = error if isinstance(error, dict) else {}
     message = error.get("message") or f"Microsoft Graph answered {status}."
-    retry_after = response.headers.get("Retry-After", "")
-    wait = float(retry_after) if retry_after.isdigit() else None
+    wait = retry_after_seconds(response.headers.get("Retry-After"))
     if status == 429 or (status == 503 and wait is not None):
         raise RateLimited(message, provider=SLUG, status=status, retry_after=wait)
     if status >= 500:

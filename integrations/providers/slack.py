@@ -10,7 +10,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.errors import AuthExpired, ProviderError, RateLimited, Transient
+from integrations.errors import (
+    AuthExpired,
+    ProviderError,
+    RateLimited,
+    Transient,
+    retry_after_seconds,
+)
 from integrations.oauth.base import TokenSet
 from integrations.registry import AuthKind, Provider
 
@@ -54,8 +60,11 @@ def mapped_error(exc: Exception, provider: str = "slack"):
             "retry-after"
         )
         retry_after = retry_after[0] if isinstance(retry_after, list) else retry_after
-        seconds = float(retry_after) if str(retry_after or "").isdigit() else None
-        return RateLimited("Slack is rate limiting requests.", retry_after=seconds, **context)
+        return RateLimited(
+            "Slack is rate limiting requests.",
+            retry_after=retry_after_seconds(retry_after),
+            **context,
+        )
     if status >= 500 or code in ("fatal_error", "internal_error", "service_unavailable"):
         return Transient(f"Slack failed: {code}.", **context)
     if code in AUTH_ERRORS + GRANT_ERRORS:

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from integrations import scrub
-from integrations.errors import IntegrationError, RateLimited, Transient
+from integrations.errors import IntegrationError, Transient, retry_delay
 
 from . import notifications, services
 from .models import SlackNotification
@@ -48,8 +48,7 @@ def send_notification(self, notification_id: str) -> str:
             logger.error("slack.notification_failed", extra={**log, "error": exc.code})
             return Status.FAILED
         delay = BACKOFF_SECONDS[min(self.request.retries, len(BACKOFF_SECONDS) - 1)]
-        if isinstance(exc, RateLimited) and exc.retry_after:
-            delay = max(delay, exc.retry_after)
+        delay = retry_delay(exc, delay)
         logger.warning("slack.notification_retrying", extra={**log, "error": exc.code})
         raise self.retry(countdown=delay) from exc
     except IntegrationError as exc:
