@@ -185,12 +185,11 @@ def test_a_run_finding_the_account_locked_is_logged_as_skipped(credential):
     assert not Contact.objects.exists()
 
 
-def test_a_redelivered_task_takes_over_the_lock_of_its_dead_first_run(credential):
-    """S7: the same task delivered again (its worker died) does not wait for the dead run's
-    lock to expire; that run is marked failed. Another task still finds the account locked."""
-    lock = Lock(f"sync:example:{credential.pk}", timedelta(minutes=15))
+def run_holding_the_lock(credential, ttl: timedelta, **fields) -> SyncLog:
+    """A "running" SyncLog of ``credential``'s ExampleJob that holds the account's lock."""
+    lock = Lock(f"sync:example:{credential.pk}", ttl)
     assert lock.acquire()
-    dead = SyncLog.objects.create(
+    return SyncLog.objects.create(
         workspace=credential.workspace,
         provider="example",
         kind="contacts",
@@ -198,8 +197,14 @@ def test_a_redelivered_task_takes_over_the_lock_of_its_dead_first_run(credential
         account="x",
         account_key=f"example:{credential.pk}",
         lock_token=lock.token,
-        task_id="task-1",
+        **fields,
     )
+
+
+def test_a_redelivered_task_takes_over_the_lock_of_its_dead_first_run(credential):
+    """S7: the same task delivered again (its worker died) does not wait for the dead run's
+    lock to expire; that run is marked failed. Another task still finds the account locked."""
+    dead = run_holding_the_lock(credential, timedelta(minutes=15), task_id="task-1")
     assert sync.run(ExampleJob(credential), task_id="task-2").status == SyncLog.Status.SKIPPED
 
     log = sync.run(ExampleJob(credential), task_id="task-1")
@@ -241,17 +246,7 @@ def test_the_watchdog_fails_runs_stuck_past_the_time_limit_and_frees_their_lock(
     credential, settings
 ):
     """S9."""
-    lock = Lock(f"sync:example:{credential.pk}", timedelta(hours=2))
-    assert lock.acquire()
-    stuck = SyncLog.objects.create(
-        workspace=credential.workspace,
-        provider="example",
-        kind="contacts",
-        credential=credential,
-        account="x",
-        account_key=f"example:{credential.pk}",
-        lock_token=lock.token,
-    )
+    stuck = run_holding_the_lock(credential, timedelta(hours=2))
     SyncLog.objects.filter(pk=stuck.pk).update(
         started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     )
