@@ -45,6 +45,11 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} in {self.workspace} ({self.role})"
 
+    @property
+    def is_manager(self) -> bool:
+        """Owners and admins manage the workspace: its members, settings and integrations."""
+        return self.role in self.MANAGERS
+
 
 class WorkspaceOwned(models.Model):
     """Base of every row that belongs to one workspace."""
@@ -141,6 +146,41 @@ class Deal(WorkspaceOwned):
 
     def __str__(self):
         return self.name
+
+
+class AuditEvent(models.Model):
+    """Who did what to a workspace's integrations, messages, tokens and members, or which staff
+    member opened one of its credentials. Written by ``clianta.audit.record`` only; never edited.
+
+    The actor's and target's names are copied, so the row still reads after they are deleted.
+    ``details`` never holds secrets."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=255, blank=True)
+    action = models.CharField(max_length=60, db_index=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=255, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.actor_label or 'system'} {self.action} {self.target_label}".strip()
 
 
 class Heartbeat(models.Model):

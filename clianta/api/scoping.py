@@ -58,6 +58,14 @@ class WorkspaceScopedMixin:
     def workspace(self) -> Workspace:
         return self.membership.workspace
 
+    def require_manager(self, doing: str) -> None:
+        """Refuse (403) unless the requester is an owner or admin of the workspace; ``doing``
+        completes "Only the workspace's owners and admins can …"."""
+        if not self.membership.is_manager:
+            raise exceptions.PermissionDenied(
+                f"Only the workspace's owners and admins can {doing}."
+            )
+
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation has no request user

@@ -67,7 +67,7 @@ class MembershipViewSet(
     http_method_names = ["get", "post", "patch", "delete"]
 
     def create(self, request, *args, **kwargs):
-        self._require_manager()
+        self.require_manager("manage members")
         invite = serializers.MemberInviteSerializer(
             data=request.data, context=self.get_serializer_context()
         )
@@ -81,7 +81,7 @@ class MembershipViewSet(
         return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
-        self._require_manager()
+        self.require_manager("manage members")
         target = serializer.instance
         new_role = serializer.validated_data.get("role", target.role)
         self._require_owner_for(target.role, new_role)
@@ -92,16 +92,12 @@ class MembershipViewSet(
 
     def perform_destroy(self, instance):
         if instance.user_id != self.request.user.id:
-            self._require_manager()
+            self.require_manager("manage members")
             self._require_owner_for(instance.role)
         with transaction.atomic():
             if instance.role == Role.OWNER:
                 self._keep_an_owner(instance)
             instance.delete()
-
-    def _require_manager(self):
-        if self.membership.role not in Membership.MANAGERS:
-            raise PermissionDenied("Only the workspace's owners and admins can manage members.")
 
     def _require_owner_for(self, *roles):
         if Role.OWNER in roles and self.membership.role != Role.OWNER:

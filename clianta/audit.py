@@ -1,0 +1,61 @@
+"""The audit trail: one call, ``record``, at every place where someone connects, checks,
+disconnects or revokes an integration, sends a message, creates or revokes a token, invites,
+removes or changes the role of a member, or where staff open a credential in the admin.
+
+Rows are only ever inserted; the API and the admin show them read-only."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from clianta.models import AuditEvent
+
+# The actions recorded; the API's ``action`` filter takes these.
+INTEGRATION_CONNECTED = "integration.connected"
+INTEGRATION_CHECKED = "integration.checked"
+INTEGRATION_DISCONNECTED = "integration.disconnected"
+INTEGRATION_REVOKED = "integration.revoked"
+MESSAGE_SENT = "message.sent"
+TOKEN_CREATED = "token.created"
+TOKEN_REVOKED = "token.revoked"
+MEMBER_INVITED = "member.invited"
+MEMBER_JOINED = "member.joined"
+MEMBER_REMOVED = "member.removed"
+MEMBER_ROLE_CHANGED = "member.role_changed"
+INVITATION_REVOKED = "invitation.revoked"
+CREDENTIAL_VIEWED_BY_STAFF = "credential.viewed_by_staff"
+
+
+def _client_ip(request) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a trusted proxy
+    # rewrote it, and no trusted-proxy list is kept.
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: str,
+    *,
+    workspace=None,
+    actor=None,
+    request=None,
+    target: models.Model | None = None,
+    target_label: str = "",
+    **details,
+) -> AuditEvent:
+    """Write one audit row. ``actor`` defaults to the request's user; ``target`` is the object
+    acted on (its type, id and name are copied); ``details`` must hold no secrets."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    return AuditEvent.objects.create(
+        workspace=workspace,
+        actor=actor,
+        actor_label=(actor.get_username() if actor is not None else "")[:255],
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(target_label or (str(target) if target is not None else ""))[:255],
+        details={key: value for key, value in details.items() if value is not None},
+        ip_address=_client_ip(request),
+    )
