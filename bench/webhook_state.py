@@ -39,7 +39,9 @@ def seed() -> dict:
     Membership.objects.create(user=user, workspace=workspace, role=Membership.Role.OWNER)
     browser = Client(HTTP_HOST=urlsplit(settings.PUBLIC_URL).hostname)
     browser.force_login(user)
-    consent_url = browser.get(f"/api/integrations/slack/connect?workspace={workspace.pk}")
+    consent_url = browser.post(
+        "/api/integrations/slack/connect/start", {"workspace": str(workspace.pk)}
+    )
     consent = requests.post(
         consent_url["Location"],
         data={"team": "Bench Team", "channel": "general", "decision": "allow"},

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import Company, Contact, Deal, Heartbeat, Membership, Workspace
+from . import invitations
+from .models import Company, Contact, Deal, Heartbeat, Invitation, Membership, Workspace
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,6 +27,54 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "workspace"]
     search_fields = ["user__username", "user__email", "workspace__name"]
     autocomplete_fields = ["user", "workspace"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only, but for revoking: invitations are made and accepted by the people concerned,
+    and the link's token digest is never shown."""
+
+    list_display = [
+        "email",
+        "workspace",
+        "role",
+        "status",
+        "invited_by",
+        "created_at",
+        "expires_at",
+    ]
+    list_filter = ["role", "workspace"]
+    search_fields = ["email", "workspace__name"]
+    list_select_related = ["workspace", "invited_by"]
+    fields = [
+        "workspace",
+        "email",
+        "role",
+        "status",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "declined_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected invitations", permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = sum(
+            invitations.revoke(invitation, request=request)
+            for invitation in queryset.select_related("workspace")
+        )
+        self.message_user(request, f"{revoked} invitation(s) revoked.")
 
 
 class WorkspaceOwnedAdmin(admin.ModelAdmin):

@@ -23,6 +23,7 @@ MEMBER_JOINED = "member.joined"
 MEMBER_REMOVED = "member.removed"
 MEMBER_ROLE_CHANGED = "member.role_changed"
 INVITATION_REVOKED = "invitation.revoked"
+INVITATION_DECLINED = "invitation.declined"
 CREDENTIAL_VIEWED_BY_STAFF = "credential.viewed_by_staff"
 
 

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class Workspace(models.Model):
@@ -49,6 +50,67 @@ class Membership(models.Model):
     def is_manager(self) -> bool:
         """Owners and admins manage the workspace: its members, settings and integrations."""
         return self.role in self.MANAGERS
+
+
+# Neither accepted, declined nor revoked (it may have expired).
+OPEN_INVITATION = models.Q(
+    accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True
+)
+
+
+class Invitation(models.Model):
+    """An invitation to join a workspace, pending until the person it was sent to accepts it
+    while logged in with that email address (``clianta/invitations.py``).
+
+    The link's token is stored only as its SHA-256 digest. One open invitation per address and
+    workspace: inviting the address again refreshes it (new token, new expiry)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace",
+                Lower("email"),
+                condition=OPEN_INVITATION,
+                name="one_open_invitation_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.workspace} ({self.role})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.declined_at:
+            return "declined"
+        if self.revoked_at:
+            return "revoked"
+        return "pending" if self.expires_at > timezone.now() else "expired"
 
 
 class WorkspaceOwned(models.Model):

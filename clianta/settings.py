@@ -209,6 +209,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/settings/integrations"
 
+# Outgoing mail (invitations): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@smtp.example.com:587; with DEBUG the console by default.
+vars().update(
+    env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clianta <no-reply@clianta.example>")
+# How long an invitation link to join a workspace stays valid.
+INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=7)
+
 # IMAP and SMTP without TLS: only to a loopback host, unless this is on.
 IMAP_SMTP_ALLOW_PLAINTEXT = env.bool("IMAP_SMTP_ALLOW_PLAINTEXT", default=False)
 # IMAP and SMTP servers on loopback or private networks (on with DEBUG or the sandbox).

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from calendars.api import views as calendar_views
+from clianta import invitation_page
+from clianta.api import invitations as invitation_api
 from clianta.api import views
 from clianta.api.health import HealthView
 from email_accounts.api import views as email_views
@@ -26,6 +28,12 @@ router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
 router.register(
     r"workspaces/(?P<workspace_pk>[^/.]+)/members", views.MembershipViewSet, basename="member"
 )
+router.register(
+    r"workspaces/(?P<workspace_pk>[^/.]+)/invitations",
+    invitation_api.WorkspaceInvitationViewSet,
+    basename="workspace-invitation",
+)
+router.register("invitations", invitation_api.ReceivedInvitationViewSet, basename="invitation")
 router.register("companies", views.CompanyViewSet, basename="company")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("deals", views.DealViewSet, basename="deal")
@@ -61,6 +69,7 @@ urlpatterns = [
     # The seed's POST route (token or consent URL); GET is the browser flow below.
     path("api/integrations/notion/connect", productivity_views.NotionConnectView.as_view()),
     path("api/integrations/<slug:provider>/connect", oauth_views.connect, name="oauth-connect"),
+    path("api/integrations/<slug:provider>/connect/start", oauth_views.start, name="oauth-start"),
     path("api/integrations/<slug:provider>/callback", oauth_views.callback, name="oauth-callback"),
     path("api/email-settings", email_views.EmailSettingsView.as_view(), name="email-settings"),
     path("api/calendar/connect", calendar_views.ConnectView.as_view(), name="calendar-connect"),
@@ -84,6 +93,7 @@ urlpatterns = [
     path("api/", include("messaging.twilio.urls")),
     path("api/", include(router.urls)),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("invitations/<str:token>", invitation_page.invitation, name="invitation-page"),
     path(
         "settings/integrations", integration_views.integrations_page, name="settings-integrations"
     ),

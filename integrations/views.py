@@ -54,7 +54,8 @@ def integrations_page(request):
         "memberships": memberships,
         "cards": cards,
         "success": request.GET.get("success"),
-        "error": MESSAGES.get(request.GET.get("error", ""), request.GET.get("error")),
+        # Only known codes: the query string is anyone's to write, so its text is never shown.
+        "error": MESSAGES.get(request.GET.get("error", "")),
         "result_provider": provider_name,
     }
     return render(request, "integrations/settings.html", context)

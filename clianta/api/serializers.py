@@ -40,19 +40,11 @@ class MembershipSerializer(StrictModelSerializer):
 
 
 class MemberInviteSerializer(StrictSerializer):
-    email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    """Whom to invite. Whether the address has an account, or is already a member, is never
+    checked here: the answer must not tell."""
 
-    def validate_email(self, email):
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is None:
-            raise serializers.ValidationError(
-                "No active user has this email address; they need an account first."
-            )
-        if Membership.objects.filter(workspace=self.context["workspace"], user=user).exists():
-            raise serializers.ValidationError("This user is already a member of the workspace.")
-        self.context["user"] = user
-        return email
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
 
 
 def validate_phone(phone: str) -> str:

@@ -5,10 +5,11 @@ from rest_framework import filters, mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from clianta import events
+from clianta import audit, events, invitations
 from clianta.models import Company, Contact, Deal, Membership, Workspace
 
 from . import serializers
+from .invitations import InvitationSerializer
 from .scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
 
 Role = Membership.Role
@@ -45,8 +46,15 @@ class WorkspaceViewSet(viewsets.ModelViewSet):
 
 @extend_schema_view(
     create=extend_schema(
+        summary="Invite a member",
+        description=(
+            "Sends an invitation to the email address; the person becomes a member only when "
+            "they accept it, logged in with that address. The answer is the same whether the "
+            "address has an account or is already a member. Inviting a pending address again "
+            "refreshes its invitation."
+        ),
         request=serializers.MemberInviteSerializer,
-        responses={201: serializers.MembershipSerializer},
+        responses={202: InvitationSerializer},
     )
 )
 class MembershipViewSet(
@@ -58,9 +66,9 @@ class MembershipViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Members of a workspace. Owners and admins add members by email, change roles and remove
-    members; anyone may leave. Only owners grant or take away the owner role, and a workspace
-    always keeps one owner."""
+    """Members of a workspace. Owners and admins invite members by email, change roles and
+    remove members; anyone may leave. Only owners grant or take away the owner role, and a
+    workspace always keeps one owner."""
 
     queryset = Membership.objects.select_related("user")
     serializer_class = serializers.MembershipSerializer
@@ -68,35 +76,55 @@ class MembershipViewSet(
 
     def create(self, request, *args, **kwargs):
         self.require_manager("manage members")
-        invite = serializers.MemberInviteSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
+        invite = serializers.MemberInviteSerializer(data=request.data)
         invite.is_valid(raise_exception=True)
         self._require_owner_for(invite.validated_data["role"])
-        membership = Membership.objects.create(
-            workspace=self.workspace,
-            user=invite.context["user"],
-            role=invite.validated_data["role"],
+        invitation = invitations.invite(
+            self.workspace,
+            invite.validated_data["email"],
+            invite.validated_data["role"],
+            request=request,
         )
-        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
     def perform_update(self, serializer):
         self.require_manager("manage members")
         target = serializer.instance
-        new_role = serializer.validated_data.get("role", target.role)
-        self._require_owner_for(target.role, new_role)
+        previous = target.role
+        new_role = serializer.validated_data.get("role", previous)
+        self._require_owner_for(previous, new_role)
         with transaction.atomic():
-            if target.role == Role.OWNER and new_role != Role.OWNER:
+            if previous == Role.OWNER and new_role != Role.OWNER:
                 self._keep_an_owner(target)
             serializer.save()
+            if new_role != previous:
+                audit.record(
+                    audit.MEMBER_ROLE_CHANGED,
+                    workspace=self.workspace,
+                    request=self.request,
+                    target=target,
+                    target_label=target.user.get_username(),
+                    previous_role=previous,
+                    role=new_role,
+                )
 
     def perform_destroy(self, instance):
-        if instance.user_id != self.request.user.id:
+        leaving = instance.user_id == self.request.user.id
+        if not leaving:
             self.require_manager("manage members")
             self._require_owner_for(instance.role)
         with transaction.atomic():
             if instance.role == Role.OWNER:
                 self._keep_an_owner(instance)
+            audit.record(
+                audit.MEMBER_REMOVED,
+                workspace=self.workspace,
+                request=self.request,
+                target=instance,
+                target_label=instance.user.get_username(),
+                role=instance.role,
+                left=leaving,
+            )
             instance.delete()
 
     def _require_owner_for(self, *roles):

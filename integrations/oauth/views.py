@@ -10,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from clianta.api.scoping import memberships_of
+from clianta.models import Membership
 from integrations import registry
 from integrations.errors import IntegrationError
 from integrations.signals import credential_connected
@@ -54,7 +55,9 @@ def _result(**params) -> str:
 @require_GET
 @login_required
 def connect(request, provider: str):
-    """Redirect to the provider's consent page for the workspace in ``?workspace=``."""
+    """The link to connect ``provider`` to the workspace in ``?workspace=``: a page naming the
+    workspace and the user, whose button (a POST) starts the flow. A link followed from
+    elsewhere never connects an account without that conscious click."""
     provider = oauth_provider(provider)
     chosen = request.GET.get("workspace")
     memberships, membership = memberships_of(request.user, chosen)
@@ -62,6 +65,21 @@ def connect(request, provider: str):
         membership = memberships[0]
     if membership is None:
         raise Http404("Choose one of your workspaces (?workspace=<id>).")
+    return render(
+        request,
+        "integrations/connect_confirm.html",
+        {"provider": provider, "workspace": membership.workspace},
+    )
+
+
+@require_POST
+@login_required
+def start(request, provider: str):
+    """Redirect to the provider's consent page for the workspace in the form's ``workspace``."""
+    provider = oauth_provider(provider)
+    _, membership = memberships_of(request.user, request.POST.get("workspace"))
+    if membership is None:
+        raise Http404("No such workspace.")
     try:
         url = oauth_state.begin(
             request,
@@ -91,6 +109,15 @@ def callback(request, provider: str):
             "integrations/oauth_failed.html",
             {"provider": provider, "settings_page": SETTINGS_PAGE},
             status=400,
+        )
+    if not Membership.objects.filter(workspace=claimed.workspace, user=request.user).exists():
+        # Removed from the workspace while at the provider: nothing is exchanged or stored.
+        logger.warning("oauth.not_a_member", extra={"provider": provider.slug})
+        return render(
+            request,
+            "integrations/oauth_failed.html",
+            {"provider": provider, "settings_page": SETTINGS_PAGE, "reason": "not_a_member"},
+            status=403,
         )
     if "error" in request.GET or not request.GET.get("code"):
         reason = "access_denied" if request.GET.get("error") == "access_denied" else "no_code"

@@ -8,11 +8,21 @@ import requests
 from integrations.sandbox import faults
 
 
-def start(browser, workspace, slug="gmail", **headers) -> str:
-    """Our connect view; returns the provider's consent URL it redirects to."""
-    response = browser.get(
+def confirm(browser, workspace, slug="gmail", **headers):
+    """Our connect link, then its confirmation page's button; the button's response."""
+    page = browser.get(
         f"/api/integrations/{slug}/connect", {"workspace": str(workspace.pk)}, **headers
     )
+    assert page.status_code == 200, page.content
+    assert workspace.name in page.content.decode()
+    return browser.post(
+        f"/api/integrations/{slug}/connect/start", {"workspace": str(workspace.pk)}, **headers
+    )
+
+
+def start(browser, workspace, slug="gmail", **headers) -> str:
+    """Through the connect link's confirmation; returns the provider's consent URL."""
+    response = confirm(browser, workspace, slug, **headers)
     assert response.status_code == 302, response.content
     return response["Location"]
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def click_connect_on_gmail(page):
     gmail = page.locator("section[data-provider=gmail]")
-    gmail.get_by_role("link", name="Connect", exact=True).click()
+    gmail.get_by_role("button", name="Connect", exact=True).click()
     page.wait_for_selector("text=Sign in with Google")
 
 

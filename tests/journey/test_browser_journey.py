@@ -26,7 +26,7 @@ def step(page, name):
 
 def connect_google(page, slug):
     page.locator(f"section[data-provider={slug}]").get_by_role(
-        "link", name="Connect", exact=True
+        "button", name="Connect", exact=True
     ).click()
     page.wait_for_selector("text=Sign in with Google")
     page.fill("input[name=email]", EMAIL)
@@ -95,7 +95,7 @@ def test_the_whole_journey(page, live_server, celery_worker, workspace_a, django
 
     # Slack: install into the sandbox team, then win a deal.
     page.locator("section[data-provider=slack]").get_by_role(
-        "link", name="Connect", exact=True
+        "button", name="Connect", exact=True
     ).click()
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url("**/settings/integrations?provider=slack&success=true")

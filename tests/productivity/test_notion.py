@@ -13,7 +13,7 @@ from integrations.sandbox import faults, notion_store
 from productivity import knowledge, notion, tasks
 from productivity.models import KnowledgePage
 from tests.conftest import wait_for
-from tests.integrations.oauth_helpers import query
+from tests.integrations.oauth_helpers import query, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,9 +45,7 @@ def test_connecting_through_oauth(sandbox, client, alice, workspace_a, api_a):
     )
     browser = Client()
     browser.force_login(alice)
-    consent_url = browser.get(f"/api/integrations/notion/connect?workspace={workspace_a.pk}")[
-        "Location"
-    ]
+    consent_url = start(browser, workspace_a, "notion")
     import requests
 
     answer = requests.post(

@@ -13,7 +13,7 @@ from integrations.models import IntegrationCredential, OAuthState
 from integrations.sandbox import faults
 from integrations.sandbox.microsoft_models import MicrosoftGrant
 from tests.email_accounts.outlook.helpers import EMAIL, cached_refresh_token, connect
-from tests.integrations.oauth_helpers import query, start
+from tests.integrations.oauth_helpers import confirm, query, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,7 +71,7 @@ def test_an_unreachable_authority_is_a_clear_result_not_a_500(browser, workspace
         closed_port = probe.getsockname()[1]
     settings.MICROSOFT_AUTHORITY = f"https://127.0.0.1:{closed_port}/common"
 
-    response = browser.get(f"/api/integrations/outlook/connect?workspace={workspace_a.pk}")
+    response = confirm(browser, workspace_a, "outlook")
 
     assert response.status_code == 302
     assert response["Location"].endswith("provider=outlook&error=provider_unavailable")
