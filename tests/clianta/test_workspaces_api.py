@@ -30,7 +30,11 @@ def test_owners_invite_members_by_email_with_a_role(api_a, workspace_a, make_use
     )
     assert response.status_code == 202, response.content
     body = response.json()
-    assert (body["email"], body["role"], body["status"]) == ("carol@example.com", "admin", "pending")
+    assert (body["email"], body["role"], body["status"]) == (
+        "carol@example.com",
+        "admin",
+        "pending",
+    )
     assert not Membership.objects.filter(workspace=workspace_a, user=carol).exists()
     assert [m.to for m in mailoutbox] == [["carol@example.com"]]
 
