@@ -14,6 +14,7 @@ from . import registry
 from .health import health_of, with_health
 from .models import IntegrationCredential, SyncLog
 from .oauth import tokens
+from .oauth.views import RESULT_WORKSPACE
 
 MESSAGES = {
     "access_denied": "You declined the request, so nothing was connected.",
@@ -28,6 +29,10 @@ def _workspace(request):
     memberships, membership = memberships_of(request.user, chosen)
     if chosen and membership is None:
         raise Http404("No such workspace.")
+    if not chosen:
+        # Back from a provider: the workspace the last account was connected to.
+        last = request.session.get(RESULT_WORKSPACE)
+        membership = next((m for m in memberships if str(m.workspace_id) == last), None)
     if not memberships:
         raise Http404("You are not a member of any workspace yet.")
     return (membership or memberships[0]).workspace, memberships

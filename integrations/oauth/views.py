@@ -23,6 +23,7 @@ from .tokens import store_grant
 
 logger = logging.getLogger("integrations.oauth")
 SETTINGS_PAGE = "/settings/integrations"
+RESULT_WORKSPACE = "integrations.result_workspace"
 
 
 def redirect_uri(provider: registry.Provider) -> str:
@@ -136,4 +137,6 @@ def callback(request, provider: str):
     logger.info(
         "oauth.connected", extra={"provider": provider.slug, "credential": str(credential.pk)}
     )
+    # The settings page then shows (and names) the workspace the account went into.
+    request.session[RESULT_WORKSPACE] = str(claimed.workspace_id)
     return redirect(_result(provider=provider.slug, success="true"))

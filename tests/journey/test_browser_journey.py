@@ -13,7 +13,7 @@ from email_accounts.models import EmailAccount, EmailMessage
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.sandbox import calendar_store
 from integrations.sandbox import gmail_mailbox as mailbox
-from tests.browser import PASSWORD, log_in_and_open_settings, shot
+from tests.browser import PASSWORD, api, log_in_and_open_settings, shot
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,22 +32,6 @@ def connect_google(page, slug):
     page.fill("input[name=email]", EMAIL)
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(f"**/settings/integrations?provider={slug}&success=true")
-
-
-def api(page, method, path, body=None):
-    """A call the way the CRM's front end makes it: same session, CSRF token from the cookie."""
-    return page.evaluate(
-        """async ([method, path, body]) => {
-            const token = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
-            const answer = await fetch(path, {
-                method, credentials: "same-origin",
-                headers: {"Content-Type": "application/json", "X-CSRFToken": token},
-                body: body === null ? undefined : JSON.stringify(body),
-            });
-            return {status: answer.status, body: await answer.json()};
-        }""",
-        [method, path, body],
-    )
 
 
 def test_the_whole_journey(page, live_server, celery_worker, workspace_a, django_user_model):
