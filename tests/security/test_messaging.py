@@ -87,6 +87,8 @@ def test_texting_someone_does_not_take_over_the_replies_to_another_workspaces_nu
         f"/api/workspaces/{workspace_b.pk}/sms/send", {"to": ADA, "body": "Hi"}, format="json"
     )
     assert again.status_code == 201
+    sent_by_b = AuditEvent.objects.filter(action=audit.MESSAGE_SENT, workspace=workspace_b)
+    assert [e.details for e in sent_by_b] == [{"channel": "sms", "to": ADA}] * 2
 
 
 @pytest.mark.django_db
@@ -229,6 +231,23 @@ def test_without_an_assigned_number_the_shared_account_does_not_send(api_b, work
     assert not SmsMessage.objects.exists()
 
 
+@pytest.mark.django_db
+def test_a_voice_drop_started_through_the_api_is_audited(api_a, alice, workspace_a):
+    response = api_a.post(
+        "/api/voice-drops",
+        {"audio_url": "https://cdn.example/a.mp3", "numbers": [ADA, "+14155550104"]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    event = AuditEvent.objects.get(action=audit.MESSAGE_SENT)
+    assert (event.workspace_id, event.actor, event.target_id) == (
+        workspace_a.pk,
+        alice,
+        response.json()["id"],
+    )
+    assert event.details == {"channel": "voice_drop", "calls": 2}
+
+
 # Slack team ownership -----------------------------------------------------------------------
 
 
@@ -250,6 +269,10 @@ def test_a_slack_team_of_another_workspace_is_refused_until_its_admins_release_i
     assert "already connected to another Clianta workspace" in page
     assert SlackIntegration.objects.get().workspace_id == workspace_a.pk
     assert not IntegrationCredential.objects.filter(workspace=workspace_b).exists()
+
+    assert api_a.post(f"/api/workspaces/{workspace_a.pk}/slack/test").status_code == 200
+    tested = AuditEvent.objects.get(action=audit.MESSAGE_SENT, workspace=workspace_a)
+    assert tested.details == {"channel": "slack", "slack_channel": "C0GENERAL", "test": True}
 
     release = f"/api/slack/integrations/{installed.pk}/release"
     assert api_b.post(release).status_code == 404
