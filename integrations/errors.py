@@ -29,6 +29,14 @@ class ConfigurationError(IntegrationError):
     code = "not_configured"
 
 
+class AccountTaken(IntegrationError):
+    """The provider account being connected is linked to another workspace (a Slack team): the
+    connection is refused and nothing is stored until that workspace releases it."""
+
+    status_code = 409
+    code = "account_taken"
+
+
 class WebhookVerificationError(IntegrationError):
     """A webhook's signature, timestamp or headers did not verify."""
 

@@ -21,6 +21,10 @@ MESSAGES = {
     "exchange_failed": "The provider did not accept the sign-in. Please try again.",
     "provider_unavailable": "The provider could not be reached. Please try again in a moment.",
     "no_code": "The provider sent no authorization code. Please try again.",
+    "account_taken": (
+        "This account is already connected to another Clianta workspace, so nothing was "
+        "connected. An owner or admin of that workspace must release it first."
+    ),
 }
 
 

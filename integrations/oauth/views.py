@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clianta.api.scoping import memberships_of
 from clianta.models import Membership
 from integrations import registry
-from integrations.errors import IntegrationError
+from integrations.errors import AccountTaken, IntegrationError
 from integrations.signals import credential_connected
 
 from . import state as oauth_state
@@ -132,8 +133,16 @@ def callback(request, provider: str):
             "oauth.exchange_failed", extra={"provider": provider.slug, "reason": exc.message}
         )
         return redirect(_result(provider=provider.slug, error="exchange_failed"))
-    credential = store_grant(claimed.workspace, provider, tokens)
-    credential_connected.send(sender=provider.slug, credential=credential, user=request.user)
+    try:
+        # A receiver refusing the account (AccountTaken) undoes the stored grant.
+        with transaction.atomic():
+            credential = store_grant(claimed.workspace, provider, tokens)
+            credential_connected.send(
+                sender=provider.slug, credential=credential, user=request.user
+            )
+    except AccountTaken:
+        logger.warning("oauth.account_taken", extra={"provider": provider.slug})
+        return redirect(_result(provider=provider.slug, error=AccountTaken.code))
     logger.info(
         "oauth.connected", extra={"provider": provider.slug, "credential": str(credential.pk)}
     )

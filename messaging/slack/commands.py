@@ -1,12 +1,14 @@
 """The ``/clianta`` slash command: ``find contact <email or name>`` and ``help``; anything else
 answers help. Answers are ephemeral Block Kit messages
-(https://docs.slack.dev/interactivity/implementing-slash-commands)."""
+(https://docs.slack.dev/interactivity/implementing-slash-commands); every value from a contact or
+from the command's text in them is escaped (escaping.py)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
 from . import services
+from .escaping import escape
 from .models import SlackIntegration
 
 MAX_RESULTS = 10
@@ -26,11 +28,13 @@ def _ephemeral(text: str, blocks: list | None = None) -> dict:
 
 
 def _contact_block(contact) -> dict:
-    lines = [f"*{contact.full_name or contact.email or 'Unnamed contact'}*"]
-    details = [contact.title, contact.company.name if contact.company else ""]
+    name = escape(contact.full_name or contact.email or "")
+    lines = [f"*{name or 'Unnamed contact'}*"]
+    details = [escape(d) for d in (contact.title, contact.company.name if contact.company else "")]
     if any(details):
         lines.append(" · ".join(d for d in details if d))
-    lines.append(" · ".join(v for v in (contact.email, contact.phone) if v) or "No email or phone")
+    reach = [escape(v) for v in (contact.email, contact.phone) if v]
+    lines.append(" · ".join(reach) or "No email or phone")
     return {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}
 
 
@@ -38,10 +42,11 @@ def find_contact(integration: SlackIntegration, query: str) -> dict:
     if not query:
         return _ephemeral("Tell me whom to look for: `/clianta find contact <email or name>`.")
     found = services.find_contacts(integration.workspace_id, query, MAX_RESULTS + 1)
+    asked = escape(query)
     if not found:
-        return _ephemeral(f"No contact matches “{query}”.")
+        return _ephemeral(f"No contact matches “{asked}”.")
     shown = found[:MAX_RESULTS]
-    title = f"{len(shown)} contact{'s' if len(shown) != 1 else ''} matching “{query}”"
+    title = f"{len(shown)} contact{'s' if len(shown) != 1 else ''} matching “{asked}”"
     if len(found) > MAX_RESULTS:
         title += f" (first {MAX_RESULTS}; narrow the search for more)"
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]

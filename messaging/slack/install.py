@@ -1,5 +1,6 @@
 """A Slack install completed through the OAuth callback becomes the workspace's SlackIntegration,
-with the default notification rules."""
+with the default notification rules. A team linked to another workspace is refused (AccountTaken:
+the callback stores nothing) until that workspace releases it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import logging
 from django.db import transaction
 from django.views.decorators.http import require_http_methods
 
+from integrations.errors import AccountTaken
+from integrations.oauth import tokens
 from integrations.oauth import views as oauth_views
 from integrations.providers.slack import take_incoming_webhook
 from integrations.signals import credential_connected
@@ -29,8 +32,12 @@ def connected(sender, credential, user, **kwargs) -> SlackIntegration | None:
             defaults={"workspace": credential.workspace, "credential": credential},
         )
         if integration.workspace_id != credential.workspace_id:
-            logger.warning("slack.team_moved", extra={"team_id": integration.team_id})
-        integration.workspace = credential.workspace
+            # One workspace per team: another workspace's team never moves; its owners or admins
+            # release it first (POST /api/slack/integrations/{id}/release).
+            logger.warning("slack.team_taken", extra={"team_id": integration.team_id})
+            raise AccountTaken(
+                "This Slack team is connected to another Clianta workspace.", provider="slack"
+            )
         integration.credential = credential
         integration.team_name = metadata.get("team_name", "")
         integration.bot_user_id = metadata.get("bot_user_id", "")
@@ -50,6 +57,13 @@ def connected(sender, credential, user, **kwargs) -> SlackIntegration | None:
             )
     logger.info("slack.installed", extra={"team_id": integration.team_id, "new_install": created})
     return integration
+
+
+def release(integration: SlackIntegration) -> None:
+    """Give the team up: the bot token is revoked at Slack and the credential removed (the
+    install with it), so that another workspace may connect the team."""
+    logger.info("slack.team_released", extra={"team_id": integration.team_id})
+    tokens.disconnect(integration.credential)
 
 
 def connect_receiver() -> None:

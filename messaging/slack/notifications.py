@@ -15,6 +15,7 @@ from django.db import transaction
 from clianta import events
 from clianta.models import Contact, Deal
 
+from .escaping import escape
 from .models import NotificationRule, SlackIntegration, SlackNotification
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -78,8 +79,15 @@ def context(workspace_id, data: dict) -> dict:
 
 
 def render(template: str, fields: dict) -> str:
-    """The template with each ``{name}`` replaced; names it does not know stay as written."""
-    return PLACEHOLDER.sub(lambda match: fields.get(match.group(1), match.group(0)), template)
+    """The template with each ``{name}`` replaced by its value escaped for Slack (the template's
+    own text may carry Slack markup, the values never do); names it does not know stay as
+    written."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        return escape(fields[name]) if name in fields else match.group(0)
+
+    return PLACEHOLDER.sub(value, template)
 
 
 def connect_receiver() -> None:

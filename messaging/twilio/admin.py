@@ -1,8 +1,18 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from . import voice_drops
-from .models import CallRecording, SmsMessage, SmsOptOut, VoiceDrop, VoiceDropCall
+from . import phones, voice_drops
+from .errors import InvalidPhoneNumber
+from .models import (
+    CallRecording,
+    SmsMessage,
+    SmsOptOut,
+    TwilioNumber,
+    UnroutedSms,
+    VoiceDrop,
+    VoiceDropCall,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -85,3 +95,55 @@ class CallRecordingAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "call_sid", "duration", "contact", "workspace"]
     search_fields = ["recording_sid", "call_sid"]
     list_select_related = ["contact", "workspace"]
+
+
+class TwilioNumberForm(forms.ModelForm):
+    class Meta:
+        model = TwilioNumber
+        fields = ["workspace", "phone_number"]
+
+    def clean_phone_number(self):
+        """In E.164 before the uniqueness check, so that one number written two ways is one."""
+        try:
+            return phones.normalise(self.cleaned_data["phone_number"])
+        except InvalidPhoneNumber as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+@admin.register(TwilioNumber)
+class TwilioNumberAdmin(admin.ModelAdmin):
+    """Numbers of the shared Twilio account (TWILIO_* settings), each assigned to one workspace:
+    it sends from the number, and texts to it are its own. A number assigned to a workspace
+    cannot be assigned to another until it is removed here."""
+
+    form = TwilioNumberForm
+    list_display = ["phone_number", "workspace", "assigned_by", "created_at"]
+    search_fields = ["phone_number", "workspace__name"]
+    autocomplete_fields = ["workspace"]
+    list_select_related = ["workspace", "assigned_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a number means removing it first: a deliberate step, never an edit.
+        return ["workspace", "phone_number"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.assigned_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(UnroutedSms)
+class UnroutedSmsAdmin(ReadOnlyAdmin):
+    """Texts to numbers no workspace owns (or several claim): kept here, given to no one."""
+
+    list_display = ["received_at", "from_number", "to_number", "body", "reason", "account_sid"]
+    search_fields = ["from_number", "to_number", "body", "message_sid"]
+    readonly_fields = [
+        "received_at",
+        "from_number",
+        "to_number",
+        "body",
+        "reason",
+        "account_sid",
+        "message_sid",
+    ]

@@ -1,6 +1,6 @@
 """Twilio failures the API answers as a client's mistake (part of integrations.errors' tree)."""
 
-from integrations.errors import IntegrationError
+from integrations.errors import ConfigurationError, IntegrationError
 
 
 class InvalidPhoneNumber(IntegrationError):
@@ -16,3 +16,10 @@ class OptedOut(IntegrationError):
 
     status_code = 409
     code = "recipient_opted_out"
+
+
+class NoPhoneNumber(ConfigurationError):
+    """The workspace has no number to send from: its Twilio connection names none, or no number
+    of the shared account is assigned to it."""
+
+    code = "no_phone_number"

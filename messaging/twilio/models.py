@@ -3,6 +3,7 @@
 Phone numbers are stored in E.164 (see phones.py).
 """
 
+from django.conf import settings
 from django.db import models
 
 from clianta.models import Contact, WorkspaceOwned
@@ -124,6 +125,7 @@ class VoiceDropCall(models.Model):
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="voice_drop_calls"
     )
     to_number = models.CharField(max_length=20)
+    from_number = models.CharField(max_length=20, blank=True, help_text="The number called from.")
     sid = models.CharField(
         max_length=64, unique=True, null=True, blank=True, help_text="Twilio's CallSid."
     )
@@ -163,3 +165,41 @@ class CallRecording(WorkspaceOwned):
 
     def __str__(self):
         return f"Recording {self.recording_sid} of {self.call_sid}"
+
+
+class TwilioNumber(WorkspaceOwned):
+    """A number of the shared Twilio account (the TWILIO_* settings) assigned to one workspace:
+    it sends from it, and what is texted to it is that workspace's. Staff assign numbers in the
+    admin; a number belongs to one workspace at most."""
+
+    phone_number = models.CharField(max_length=20, unique=True, help_text="E.164.")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(WorkspaceOwned.Meta):
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.phone_number
+
+
+class UnroutedSms(models.Model):
+    """A text no workspace owns the number of (or more than one claims): kept for staff, never
+    given to a workspace by guess."""
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    account_sid = models.CharField(max_length=64)
+    from_number = models.CharField(max_length=40)
+    to_number = models.CharField(max_length=40)
+    body = models.TextField(blank=True)
+    reason = models.CharField(max_length=200)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "unrouted SMS"
+        verbose_name_plural = "unrouted SMS"
+
+    def __str__(self):
+        return f"{self.from_number} → {self.to_number}"

@@ -2,7 +2,8 @@
 
 The account is the workspace's stored credential (``account`` = the Account SID, ``api_key`` =
 the Auth Token, ``metadata["phone_number"]`` = its number) or, failing that, the TWILIO_*
-settings.
+settings' shared account with the number assigned to the workspace (numbers.py says who owns a
+number).
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from integrations.errors import (
 )
 from integrations.models import IntegrationCredential
 
-from . import phones
-from .errors import InvalidPhoneNumber, OptedOut
-from .models import SmsMessage, SmsOptOut
+from . import numbers, phones
+from .errors import InvalidPhoneNumber, NoPhoneNumber, OptedOut
+from .models import SmsMessage, SmsOptOut, UnroutedSms
 
 PROVIDER = "twilio"
 logger = logging.getLogger("integrations.twilio")
@@ -92,13 +93,17 @@ def account_for(workspace_id) -> Account:
             raise ConfigurationError(
                 "Twilio is not set up: connect the workspace's Twilio account.", provider=PROVIDER
             )
-    number = (credential.metadata.get("phone_number") if credential else "") or (
-        settings.TWILIO_PHONE_NUMBER
-    )
-    if not number:
-        raise ConfigurationError(
-            "No Twilio phone number is set up to send from.", provider=PROVIDER
+    if credential is not None:
+        number = credential.metadata.get("phone_number") or ""
+        missing = "The workspace's Twilio connection names no phone number to send from."
+    else:
+        number = numbers.assigned_number(workspace_id) or ""
+        missing = (
+            "No phone number of the shared Twilio account is assigned to this workspace: "
+            "ask an administrator to assign one, or connect the workspace's own Twilio account."
         )
+    if not number:
+        raise NoPhoneNumber(missing, provider=PROVIDER)
     client = registry.get(PROVIDER).client(credential)
     return Account(client, phones.normalise(number), credential)
 
@@ -210,8 +215,12 @@ def apply_status(params: dict) -> bool:
     if rank is None:
         logger.info("twilio.status_ignored", extra={"sid": sid, "status": status})
         return False
-    if not SmsMessage.objects.filter(sid=sid).exists():
+    message = SmsMessage.objects.filter(sid=sid).first()
+    if message is None:
         raise Transient(f"Message {sid} is not stored yet.", provider=PROVIDER)
+    if not numbers.owns(message.workspace_id, params.get("AccountSid", ""), message.from_number):
+        logger.warning("twilio.status_not_owned", extra={"sid": sid})
+        return False
     older = [name for name, value in SmsMessage.RANK.items() if value < rank]
     updated = SmsMessage.objects.filter(sid=sid, status__in=older).update(
         status=status, error_code=params.get("ErrorCode", "")[:10], updated_at=timezone.now()
@@ -222,35 +231,33 @@ def apply_status(params: dict) -> bool:
 # Inbound ----------------------------------------------------------------------------------------
 
 
-def workspace_for_number(account_sid: str, to: str, sender: str):
-    """The workspace an inbound message to ``to`` belongs to: the one whose credential has that
-    account and number (or the account's only credential); for the TWILIO_* settings' number,
-    the workspace that last texted ``sender``. None when no workspace claims it."""
-    matches = list(credentials(account=account_sid))
-    for credential in matches:
-        if phones.normalise_or_none(credential.metadata.get("phone_number", "")) == to:
-            return credential.workspace_id
-    if len(matches) == 1:
-        return matches[0].workspace_id
-    if account_sid == settings.TWILIO_ACCOUNT_SID:
-        last = (
-            SmsMessage.objects.filter(direction=SmsMessage.Direction.OUTBOUND, to_number=sender)
-            .order_by("-created_at")
-            .first()
-        )
-        return last.workspace_id if last else None
-    return None
+def record_unrouted(params: dict, sender: str, to: str, reason: str) -> None:
+    """Keep a text no single workspace owns the number of, for staff to see (admin)."""
+    UnroutedSms.objects.get_or_create(
+        message_sid=params["MessageSid"],
+        defaults={
+            "account_sid": params.get("AccountSid", "")[:64],
+            "from_number": sender[:40],
+            "to_number": to[:40],
+            "body": params.get("Body", ""),
+            "reason": reason,
+        },
+    )
+    logger.warning("twilio.sms_unrouted", extra={"sid": params["MessageSid"], "reason": reason})
 
 
 def receive_sms(params: dict) -> SmsMessage | None:
     """An inbound message: stored once (by MessageSid), linked to the contact with the sender's
-    number, STOP / START applied, SMS_RECEIVED announced. None when no workspace claims it."""
+    number, STOP / START applied, SMS_RECEIVED announced, in the workspace that owns the number
+    it was sent to. None when no workspace or several own it: the text is kept as unrouted."""
     sender = phones.normalise_or_none(params.get("From", "")) or params.get("From", "")[:20]
     to = phones.normalise_or_none(params.get("To", "")) or params.get("To", "")[:20]
-    workspace_id = workspace_for_number(params.get("AccountSid", ""), to, sender)
-    if workspace_id is None:
-        logger.warning("twilio.sms_unclaimed", extra={"sid": params.get("MessageSid", "")})
+    found = numbers.owners(params.get("AccountSid", ""), to)
+    if len(found) != 1:
+        reason = "several workspaces own the number" if found else "no workspace owns the number"
+        record_unrouted(params, sender, to, reason)
         return None
+    workspace_id = found.pop()
     contact = phones.contact_for(workspace_id, sender)
     body = params.get("Body", "")
     with transaction.atomic():

@@ -19,7 +19,7 @@ from clianta import celery_app
 from clianta.models import Contact, Workspace
 from integrations.errors import IntegrationError, Transient
 
-from . import services
+from . import numbers, services
 from .errors import OptedOut
 from .models import CallRecording, VoiceDrop, VoiceDropCall
 
@@ -111,17 +111,23 @@ def place_call(call_pk) -> None:
     except IntegrationError as exc:
         _finish_call(call_pk, outcome=Outcome.FAILED, error=exc.message[:500])
         return
-    VoiceDropCall.objects.filter(pk=call_pk).update(sid=placed.sid, call_status=placed.status)
+    VoiceDropCall.objects.filter(pk=call_pk).update(
+        sid=placed.sid, call_status=placed.status, from_number=account.phone_number
+    )
     logger.info("twilio.call_placed", extra={"sid": placed.sid, "voice_drop": str(drop.pk)})
 
 
 def apply_call_status(params: dict) -> None:
     """A call status callback: the call's status, and once it ends, its outcome. Raises
-    Transient while the call's sid is not stored yet."""
+    Transient while the call's sid is not stored yet; ignored unless the callback's account
+    owns the number the call was placed from, for the drop's workspace."""
     sid, status = params.get("CallSid", ""), params.get("CallStatus", "")
-    call = VoiceDropCall.objects.filter(sid=sid).first()
+    call = VoiceDropCall.objects.select_related("voice_drop").filter(sid=sid).first()
     if call is None:
         raise Transient(f"Call {sid} is not stored yet.", provider=services.PROVIDER)
+    if not _owned(call, params):
+        logger.warning("twilio.call_status_not_owned", extra={"sid": sid})
+        return
     answered_by = params.get("AnsweredBy", "")[:20]
     if status not in FINAL_STATUSES:
         VoiceDropCall.objects.filter(pk=call.pk, outcome=Outcome.CALLING).update(call_status=status)
@@ -134,6 +140,11 @@ def apply_call_status(params: dict) -> None:
         answered_by=answered_by,
         duration=int(duration) if duration.isdigit() else None,
     )
+
+
+def _owned(call: VoiceDropCall, params: dict) -> bool:
+    account_sid = params.get("AccountSid", "")
+    return numbers.owns(call.voice_drop.workspace_id, account_sid, call.from_number)
 
 
 def _outcome(status: str, answered_by: str) -> str:
@@ -175,17 +186,14 @@ def progress(drop: VoiceDrop) -> dict[str, int]:
 
 def store_recording(params: dict) -> CallRecording | None:
     """A recording status callback: the recording stored once (by RecordingSid), linked to the
-    voice drop call and its contact; None when no workspace claims the call."""
+    voice drop call and its contact. None (nothing stored) for a call we did not place, or a
+    callback whose account does not own the number the call was placed from."""
     call_sid = params.get("CallSid", "")
     call = VoiceDropCall.objects.select_related("voice_drop").filter(sid=call_sid).first()
-    if call is not None:
-        workspace_id = call.voice_drop.workspace_id
-    else:
-        matches = list(services.credentials(account=params.get("AccountSid", ""))[:2])
-        workspace_id = matches[0].workspace_id if len(matches) == 1 else None
-    if workspace_id is None:
+    if call is None or not _owned(call, params):
         logger.warning("twilio.recording_unclaimed", extra={"call_sid": call_sid})
         return None
+    workspace_id = call.voice_drop.workspace_id
     duration = params.get("RecordingDuration", "")
     recording, _ = CallRecording.objects.update_or_create(
         recording_sid=params["RecordingSid"],
@@ -195,7 +203,7 @@ def store_recording(params: dict) -> CallRecording | None:
             "url": params.get("RecordingUrl", ""),
             "duration": int(duration) if duration.isdigit() else None,
             "status": params.get("RecordingStatus", "")[:12],
-            "contact_id": call.contact_id if call else None,
+            "contact_id": call.contact_id,
             "voice_drop_call": call,
         },
     )

@@ -11,7 +11,7 @@ https://www.twilio.com/docs/usage/webhooks/webhooks-security
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -22,7 +22,7 @@ from clianta.api.errors import error_body
 from integrations import webhooks
 from integrations.errors import WebhookVerificationError
 
-from . import services, twiml, voice_drops
+from . import numbers, phones, services, twiml, voice_drops
 from .models import VoiceDrop
 
 #: The handler of each kind of webhook delivery (TwilioWebhookView.kind).
@@ -135,5 +135,9 @@ class VoiceDropTwimlView(View):
             message = f"Webhook verification failed: {exc.message}."
             return JsonResponse(error_body(message, exc.code), status=403)
         drop = get_object_or_404(VoiceDrop, pk=drop_id)
+        # Only a call from a number the drop's workspace owns, on that account, gets its audio.
+        caller = phones.normalise_or_none(params.get("From", "")) or ""
+        if not numbers.owns(drop.workspace_id, params.get("AccountSid", ""), caller):
+            raise Http404("No such voice drop.")
         body = twiml.voice_drop(drop.audio_url, params.get("AnsweredBy", ""))
         return HttpResponse(body, content_type="text/xml")

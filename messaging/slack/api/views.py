@@ -1,15 +1,17 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clianta import audit
 from clianta.api.filters import uuid_param
 from clianta.api.schema import ErrorSerializer
 from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
 
-from .. import services
+from .. import install, services
 from ..models import NotificationRule, SlackIntegration, SlackMessage, SlackNotification
 from . import serializers
 
@@ -27,7 +29,27 @@ class SlackIntegrationViewSet(
 
     queryset = SlackIntegration.objects.select_related("credential")
     serializer_class = serializers.SlackIntegrationSerializer
-    http_method_names = ["get", "patch"]
+    http_method_names = ["get", "patch", "post"]
+
+    @extend_schema(request=None, responses={204: None, 403: ErrorSerializer})
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Release the Slack team (owners and admins): the bot token is revoked at Slack and
+        the install removed, so that the team can be connected to another workspace."""
+        self.require_manager("release a Slack team")
+        integration = self.get_object()
+        audit.record(
+            audit.INTEGRATION_DISCONNECTED,
+            workspace=self.workspace,
+            request=request,
+            target=integration.credential,
+            target_label=integration.team_name or integration.team_id,
+            provider="slack",
+            team_id=integration.team_id,
+            released=True,
+        )
+        install.release(integration)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class NotificationRuleViewSet(WorkspaceModelViewSet):
@@ -95,4 +117,15 @@ class SlackTestView(WorkspaceScopedMixin, APIView):
         },
     )
     def post(self, request, workspace_pk):
-        return Response(services.test(services.integration_of(self.workspace)))
+        integration = services.integration_of(self.workspace)
+        answer = services.test(integration)
+        audit.record(
+            audit.MESSAGE_SENT,
+            workspace=self.workspace,
+            request=request,
+            target=integration,
+            channel="slack",
+            slack_channel=answer["message"]["channel"],
+            test=True,
+        )
+        return Response(answer)

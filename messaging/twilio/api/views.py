@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 
+from clianta import audit
 from clianta.api.filters import uuid_param
 from clianta.api.schema import ErrorSerializer
 from clianta.api.scoping import WorkspaceScopedMixin
@@ -32,6 +33,14 @@ class SendSmsView(WorkspaceScopedMixin, generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         message = services.send_sms(self.workspace, data["to"], data["body"], data.get("contact"))
+        audit.record(
+            audit.MESSAGE_SENT,
+            workspace=self.workspace,
+            request=request,
+            target=message,
+            channel="sms",
+            to=message.to_number,
+        )
         body = serializers.SmsMessageSerializer(message).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -71,6 +80,18 @@ class VoiceDropViewSet(
 
     queryset = VoiceDrop.objects.prefetch_related("calls")
     serializer_class = serializers.VoiceDropSerializer
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        drop = serializer.instance
+        audit.record(
+            audit.MESSAGE_SENT,
+            workspace=self.workspace,
+            request=self.request,
+            target=drop,
+            channel="voice_drop",
+            calls=drop.calls.count(),
+        )
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("contact", OpenApiTypes.UUID)]))

@@ -184,7 +184,7 @@ def test_twilios_other_opt_out_keywords_opt_out_and_other_texts_do_not(
 
 
 @pytest.mark.django_db
-def test_a_status_never_moves_a_message_backwards(workspace_a):
+def test_a_status_never_moves_a_message_backwards(workspace_a, credential):
     """Callbacks arriving out of order: delivered, then a late "sent", stays delivered."""
     message = SmsMessage.objects.create(
         workspace=workspace_a,
@@ -194,11 +194,12 @@ def test_a_status_never_moves_a_message_backwards(workspace_a):
         to_number=ADA,
         status="queued",
     )
-    assert services.apply_status({"MessageSid": message.sid, "MessageStatus": "delivered"})
-    assert not services.apply_status({"MessageSid": message.sid, "MessageStatus": "sent"})
+    callback = {"MessageSid": message.sid, "AccountSid": credential.account}
+    assert services.apply_status({**callback, "MessageStatus": "delivered"})
+    assert not services.apply_status({**callback, "MessageStatus": "sent"})
     message.refresh_from_db()
     assert message.status == "delivered"
-    failed = {"MessageSid": message.sid, "MessageStatus": "failed", "ErrorCode": "30008"}
+    failed = {**callback, "MessageStatus": "failed", "ErrorCode": "30008"}
     assert not services.apply_status(failed)
 
 

@@ -150,6 +150,7 @@ def test_the_twiml_plays_the_audio_only_once_a_machines_greeting_ended(
     params = {
         "CallSid": "CA" + "1" * 32,
         "AccountSid": credential.account,
+        "From": OUR_NUMBER,
         "AnsweredBy": answered_by,
     }
     response = post_signed(client, path, params, credential.api_key)
@@ -234,18 +235,24 @@ def test_a_number_that_opted_out_after_the_drop_was_made_is_skipped_not_called(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_last_two_calls_ending_at_once_complete_the_drop(workspace_a):
+def test_the_last_two_calls_ending_at_once_complete_the_drop(workspace_a, credential):
     """Two call outcomes committed at the same moment (two workers): the drop still completes,
     whichever commits last seeing the other's outcome."""
     for attempt in range(10):
         drop = VoiceDrop.objects.create(workspace=workspace_a, audio_url=AUDIO, status="running")
         sids = [f"CA{attempt:02d}{n}" + "0" * 29 for n in range(2)]
         for n, sid in enumerate(sids):
-            drop.calls.create(to_number=f"+1415555010{n}", sid=sid, outcome="calling")
+            drop.calls.create(
+                to_number=f"+1415555010{n}", from_number=OUR_NUMBER, sid=sid, outcome="calling"
+            )
         ended = iter(sids)
 
         def end_one(ended=ended):
-            params = {"CallSid": next(ended), "CallStatus": "busy"}
+            params = {
+                "CallSid": next(ended),
+                "CallStatus": "busy",
+                "AccountSid": credential.account,
+            }
             with transaction.atomic():
                 voice_drops.apply_call_status(params)
 
