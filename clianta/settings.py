@@ -243,6 +243,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "clianta.api.parsers.BoundedJSONParser",
+        "clianta.api.parsers.BoundedFormParser",
+        "clianta.api.parsers.BoundedMultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "clianta.api.schema.AutoSchema",
     "DEFAULT_METADATA_CLASS": "clianta.api.metadata.Metadata",
     "DEFAULT_PAGINATION_CLASS": "clianta.api.pagination.CursorPagination",

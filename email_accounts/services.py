@@ -66,6 +66,13 @@ def sync_emails(account: EmailAccount, **run_options) -> SyncLog:
     return sync.run(sync_job(account), **run_options)
 
 
+def reply_subject(parent: EmailMessage) -> str:
+    """``Re: <the parent's subject>``, on one line: a stored subject may hold line breaks (an
+    encoded word decodes to any text), which a header must not."""
+    subject = " ".join(parent.subject.split())
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
 def send_email(
     account: EmailAccount,
     to: list[str],
@@ -91,15 +98,11 @@ def send_email(
     thread_id = None
     if reply_to_message is not None:
         parent = reply_to_message
-        if not subject:
-            subject = (
-                parent.subject
-                if parent.subject.lower().startswith("re:")
-                else f"Re: {parent.subject}"
-            )
-        if parent.message_id:
-            message["In-Reply-To"] = parent.message_id
-            message["References"] = " ".join([*parent.references.split(), parent.message_id])
+        subject = subject or reply_subject(parent)
+        if parent.message_id.split():
+            parent_id = "".join(parent.message_id.split())
+            message["In-Reply-To"] = parent_id
+            message["References"] = " ".join([*parent.references.split(), parent_id])
         if parent.account_id == account.pk:
             thread_id = parent.provider_thread_id or None
     message["Subject"] = subject

@@ -25,7 +25,6 @@ failures are retried with backoff through ``next_attempt_at``.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 from collections import Counter
@@ -44,6 +43,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from clianta import celery_app
+from clianta.api import parsers
 from clianta.api.errors import error_body
 
 from . import scrub
@@ -150,7 +150,9 @@ class WebhookView(View):
         InvalidPayload for a body that cannot be understood. Drop fields that must not be
         stored here."""
         try:
-            payload = json.loads(request.body)
+            payload = parsers.loads(request.body)
+        except parsers.TooDeep as exc:
+            raise InvalidPayload(str(exc)) from exc
         except ValueError as exc:
             raise InvalidPayload("The body is not JSON.") from exc
         if not isinstance(payload, dict):

@@ -4,14 +4,19 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from clianta.api.scoping import scoped
-from clianta.api.strict import AwareDateTimeField, StrictModelSerializer, StrictSerializer
+from clianta.api.strict import (
+    AwareDateTimeField,
+    ListField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 
 from ..models import CalendarEvent, CalendarIntegration
 
 
 class CalendarIntegrationSerializer(StrictModelSerializer):
     time_zone = serializers.ChoiceField(choices=sorted(available_timezones()), required=False)
-    working_days = serializers.ListField(
+    working_days = ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         min_length=1,
         max_length=7,
@@ -81,7 +86,7 @@ class NewEventSerializer(StrictSerializer):
     title = serializers.CharField(max_length=1024)
     start = AwareDateTimeField()
     end = AwareDateTimeField()
-    attendees = serializers.ListField(
+    attendees = ListField(
         child=serializers.EmailField(), required=False, default=list, max_length=200
     )
     description = serializers.CharField(

@@ -6,6 +6,7 @@ from datetime import UTC
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
 
@@ -63,3 +64,45 @@ def period_parameters(what: str) -> list[OpenApiParameter]:
             description=f"{what} before (ISO 8601, with an offset).",
         ),
     ]
+
+
+# Searches -----------------------------------------------------------------------------------------
+
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_TERMS = 10
+
+
+def bounded_search(params, name: str) -> str:
+    """The search text of ``?name=``: at most SEARCH_MAX_LENGTH characters and SEARCH_MAX_TERMS
+    words (each word is one more condition on every searched column), else 400."""
+    text = params.get(name, "").strip()
+    if len(text) > SEARCH_MAX_LENGTH:
+        raise ValidationError({name: [f"Search for at most {SEARCH_MAX_LENGTH} characters."]})
+    if len(text.split()) > SEARCH_MAX_TERMS:
+        raise ValidationError({name: [f"Search for at most {SEARCH_MAX_TERMS} words."]})
+    if any(ord(char) < 32 or char == "\x7f" for char in text):
+        raise ValidationError({name: ["The search holds control characters."]})
+    return text
+
+
+def search_parameter(name: str, description: str) -> OpenApiParameter:
+    """The OpenAPI description of a search parameter read with ``bounded_search``."""
+    return OpenApiParameter(
+        name,
+        {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": r"^[^\x00-\x1f\x7f]*$"},
+        description=f"{description} At most {SEARCH_MAX_TERMS} words.",
+    )
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's ``?search=``, bounded like every search of the API."""
+
+    def get_search_terms(self, request):
+        bounded_search(request.query_params, self.search_param)
+        return super().get_search_terms(request)
+
+    def get_schema_operation_parameters(self, view):
+        (parameter,) = super().get_schema_operation_parameters(view)
+        parameter["schema"].update(maxLength=SEARCH_MAX_LENGTH, pattern=r"^[^\x00-\x1f\x7f]*$")
+        parameter["description"] += f" At most {SEARCH_MAX_TERMS} words."
+        return [parameter]

@@ -8,6 +8,7 @@ being read in the server's time zone.
 
 from collections.abc import Mapping
 
+from django.core.validators import RegexValidator
 from django.db import models
 from rest_framework import serializers
 
@@ -51,3 +52,39 @@ class StrictModelSerializer(StrictInputMixin, serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: AwareDateTimeField,
     }
+
+
+class SingleLineValidator(RegexValidator):
+    """Text that goes into one line of a protocol (a mail header, a login): no line breaks
+    (CR, LF, NEL, Unicode line and paragraph separators) nor other control characters, which
+    would split the line or end it early."""
+
+    regex = r"\A[^\x00-\x1f\x7f\x85\u2028\u2029]*\Z"
+    message = "Line breaks and control characters are not allowed here."
+    code = "control_characters"
+
+
+single_line = SingleLineValidator()
+
+
+class EmailAddressField(serializers.EmailField):
+    """An email address that goes into a header."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+        self.validators.append(single_line)
+
+
+class ListField(serializers.ListField):
+    """A list with a required upper bound, counted before any item is validated (a list of a
+    million items is refused at once, not after a million validations). Errors of items are
+    reported by position: ``{"numbers": {"3": ["…"]}}``."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list | tuple) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)

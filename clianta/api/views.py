@@ -1,14 +1,14 @@
 from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from clianta import audit, events, invitations
 from clianta.models import Company, Contact, Deal, Membership, Workspace
 
-from . import serializers
+from . import filters, serializers
 from .invitations import InvitationSerializer
 from .scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
 

@@ -3,13 +3,20 @@ import re
 from rest_framework import serializers
 
 from clianta.api.scoping import scoped
-from clianta.api.strict import StrictModelSerializer, StrictSerializer
+from clianta.api.strict import (
+    EmailAddressField,
+    ListField,
+    StrictModelSerializer,
+    StrictSerializer,
+    single_line,
+)
 from integrations.health import Health, health_of
 from integrations.providers import imap_smtp
 
 from ..models import BlockedSender, EmailAccount, EmailMessage, EmailSettings, EmailThread
 from ..noise import DEFAULT_BLOCKED_LOCAL_PARTS
 
+MAX_RECIPIENTS = 100
 HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?")
 
 
@@ -55,12 +62,19 @@ class ConnectAccountSerializer(serializers.Serializer):
     servers and the login too."""
 
     provider = serializers.ChoiceField(choices=EmailAccount.Provider.choices)
-    email = serializers.EmailField(required=False)
+    email = EmailAddressField(required=False)
     username = serializers.CharField(
-        max_length=255, required=False, help_text="Defaults to the email address."
+        max_length=255,
+        required=False,
+        validators=[single_line],
+        help_text="Defaults to the email address.",
     )
     password = serializers.CharField(
-        max_length=1024, required=False, write_only=True, trim_whitespace=False
+        max_length=1024,
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        validators=[single_line],
     )
     imap = MailServerSerializer(required=False)
     smtp = MailServerSerializer(required=False)
@@ -135,10 +149,16 @@ class EmailThreadSerializer(StrictModelSerializer):
 
 
 class SendSerializer(StrictSerializer):
-    to = serializers.ListField(child=serializers.EmailField(), min_length=1, max_length=100)
-    cc = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
-    bcc = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
-    subject = serializers.CharField(max_length=998, required=False, allow_blank=True, default="")
+    to = ListField(child=EmailAddressField(), min_length=1, max_length=MAX_RECIPIENTS)
+    cc = ListField(
+        child=EmailAddressField(), required=False, default=list, max_length=MAX_RECIPIENTS
+    )
+    bcc = ListField(
+        child=EmailAddressField(), required=False, default=list, max_length=MAX_RECIPIENTS
+    )
+    subject = serializers.CharField(
+        max_length=998, required=False, allow_blank=True, default="", validators=[single_line]
+    )
     body = serializers.CharField(max_length=1_000_000)
     html = serializers.CharField(max_length=2_000_000, required=False, allow_blank=True, default="")
     reply_to_message = scoped(

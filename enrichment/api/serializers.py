@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from clianta.api.scoping import scoped
 from clianta.api.serializers import CompanySerializer, ContactSerializer
-from clianta.api.strict import StrictModelSerializer, StrictSerializer
+from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer
 from clianta.models import Contact
 
 from ..models import ApolloUsage, EnrichmentJob
@@ -58,8 +58,11 @@ class UsageSerializer(StrictModelSerializer):
         fields = ["credits_used", "credits_limit", "reset_date"]
 
 
+MAX_CONTACTS = 1000
+
+
 class BulkRequestSerializer(StrictSerializer):
-    contacts = scoped(Contact, many=True, required=False)
+    contacts = ListField(child=scoped(Contact), required=False, max_length=MAX_CONTACTS)
     missing_data = serializers.BooleanField(
         default=False, help_text="Every contact with an email and no title yet."
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import imaplib
 import ipaddress
 import smtplib
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,8 @@ from django.conf import settings
 
 from integrations.errors import AuthExpired, ConfigurationError, ProviderError, Transient
 from integrations.registry import AuthKind, Provider
+
+from . import mail_hosts
 
 SMTP = Provider(
     slug="smtp",
@@ -48,24 +49,6 @@ def plaintext_allowed(host: str) -> bool:
         return False
 
 
-def _internal(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return not ip.is_global or ip.is_multicast
-
-
-def host_allowed(host: str) -> bool:
-    """A server on this machine or a private network only when the setting allows it (on by
-    default with DEBUG or the sandbox): a member cannot make the server probe internal hosts
-    and read their answers back in the error. A name that does not resolve fails the login."""
-    if settings.IMAP_SMTP_ALLOW_PRIVATE_HOSTS:
-        return True
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        return True
-    return not any(_internal(address) for address in addresses)
-
-
 @dataclass(frozen=True)
 class Server:
     host: str
@@ -73,12 +56,10 @@ class Server:
     security: str = "ssl"
 
     def check(self) -> None:
+        """The settings themselves; where the host may be is checked on connecting
+        (``mail_hosts.resolve``)."""
         if self.security not in SECURITY:
             raise ConfigurationError(f"Unknown security {self.security!r}.", provider="smtp")
-        if not host_allowed(self.host):
-            raise ConfigurationError(
-                f"{self.host} is on this machine or a private network.", provider="smtp"
-            )
         if self.security == "none" and not plaintext_allowed(self.host):
             raise ConfigurationError(
                 f"{self.host} needs TLS or STARTTLS: plain text is only for this machine.",
@@ -170,13 +151,13 @@ def mapped_error(exc: Exception, protocol: str, *, login: bool = False) -> Provi
 def _imap(login: MailboxLogin) -> imaplib.IMAP4:
     server = login.imap
     server.check()
+    addresses = mail_hosts.resolve(server.host, server.port)
     context = ssl.create_default_context()
+    timeout = settings.PROVIDER_TIMEOUT
     if server.security == "ssl":
-        client = imaplib.IMAP4_SSL(
-            server.host, server.port, ssl_context=context, timeout=settings.PROVIDER_TIMEOUT
-        )
+        client = mail_hosts.IMAP4_SSL(addresses, server.host, server.port, context, timeout)
     else:
-        client = imaplib.IMAP4(server.host, server.port, timeout=settings.PROVIDER_TIMEOUT)
+        client = mail_hosts.IMAP4(addresses, server.host, server.port, timeout)
         if server.security == "starttls":
             client.starttls(context)
     return client
@@ -185,12 +166,12 @@ def _imap(login: MailboxLogin) -> imaplib.IMAP4:
 def _smtp(login: MailboxLogin) -> smtplib.SMTP:
     server = login.smtp
     server.check()
+    addresses = mail_hosts.resolve(server.host, server.port)
     context = ssl.create_default_context()
+    timeout = settings.PROVIDER_TIMEOUT
     if server.security == "ssl":
-        return smtplib.SMTP_SSL(
-            server.host, server.port, context=context, timeout=settings.PROVIDER_TIMEOUT
-        )
-    client = smtplib.SMTP(server.host, server.port, timeout=settings.PROVIDER_TIMEOUT)
+        return mail_hosts.SMTP_SSL(addresses, server.host, server.port, context, timeout)
+    client = mail_hosts.SMTP(addresses, server.host, server.port, timeout)
     if server.security == "starttls":
         client.starttls(context=context)
     return client

@@ -5,6 +5,8 @@ from clianta.api.strict import StrictModelSerializer, StrictSerializer
 from ..models import KnowledgePage, SheetImport
 from ..sheets import FIELDS, REPORTS
 
+MAX_COLUMNS = 200
+
 
 class ImportRequestSerializer(StrictSerializer):
     spreadsheet = serializers.CharField(max_length=500, help_text="Spreadsheet id or URL.")
@@ -15,6 +17,11 @@ class ImportRequestSerializer(StrictSerializer):
         default=dict,
         help_text="Column header -> contact field; guessed from the headers when left out.",
     )
+
+    def validate_mapping(self, mapping):
+        if len(mapping) > MAX_COLUMNS:
+            raise serializers.ValidationError(f"Map at most {MAX_COLUMNS} columns.")
+        return mapping
 
 
 class SheetImportSerializer(StrictModelSerializer):

@@ -2,13 +2,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from calendars.models import CalendarEvent
+from clianta.api.filters import bounded_search, search_parameter
 from clianta.api.scoping import WorkspaceScopedMixin
 from integrations import sync
 from integrations.models import IntegrationCredential
@@ -135,9 +136,7 @@ class NotionExportView(WorkspaceScopedMixin, APIView):
         return Response({"rows": written}, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("q", str, description="Words to look for.")])
-)
+@extend_schema_view(list=extend_schema(parameters=[search_parameter("q", "Words to look for.")]))
 class KnowledgeViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The knowledge store: Notion pages shared with the workspace. ``?q=`` searches titles and
     text (PostgreSQL full-text search; a plain substring match on SQLite)."""
@@ -147,7 +146,7 @@ class KnowledgeViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, viewsets.Gen
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        query = self.request.query_params.get("q", "").strip()
+        query = bounded_search(self.request.query_params, "q")
         if not query:
             return queryset
         if connection.vendor == "postgresql":

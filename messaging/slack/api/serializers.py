@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from clianta.api.strict import StrictModelSerializer, StrictSerializer
+from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer
 from integrations import scrub
 
 from ..models import NotificationRule, SlackIntegration, SlackMessage, SlackNotification
@@ -9,7 +9,7 @@ from ..models import NotificationRule, SlackIntegration, SlackMessage, SlackNoti
 class SlackIntegrationSerializer(StrictModelSerializer):
     status = serializers.CharField(source="credential.status", read_only=True)
     incoming_webhook_url = serializers.SerializerMethodField(help_text="Masked.")
-    linked_channels = serializers.ListField(
+    linked_channels = ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=200
     )
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from clianta.api.scoping import scoped
-from clianta.api.strict import StrictModelSerializer, StrictSerializer
+from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer
 from clianta.models import Contact
 
 from .. import phones, voice_drops
@@ -9,6 +9,20 @@ from ..errors import InvalidPhoneNumber
 from ..models import CallRecording, SmsMessage, VoiceDrop, VoiceDropCall
 
 MAX_TARGETS = 1000
+
+
+class PhoneNumberField(serializers.CharField):
+    """A phone number in any format, answered in E.164; refused by its own message."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return phones.normalise(super().to_internal_value(data))
+        except InvalidPhoneNumber as exc:
+            raise serializers.ValidationError(exc.message) from None
 
 
 class SmsMessageSerializer(StrictModelSerializer):
@@ -59,14 +73,15 @@ class VoiceDropSerializer(StrictModelSerializer):
     """A voice drop: ``contacts`` (ids) and/or ``numbers`` to call; ``progress`` counts the
     calls by outcome."""
 
-    contacts = serializers.ListField(
+    contacts = ListField(
         child=scoped(Contact), write_only=True, required=False, max_length=MAX_TARGETS
     )
-    numbers = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+    numbers = ListField(
+        child=PhoneNumberField(),
         write_only=True,
         required=False,
         max_length=MAX_TARGETS,
+        help_text="Phone numbers in any format; each is checked and stored in E.164.",
     )
     progress = serializers.SerializerMethodField()
     calls = VoiceDropCallSerializer(many=True, read_only=True)
@@ -95,10 +110,7 @@ class VoiceDropSerializer(StrictModelSerializer):
     def validate(self, data):
         targets: dict[str, Contact | None] = {}
         for number in data.pop("numbers", []):
-            try:
-                targets.setdefault(phones.normalise(number), None)
-            except InvalidPhoneNumber as exc:
-                raise serializers.ValidationError({"numbers": [exc.message]}) from None
+            targets.setdefault(number, None)
         for contact in data.pop("contacts", []):
             number = phones.normalise_or_none(contact.phone)
             if number is None:
