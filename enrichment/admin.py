@@ -5,7 +5,16 @@ from .models import ApolloUsage, EnrichmentJob, Lookup
 
 @admin.register(ApolloUsage)
 class ApolloUsageAdmin(admin.ModelAdmin):
-    list_display = ["workspace", "credits_used", "credits_limit", "reset_date"]
+    list_display = [
+        "workspace",
+        "credits_used",
+        "credits_limit",
+        "reset_date",
+        "daily_requests_used",
+        "daily_requests_limit",
+        "daily_requests_left",
+        "daily_requests_seen_at",
+    ]
     search_fields = ["workspace__name"]
 
 

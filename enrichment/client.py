@@ -19,8 +19,16 @@ from integrations.errors import (
 )
 from integrations.models import IntegrationCredential
 
+from . import credits
+
 logger = logging.getLogger("integrations.apollo")
-RATE_HEADERS = ("x-minute-requests-left", "x-hourly-requests-left", "x-24-hour-requests-left")
+# Apollo's daily figures on every answer (docs.apollo.io/reference/rate-limits): field of
+# ApolloUsage -> header.
+DAILY_HEADERS = {
+    "daily_requests_limit": "x-rate-limit-daily",
+    "daily_requests_used": "x-daily-usage",
+    "daily_requests_left": "x-daily-requests-left",
+}
 
 
 class ApolloClient:
@@ -34,10 +42,9 @@ class ApolloClient:
             raise ConfigurationError(
                 "Apollo is not set up: store the workspace's API key or set APOLLO_API_KEY."
             )
+        self.workspace_id = workspace_id
         self.credential = credential
         self.session = registry.get("apollo").client(credential)
-        #: What Apollo's rate-limit headers said on the last answer (requests left per window).
-        self.requests_left: dict[str, int] = {}
 
     def match_person(self, **identity) -> dict | None:
         """People enrichment; None when Apollo has no match (a 200 that costs no credit)."""
@@ -55,11 +62,13 @@ class ApolloClient:
             raise Transient(
                 f"Apollo did not answer: {type(exc).__name__}", provider="apollo"
             ) from exc
-        self.requests_left = {
-            name: int(response.headers[name])
-            for name in RATE_HEADERS
+        daily = {
+            field: int(response.headers[name])
+            for field, name in DAILY_HEADERS.items()
             if response.headers.get(name, "").isdigit()
         }
+        if daily:
+            credits.note_daily_requests(self.workspace_id, daily)
         status = response.status_code
         if status == 429:
             raise RateLimited(

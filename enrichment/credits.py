@@ -51,6 +51,14 @@ def usage(workspace_id) -> ApolloUsage:
     return current
 
 
+def note_daily_requests(workspace_id, figures: dict[str, int]) -> None:
+    """Keep what Apollo's last answer said of the key's daily requests (limit, used, left)."""
+    usage(workspace_id)
+    ApolloUsage.objects.filter(workspace_id=workspace_id).update(
+        **figures, daily_requests_seen_at=timezone.now()
+    )
+
+
 def take(workspace_id) -> None:
     """Take one credit, or raise CreditLimitExceeded (and nothing is asked of Apollo)."""
     current = usage(workspace_id)

@@ -14,6 +14,11 @@ class ApolloUsage(models.Model):
     credits_used = models.PositiveIntegerField(default=0)
     credits_limit = models.PositiveIntegerField()
     reset_date = models.DateField()
+    # Apollo's own daily request limit for the key in use, as its last answer's headers said.
+    daily_requests_limit = models.PositiveIntegerField(null=True, blank=True)
+    daily_requests_used = models.PositiveIntegerField(null=True, blank=True)
+    daily_requests_left = models.PositiveIntegerField(null=True, blank=True)
+    daily_requests_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "Apollo usage"

@@ -3,9 +3,15 @@ text and Markdown, pulled through the sync runner (one run per workspace at a ti
 per run, retries on 429, 5xx and timeouts, needs_reconnect when Notion refuses the token).
 
 There is no cursor. Each run lists every shared page (one search, newest edit first), fetches
-the blocks only of pages edited since they were stored, and stores each such page in a
-transaction of its own; a run that stopped anywhere is taken up by the next one, which skips
+the blocks only of pages that may have changed since they were stored, and stores each such page
+in a transaction of its own; a run that stopped anywhere is taken up by the next one, which skips
 what was stored. Pages no longer shared are marked gone once the whole listing is stored.
+
+Notion rounds ``last_edited_time`` down to the minute
+(https://developers.notion.com/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute),
+so an edit made in the same minute as our last read leaves the time as it was. A page is skipped
+only when its time is unchanged and it was read after that minute was over (with a margin for the
+clocks); otherwise it is read again, and written only if its content differs.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from clianta.models import Company, Contact
 from integrations import sync
@@ -24,6 +32,9 @@ from .models import KnowledgePage
 from .notion import Notion, credential_of
 
 UNCHANGED = "unchanged since the last sync"
+# A page read at least this long after the start of its edit minute has no later edit hidden
+# behind the same rounded time: the minute itself, and a minute for the clocks to differ.
+SETTLED_AFTER = timedelta(minutes=2)
 _EMAILS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MARKDOWN = {
     "heading_1": "# {}",
@@ -45,6 +56,7 @@ class Pulled:
     page: dict
     text: list[str]
     markdown: list[str]
+    read_at: datetime
 
 
 @dataclass
@@ -86,21 +98,24 @@ class KnowledgeSync(SyncJob):
                 **kw,
             )
         )
-        stored = dict(
-            KnowledgePage.objects.filter(workspace_id=self.workspace_id, gone=False).values_list(
-                "page_id", "last_edited_time"
-            )
-        )
+        stored = {
+            page_id: (edited, read_at)
+            for page_id, edited, read_at in KnowledgePage.objects.filter(
+                workspace_id=self.workspace_id, gone=False
+            ).values_list("page_id", "last_edited_time", "read_at")
+        }
         shared, unchanged = set(), 0
         for page in listing:
             if page.get("archived") or page.get("in_trash"):
                 continue
             shared.add(page["id"])
-            if stored.get(page["id"]) == _edited(page):
+            edited, read_at = stored.get(page["id"], (None, None))
+            if edited == _edited(page) and read_at and read_at >= edited + SETTLED_AFTER:
                 unchanged += 1
                 continue
+            read_at = timezone.now()
             text, markdown = _render(notion, page["id"])
-            yield Page([Pulled(page, text, markdown)], cursor=None)
+            yield Page([Pulled(page, text, markdown, read_at)], cursor=None)
         yield Page([Listed(shared, unchanged)], cursor=None)
 
     def store(self, page: Page) -> Counts:
@@ -114,29 +129,37 @@ class KnowledgeSync(SyncJob):
                     .exclude(page_id__in=item.shared)
                     .update(gone=True)
                 )
-            elif self._save(item):
-                counts.created += 1
             else:
-                counts.updated += 1
+                outcome = self._save(item)
+                if outcome == UNCHANGED:
+                    counts.skip(UNCHANGED)
+                else:
+                    setattr(counts, outcome, getattr(counts, outcome) + 1)
         return counts
 
-    def _save(self, pulled: Pulled) -> bool:
-        """Upsert the page and its mentions; whether it is new."""
+    def _save(self, pulled: Pulled) -> str:
+        """Upsert the page and its mentions: "created", "updated", or UNCHANGED when the page
+        was read again and its content is what is stored (only the time it was read moves)."""
         page = pulled.page
+        content = {
+            "title": _title(page)[:2000],
+            "url": page.get("url", "")[:2000],
+            "text": "\n".join(pulled.text),
+            "markdown": "\n".join(pulled.markdown),
+            "gone": False,
+        }
+        edited = {"last_edited_time": _edited(page), "read_at": pulled.read_at}
+        stored = KnowledgePage.objects.filter(
+            workspace_id=self.workspace_id, page_id=page["id"]
+        ).first()
+        if stored is not None and all(getattr(stored, k) == v for k, v in content.items()):
+            KnowledgePage.objects.filter(pk=stored.pk).update(**edited)
+            return UNCHANGED
         record, created = KnowledgePage.objects.update_or_create(
-            workspace_id=self.workspace_id,
-            page_id=page["id"],
-            defaults={
-                "title": _title(page)[:2000],
-                "url": page.get("url", "")[:2000],
-                "last_edited_time": _edited(page),
-                "text": "\n".join(pulled.text),
-                "markdown": "\n".join(pulled.markdown),
-                "gone": False,
-            },
+            workspace_id=self.workspace_id, page_id=page["id"], defaults={**content, **edited}
         )
         _link_mentions(record)
-        return created
+        return "created" if created else "updated"
 
 
 def sync_pages(workspace_id, **run_options) -> SyncLog | None:

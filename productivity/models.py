@@ -38,6 +38,9 @@ class KnowledgePage(WorkspaceOwned):
     title = models.CharField(max_length=2000, blank=True)
     url = models.URLField(max_length=2000, blank=True)
     last_edited_time = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its content was last read from Notion"
+    )
     text = models.TextField(blank=True)
     markdown = models.TextField(blank=True)
     gone = models.BooleanField(default=False, help_text="No longer shared with the integration")

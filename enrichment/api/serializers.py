@@ -55,7 +55,15 @@ class CompanyAnswerSerializer(StrictSerializer):
 class UsageSerializer(StrictModelSerializer):
     class Meta:
         model = ApolloUsage
-        fields = ["credits_used", "credits_limit", "reset_date"]
+        fields = [
+            "credits_used",
+            "credits_limit",
+            "reset_date",
+            "daily_requests_limit",
+            "daily_requests_used",
+            "daily_requests_left",
+            "daily_requests_seen_at",
+        ]
 
 
 MAX_CONTACTS = 1000

@@ -40,12 +40,11 @@ from .models import (
 # A paid plan's generous limits, so that no test meets them unless it sets its own.
 DEFAULT_PER_MINUTE, DEFAULT_PER_HOUR, DEFAULT_PER_DAY = 1000, 50_000, 500_000
 WINDOWS = {"minute": 60, "hour": 3600, "day": 86400}
-# Apollo's names (the day's are the ones its responses carry; its docs say x-rate-limit-daily,
-# x-daily-usage, x-daily-requests-left).
+# Apollo's names (docs.apollo.io/reference/rate-limits, "Total API Requests").
 HEADERS = {
     "minute": ("x-rate-limit-minute", "x-minute-usage", "x-minute-requests-left"),
     "hour": ("x-rate-limit-hourly", "x-hourly-usage", "x-hourly-requests-left"),
-    "day": ("x-rate-limit-24-hour", "x-24-hour-usage", "x-24-hour-requests-left"),
+    "day": ("x-rate-limit-daily", "x-daily-usage", "x-daily-requests-left"),
 }
 # Our endpoint name -> Apollo's key in api_usage_stats.
 ENDPOINTS = {

@@ -100,9 +100,10 @@ def new_secret(prefix: str) -> str:
 
 
 def iso(moment: datetime) -> str:
-    """Notion's timestamps: UTC, millisecond precision, ``Z``."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    """Notion's timestamps: UTC, ``Z``, rounded down to the minute (``…T19:10:00.000Z``), as
+    Notion gives every ``created_time`` and ``last_edited_time``
+    (developers.notion.com/changelog/last-edited-time-is-now-rounded-to-the-nearest-minute)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00.000Z")
 
 
 def parse_id(value: Any) -> uuid.UUID | None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import slack_store as store
 from .faults import sandbox_endpoint
-from .slack_models import SlackBotToken, SlackPost, SlackUser
+from .slack_models import SlackBotToken, SlackChannel, SlackPost, SlackUser
 
 
 def error_body(status: int) -> dict:
@@ -110,20 +110,64 @@ def users_info(request, token: SlackBotToken, args: dict) -> JsonResponse:
     return JsonResponse({"ok": True, "user": _user_json(user, with_email)})
 
 
+CONVERSATION_TYPES = {"public_channel", "private_channel", "mpim", "im"}
+
+
+def _conversation_json(channel: SlackChannel, token: SlackBotToken) -> dict:
+    """A channel with the fields Slack's conversation object requires (objs_conversation in
+    slackapi/slack-api-specs); the sandbox's channels are all public."""
+    unset = {"value": "", "creator": "", "last_set": 0}
+    return {
+        "id": channel.channel_id,
+        "name": channel.name,
+        "name_normalized": channel.name,
+        "created": channel.created,
+        "creator": store.DEFAULT_USER[0],
+        "is_channel": True,
+        "is_group": False,
+        "is_im": False,
+        "is_mpim": False,
+        "is_private": False,
+        "is_archived": False,
+        "is_general": channel.name == "general",
+        "is_shared": False,
+        "is_ext_shared": False,
+        "is_org_shared": False,
+        "is_member": token.bot_user.user_id in channel.members,
+        "num_members": len(channel.members),
+        "topic": unset,
+        "purpose": unset,
+    }
+
+
 def conversations_list(request, token: SlackBotToken, args: dict) -> JsonResponse:
-    channels = [
-        {
-            "id": c.channel_id,
-            "name": c.name,
-            "is_channel": True,
-            "is_private": False,
-            "is_member": token.bot_user.user_id in c.members,
-            "num_members": len(c.members),
-        }
-        for c in token.team.channels.all()
-    ]
+    """Pages of ``limit`` (default 100, at most 1000) channels of the ``types`` asked for
+    (default public_channel), the next page named by ``response_metadata.next_cursor``
+    (https://docs.slack.dev/reference/methods/conversations.list)."""
+    types = {t.strip() for t in str(args.get("types") or "public_channel").split(",")}
+    if not types <= CONVERSATION_TYPES:
+        return _error("invalid_types")
+    limit = str(args.get("limit", "")) or "100"
+    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+        return _error("invalid_limit")
+    channels = token.team.channels.order_by("channel_id")
+    if "public_channel" not in types:
+        channels = channels.none()
+    if args.get("cursor"):
+        first = store.read_cursor(str(args["cursor"]), "channel")
+        if first is None:
+            return _error("invalid_cursor")
+        channels = channels.filter(channel_id__gte=first)
+    page = list(channels[: int(limit) + 1])
+    more = page[int(limit) :]
     return JsonResponse(
-        {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+        {
+            "ok": True,
+            "channels": [_conversation_json(c, token) for c in page[: int(limit)]],
+            "response_metadata": {
+                "next_cursor": store.cursor("channel", more[0].channel_id) if more else ""
+            },
+        }
     )
 
 

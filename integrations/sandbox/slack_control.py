@@ -93,8 +93,17 @@ def _event(team: SlackTeam, post: SlackPost) -> SlackDelivery | None:
         "event_id": event_id,
         "event_time": int(time.time()),
         "authorizations": [
-            {"team_id": team.team_id, "user_id": bot.bot_user.user_id, "is_bot": True}
+            {
+                "enterprise_id": None,
+                "team_id": team.team_id,
+                "user_id": bot.bot_user.user_id,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
         ],
+        # Deprecated beside ``authorizations`` but still sent, and required by the events
+        # wrapper schema (slackapi/slack-api-specs, events-api/slack_common_event_wrapper_schema).
+        "authed_users": [bot.bot_user.user_id],
         "is_ext_shared_channel": False,
     }
     delivery = SlackDelivery.objects.create(

@@ -1,7 +1,13 @@
 """The sandbox Slack's state: teams with their users and channels, install codes and bot
 tokens, channel messages, and the event and slash-command deliveries it made to the app."""
 
+import time
+
 from django.db import models
+
+
+def _epoch() -> int:
+    return int(time.time())
 
 
 class SlackTeam(models.Model):
@@ -30,6 +36,7 @@ class SlackChannel(models.Model):
     channel_id = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=80)
     members = models.JSONField(default=list, blank=True, help_text="User ids (bots included).")
+    created = models.PositiveBigIntegerField(default=_epoch, help_text="Epoch seconds.")
 
     class Meta:
         ordering = ["name"]

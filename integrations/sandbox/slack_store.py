@@ -7,6 +7,7 @@ an installed app joins, and #random, which it does not (posting there: ``not_in_
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import string
@@ -19,12 +20,13 @@ from django.utils.text import slugify
 from .slack_models import SlackBotToken, SlackChannel, SlackTeam, SlackUser
 
 DEFAULT_TEAM = ("T0SANDBOX", "Sandbox Team", "sandbox-team")
+# Slack's channel ids match ^[CGD][A-Z0-9]{8,}$ (slackapi/slack-api-specs, defs_channel).
 CHANNELS = {
-    "general": "C0GENERAL",
-    "sales": "C0SALES",
+    "general": "C0GENERAL1",
+    "sales": "C0SALES001",
     "celebrations": "C0CELEBRATE",
-    "support": "C0SUPPORT",
-    "random": "C0RANDOM",
+    "support": "C0SUPPORT1",
+    "random": "C0RANDOM01",
 }
 NOT_JOINED = {"random"}
 DEFAULT_USER = ("U0SANDBOX", "sandbox.admin", "Sandbox Admin", "admin@sandbox-team.example")
@@ -33,6 +35,20 @@ _ALPHABET = string.ascii_uppercase + string.digits
 
 def new_id(prefix: str, length: int = 10) -> str:
     return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def cursor(kind: str, first_id: str) -> str:
+    """A page cursor as Slack shapes them: base64 of ``<kind>:<id of the page's first item>``."""
+    return base64.b64encode(f"{kind}:{first_id}".encode()).decode()
+
+
+def read_cursor(given: str, kind: str) -> str | None:
+    """The first id of the page ``given`` names; None when it is not a cursor of ``kind``."""
+    try:
+        found, _, first_id = base64.b64decode(given, validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return first_id if found == kind and first_id else None
 
 
 def new_ts() -> str:

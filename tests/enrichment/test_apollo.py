@@ -184,3 +184,14 @@ def test_bulk_enrichment_stops_cleanly_when_credits_run_out(
     assert [entry["outcome"] for entry in job["report"]] == ["enriched"] * 3
     assert ApolloUsage.objects.get(pk=workspace_a.pk).credits_used == 100
     assert EnrichmentJob.objects.get().finished_at is not None
+
+
+def test_usage_shows_apollos_daily_requests_from_its_headers(person, workspace_a, api_a):
+    apollo_store.register_key(settings.APOLLO_API_KEY, per_day=600)
+    services.enrich_contact(workspace_a, email="ada@engine.example")
+    services.enrich_contact(workspace_a, email="nobody@engine.example")
+
+    usage = api_a.get(f"/api/workspaces/{workspace_a.pk}/apollo/usage").json()
+
+    assert (usage["daily_requests_limit"], usage["daily_requests_used"]) == (600, 2)
+    assert usage["daily_requests_left"] == 598 and usage["daily_requests_seen_at"]

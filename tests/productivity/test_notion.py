@@ -1,15 +1,18 @@
 """Notion through notion-client against the sandbox: connect, page sync, exports, limits."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from calendars.models import CalendarEvent, Meeting
 from clianta.models import Company, Contact
 from integrations.errors import RateLimited
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.sandbox import faults, notion_store
+from integrations.sandbox.models import NotionObject
 from productivity import knowledge, notion, tasks
 from productivity.models import KnowledgePage
 from tests.conftest import wait_for
@@ -104,12 +107,28 @@ def test_block_pagination_and_many_pages(token, workspace_a):
     assert KnowledgePage.objects.count() == 4
 
 
+def edited_minutes_ago(*page_ids, minutes=10):
+    """Pages last edited a while ago, so a read now is past their (rounded) edit minute."""
+    NotionObject.objects.filter(object_id__in=page_ids).update(
+        last_edited_time=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def early_in_a_minute():
+    """Wait, if need be, until the clock is early in a minute, so that what the test does next
+    shares one minute (Notion's edit times are rounded down to the minute)."""
+    second = timezone.now().second
+    if second > 40:
+        time.sleep(61 - second)
+
+
 def test_an_incremental_sync_fetches_only_the_edited_page_and_marks_unshared_ones(
     token, workspace_a
 ):
     kept = notion_store.add_page(token, "Kept", [("paragraph", "a")])
     edited = notion_store.add_page(token, "Edited", [("paragraph", "b")])
     dropped = notion_store.add_page(token, "Dropped", [("paragraph", "c")])
+    edited_minutes_ago(kept, edited, dropped)
     knowledge.sync_pages(workspace_a.pk)
     notion_store.edit_page(edited, blocks=[("paragraph", "b, revised")])
     notion_store.unshare(dropped)
@@ -123,6 +142,36 @@ def test_an_incremental_sync_fetches_only_the_edited_page_and_marks_unshared_one
     assert KnowledgePage.objects.get(page_id=edited).text == "b, revised"
     assert KnowledgePage.objects.get(page_id=dropped).gone
     assert not KnowledgePage.objects.get(page_id=kept).gone
+
+
+def test_a_page_edited_twice_within_one_minute_is_read_again(token, workspace_a):
+    early_in_a_minute()
+    page = notion_store.add_page(token, "Plan", [("paragraph", "first draft")])
+    assert knowledge.sync_pages(workspace_a.pk).created == 1
+    notion_store.edit_page(page, blocks=[("paragraph", "second draft")])
+    listed = notion_store.object_json(NotionObject.objects.get(object_id=page))
+    assert listed["last_edited_time"].endswith(":00.000Z")  # the same rounded time as before
+
+    run = knowledge.sync_pages(workspace_a.pk)
+
+    assert (run.status, run.updated) == ("success", 1)
+    assert KnowledgePage.objects.get(page_id=page).text == "second draft"
+
+
+def test_a_page_read_again_with_the_same_content_is_not_written(token, workspace_a):
+    early_in_a_minute()
+    page = notion_store.add_page(token, "Plan", [("paragraph", "draft")])
+    knowledge.sync_pages(workspace_a.pk)
+    before = KnowledgePage.objects.get(page_id=page)
+    faults.clear_calls()
+
+    run = knowledge.sync_pages(workspace_a.pk)
+
+    assert page_calls() == 1  # inside its edit minute the page is read again…
+    assert (run.updated, run.skip_reasons) == (0, {"unchanged since the last sync": 1})
+    after = KnowledgePage.objects.get(page_id=page)
+    assert after.updated_at == before.updated_at  # …and left as it was
+    assert after.read_at > before.read_at
 
 
 def test_429_is_rate_limited_with_retry_after(token, workspace_a, settings):

@@ -71,12 +71,12 @@ def test_every_answer_carries_the_rate_limit_headers_counting_down(sandbox, cloc
     first, second = match("k", email="a@b.c"), match("k", email="a@b.c")
     assert first.headers["x-rate-limit-minute"] == "50"
     assert first.headers["x-rate-limit-hourly"] == "200"
-    assert first.headers["x-rate-limit-24-hour"] == "600"
+    assert first.headers["x-rate-limit-daily"] == "600"
     assert [first.headers["x-minute-usage"], second.headers["x-minute-usage"]] == ["1", "2"]
     assert [a.headers["x-minute-requests-left"] for a in (first, second)] == ["49", "48"]
     assert [a.headers["x-hourly-requests-left"] for a in (first, second)] == ["199", "198"]
-    assert [a.headers["x-24-hour-requests-left"] for a in (first, second)] == ["599", "598"]
-    assert second.headers["x-24-hour-usage"] == "2"
+    assert [a.headers["x-daily-requests-left"] for a in (first, second)] == ["599", "598"]
+    assert second.headers["x-daily-usage"] == "2"
     # Errors after the key is checked count and carry them too; endpoints count apart.
     bad = call("people/bulk_match", "k", json={"details": []})
     assert (bad.status_code, bad.headers["x-minute-usage"]) == (400, "1")

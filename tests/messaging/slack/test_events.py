@@ -22,7 +22,7 @@ from tests.messaging.slack.conftest import COMMANDS, WEBHOOK, signed
 from tests.slack_doc_example import DOC_BODY, DOC_SECRET, DOC_SIGNATURE, DOC_TIMESTAMP, RETRY
 
 
-def event_body(event_id="Ev0001", team_id="T0SANDBOX", channel="C0GENERAL", **event) -> bytes:
+def event_body(event_id="Ev0001", team_id="T0SANDBOX", channel="C0GENERAL1", **event) -> bytes:
     event = {
         "type": "message",
         "channel": channel,

@@ -21,8 +21,8 @@ def test_install_stores_the_team_the_bot_and_the_default_rules(installed, worksp
     assert credential.access_token.startswith("xoxb-")
     assert credential.account == installed.team_id == "T0SANDBOX"
     assert "xoxb-" not in str(credential.metadata)
-    assert (installed.team_name, installed.default_channel) == ("Sandbox Team", "C0GENERAL")
-    assert installed.bot_user_id.startswith("U") and installed.linked_channels == ["C0GENERAL"]
+    assert (installed.team_name, installed.default_channel) == ("Sandbox Team", "C0GENERAL1")
+    assert installed.bot_user_id.startswith("U") and installed.linked_channels == ["C0GENERAL1"]
     assert installed.incoming_webhook_url.startswith("https://hooks.slack.com/services/")
     rules = NotificationRule.objects.filter(workspace=workspace_a)
     assert sorted(rules.values_list("name", "event_type", "channel")) == [
@@ -71,7 +71,7 @@ def test_the_connection_test_answers_what_slack_said_and_posts_in_the_channel(
     body = response.json()
     assert body["auth"]["team_id"] == "T0SANDBOX"
     assert body["auth"]["user_id"] == installed.bot_user_id
-    assert body["message"]["channel"] == "C0GENERAL"
+    assert body["message"]["channel"] == "C0GENERAL1"
     posted = channel_messages(sandbox, "general")
     assert [(m["ts"], m["user"]) for m in posted] == [
         (body["message"]["ts"], installed.bot_user_id)

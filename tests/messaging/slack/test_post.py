@@ -17,7 +17,7 @@ POST_PATH = r"/slack/api/chat\.postMessage$"
 def test_a_message_lands_in_the_channel_with_its_blocks(installed, sandbox):
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Hello*"}}]
     answer = services.post_message(installed, "#sales", "Hello", blocks)
-    assert answer["channel"] == "C0SALES"
+    assert answer["channel"] == "C0SALES001"
     messages = requests.get(f"{sandbox.url}/slack/_messages?channel=sales", timeout=10).json()
     assert [(m["ts"], m["text"], m["blocks"]) for m in messages["messages"]] == [
         (answer["ts"], "Hello", blocks)
@@ -71,7 +71,7 @@ def test_an_unknown_token_is_invalid_auth_and_needs_reconnect(installed):
 def test_a_429_is_retried_after_retry_after(installed):
     faults.inject("slack", POST_PATH, status=429, retry_after=1, times=1)
     answer = services.post_message(installed, "#sales", "After the wait")
-    assert answer["ok"] and answer["channel"] == "C0SALES"
+    assert answer["ok"] and answer["channel"] == "C0SALES001"
     assert [c.status for c in faults.calls("slack", "chat.postMessage")] == [429, 200]
 
 

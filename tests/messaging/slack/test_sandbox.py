@@ -1,6 +1,8 @@
 """The sandbox Slack, driven by slack-sdk: OAuth v2 errors as Slack gives them, the Web API
 methods used here, and events sent only where Slack would send them."""
 
+import re
+
 import pytest
 import requests
 from django.conf import settings
@@ -44,7 +46,7 @@ def test_the_code_exchange_checks_the_client_and_is_single_use(sandbox):
     assert elsewhere.value.response["error"] == "bad_redirect_uri"
     tokens = SLACK.oauth.exchange(SLACK, code, REDIRECT, None)
     assert tokens.access_token.startswith("xoxb-") and tokens.account == "T0SANDBOX"
-    assert tokens.metadata["incoming_webhook_channel_id"] == "C0GENERAL"
+    assert tokens.metadata["incoming_webhook_channel_id"] == "C0GENERAL1"
     with pytest.raises(AuthExpired) as reused:
         SLACK.oauth.exchange(SLACK, code, REDIRECT, None)
     assert reused.value.provider_code == "invalid_code"
@@ -78,12 +80,27 @@ def test_web_api_methods_answer_as_slack_does(sandbox):
     assert revoked.value.response["error"] == "token_revoked"
 
 
+def test_conversations_list_pages_with_a_cursor_and_honours_types(sandbox):
+    client = web(SLACK.oauth.exchange(SLACK, a_code(sandbox), REDIRECT, None).access_token)
+    # slack-sdk follows next_cursor, reusing one response object for every page.
+    pages = [page["channels"] for page in client.conversations_list(limit=2)]
+    assert [len(channels) for channels in pages] == [2, 2, 1]
+    channels = [c for page in pages for c in page]
+    assert sorted(c["name"] for c in channels) == sorted(slack_store.CHANNELS)
+    assert all(re.fullmatch(r"[CGD][A-Z0-9]{8,}", c["id"]) for c in channels)
+    assert client.conversations_list(types="private_channel,im")["channels"] == []
+    for bad, error in [({"cursor": "bm9wZQ=="}, "invalid_cursor"), ({"limit": 0}, "invalid_limit")]:
+        with pytest.raises(SlackApiError) as refused:
+            client.conversations_list(**bad)
+        assert refused.value.response["error"] == error
+
+
 def test_no_event_is_sent_for_a_team_without_the_app(sandbox):
     answer = requests.post(
         f"{sandbox.url}/slack/_messages", json={"channel": "general", "text": "hi"}, timeout=10
     )
     assert answer.status_code == 201 and answer.json()["delivery"] is None
-    listed = requests.get(f"{sandbox.url}/slack/_messages?channel=C0GENERAL", timeout=10).json()
+    listed = requests.get(f"{sandbox.url}/slack/_messages?channel=C0GENERAL1", timeout=10).json()
     assert [m["text"] for m in listed["messages"]] == ["hi"]
 
 
