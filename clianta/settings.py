@@ -97,7 +97,9 @@ _sandbox_ca = str(SANDBOX_TLS_DIR / "ca.pem") if SANDBOX_PROVIDERS else ""
 MICROSOFT_CA_BUNDLE = env.str("MICROSOFT_CA_BUNDLE", default=_sandbox_ca) or True
 
 # OAuth clients and API keys registered with each provider; with the sandbox on they default to
-# the sandbox's own ("sandbox-<name>").
+# the sandbox's own ("sandbox-<name>", or a value of the provider's form where it checks one:
+# a Twilio account SID is AC and 32 hex digits).
+_SANDBOX_VALUES = {"TWILIO_ACCOUNT_SID": "AC" + "5a4d" * 8}
 for _name in (
     "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET",
@@ -112,8 +114,13 @@ for _name in (
     "TWILIO_AUTH_TOKEN",
     "APOLLO_API_KEY",
 ):
-    _sandbox_default = f"sandbox-{_name.lower().replace('_', '-')}" if SANDBOX_PROVIDERS else ""
+    _sandbox_default = (
+        _SANDBOX_VALUES.get(_name, f"sandbox-{_name.lower().replace('_', '-')}")
+        if SANDBOX_PROVIDERS
+        else ""
+    )
     globals()[_name] = env.str(_name, default=_sandbox_default)
+
 # Twilio's documented test number stands in for a real one under the sandbox.
 TWILIO_PHONE_NUMBER = env.str(
     "TWILIO_PHONE_NUMBER", default="+15005550006" if SANDBOX_PROVIDERS else ""

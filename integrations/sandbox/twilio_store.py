@@ -82,6 +82,9 @@ def new_sid(prefix: str) -> str:
 
 # Accounts ---------------------------------------------------------------------------------------
 
+# Every AccountSid in Twilio's OpenAPI description (twilio/twilio-oai) has this pattern.
+ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+
 
 def create_account(sid: str | None = None, auth_token: str | None = None) -> TwilioAccount:
     return TwilioAccount.objects.create(
@@ -90,7 +93,10 @@ def create_account(sid: str | None = None, auth_token: str | None = None) -> Twi
 
 
 def account(sid: str) -> TwilioAccount | None:
-    """The account with ``sid``; the TWILIO_* settings' account is known from the start."""
+    """The account with ``sid``; the TWILIO_* settings' account is known from the start. A SID
+    not of Twilio's form (``AC`` and 32 hex digits) names no account."""
+    if not ACCOUNT_SID.fullmatch(sid or ""):
+        return None
     found = TwilioAccount.objects.filter(sid=sid).first()
     if found is None and sid and sid == settings.TWILIO_ACCOUNT_SID:
         found, _ = TwilioAccount.objects.get_or_create(

@@ -272,7 +272,7 @@ def test_a_slack_team_of_another_workspace_is_refused_until_its_admins_release_i
 
     assert api_a.post(f"/api/workspaces/{workspace_a.pk}/slack/test").status_code == 200
     tested = AuditEvent.objects.get(action=audit.MESSAGE_SENT, workspace=workspace_a)
-    assert tested.details == {"channel": "slack", "slack_channel": "C0GENERAL", "test": True}
+    assert tested.details == {"channel": "slack", "slack_channel": "C0GENERAL1", "test": True}
 
     release = f"/api/slack/integrations/{installed.pk}/release"
     assert api_b.post(release).status_code == 404

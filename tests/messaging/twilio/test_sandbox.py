@@ -2,6 +2,7 @@
 and how Twilio's errors reach our API."""
 
 import logging
+import re
 
 import pytest
 import requests
@@ -32,6 +33,21 @@ def test_a_wrong_auth_token_is_refused_with_twilios_error_body(sandbox, twilio_a
     body = requests.post(url, data={"To": "+14155552671"}, timeout=5).json()
     assert set(body) == {"code", "message", "more_info", "status"}
     assert body["more_info"] == "https://www.twilio.com/docs/errors/20003"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("sid", ["sandbox-twilio-account-sid", "AC123", "AC" + "g" * 32])
+def test_a_malformed_account_sid_is_refused_as_twilio_does(sandbox, settings, sid):
+    settings.TWILIO_ACCOUNT_SID = sid  # even the configured account's SID must be of Twilio's form
+    with pytest.raises(TwilioRestException) as raised:
+        sdk(sandbox, sid, settings.TWILIO_AUTH_TOKEN).messages.create(
+            to="+14155552671", from_=OUR_NUMBER, body="Hi"
+        )
+    assert (raised.value.status, raised.value.code) == (401, 20003)
+
+
+def test_the_configured_sandbox_account_sid_has_twilios_form(settings):
+    assert re.fullmatch(r"AC[0-9a-f]{32}", settings.TWILIO_ACCOUNT_SID)
 
 
 @pytest.mark.django_db(transaction=True)
