@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Company, Contact, Deal, Heartbeat, Membership, Workspace
+from .tokens.admin import ApiTokenAdmin  # noqa: F401  (registers API tokens)
 
 
 class MembershipInline(admin.TabularInline):
