@@ -13,9 +13,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from clianta.api.pagination import CursorPagination
+
 from . import serializers, services
 from .auth import token_workspace_id
 from .models import ApiToken
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created", "-id")
 
 
 class ApiTokenViewSet(
@@ -31,6 +37,7 @@ class ApiTokenViewSet(
     queryset = ApiToken.objects.select_related("workspace")
     serializer_class = serializers.ApiTokenSerializer
     http_method_names = ["get", "post", "patch", "delete"]
+    pagination_class = NewestFirst
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
