@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from . import invitations
 from .models import Company, Contact, Deal, Heartbeat, Invitation, Membership, Workspace
+from .tokens.admin import ApiTokenAdmin  # noqa: F401  (registers API tokens)
 
 
 class MembershipInline(admin.TabularInline):

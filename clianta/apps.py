@@ -9,5 +9,6 @@ class CliantaConfig(AppConfig):
 
     def ready(self):
         from .schedules import ensure_periodic_tasks
+        from .tokens import schema  # noqa: F401  (registers the API token's OpenAPI scheme)
 
         post_migrate.connect(ensure_periodic_tasks, sender=self)

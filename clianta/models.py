@@ -253,3 +253,8 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+# API tokens live in their own module (clianta/tokens/); imported here so that Django registers
+# the model with this app.
+from clianta.tokens.models import ApiToken  # noqa: E402, F401

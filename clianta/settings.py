@@ -1,6 +1,7 @@
 """Settings, all read from the environment (see .env.example for every variable)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -141,7 +142,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -154,6 +155,7 @@ INSTALLED_APPS = [
     "enrichment",
     "productivity",
     "integrations.sandbox",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +167,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clianta.urls"
@@ -245,7 +249,7 @@ if not DEBUG:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clianta.tokens.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -259,8 +263,63 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": "clianta.api.metadata.Metadata",
     "DEFAULT_PAGINATION_CLASS": "clianta.api.pagination.CursorPagination",
     "EXCEPTION_HANDLER": "clianta.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "clianta.api.throttles.AnonThrottle",
+        "clianta.api.throttles.UserThrottle",
+        "clianta.api.throttles.TokenThrottle",
+        "clianta.api.throttles.ScopedThrottle",
+    ],
     "PAGE_SIZE": 50,
 }
+
+# Proxies in front of the service that append to X-Forwarded-For (0: none; clients' own
+# X-Forwarded-For is then ignored). Rates and login lockout count per client address from it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+
+# API rates (clianta/api/throttles.py), "<count>/<second|minute|hour|day>"; empty: no limit.
+# Counted in the shared cache.
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+    "user": env.str("API_THROTTLE_USER", default="600/minute"),
+    "token": env.str("API_THROTTLE_TOKEN", default="300/minute"),
+    "email_send": env.str("API_THROTTLE_EMAIL_SEND", default="200/hour"),
+    "sms_send": env.str("API_THROTTLE_SMS_SEND", default="100/hour"),
+    "voice_drop": env.str("API_THROTTLE_VOICE_DROP", default="10/hour"),
+    "apollo": env.str("API_THROTTLE_APOLLO", default="300/hour"),
+}
+
+# API tokens (django-rest-knox, model clianta/tokens/models.py): stored as a SHA-512 digest,
+# expiring after API_TOKEN_TTL_DAYS unless renewed.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
+KNOX_TOKEN_MODEL = "clianta.ApiToken"
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    # Recognisable by secret scanners and people; the rest is 64 random hex characters.
+    "TOKEN_PREFIX": "clianta_",
+    "AUTO_REFRESH": False,
+}
+# knox's own table is unused (its model is swapped for ours), but its migrations do not know
+# and would create it; without them no table is made for it.
+MIGRATION_MODULES = {"knox": None}
+
+# Login lockout on /accounts/login/ and /admin/login/ (django-axes): after LOGIN_FAILURE_LIMIT
+# failures for one username from one address, that pair is refused for LOGIN_COOLOFF_MINUTES.
+# Unknown usernames count like known ones, so the answers never tell whether an account exists.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clianta integrations API",

@@ -9,6 +9,7 @@ from clianta import invitation_page
 from clianta.api import invitations as invitation_api
 from clianta.api import views
 from clianta.api.health import HealthView
+from clianta.tokens.views import ApiTokenViewSet
 from email_accounts.api import views as email_views
 from enrichment.api.views import ApolloViewSet, EnrichmentJobViewSet
 from integrations import views as integration_views
@@ -25,6 +26,7 @@ handler500 = "clianta.api.errors.server_error"
 # The one API router; paths follow the original service's (no trailing slash).
 router = DefaultRouter(trailing_slash="")
 router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
+router.register("tokens", ApiTokenViewSet, basename="api-token")
 router.register(
     r"workspaces/(?P<workspace_pk>[^/.]+)/members", views.MembershipViewSet, basename="member"
 )

@@ -14,11 +14,11 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clianta import celery_app
 from clianta.models import Membership, Workspace
+from clianta.tokens.models import ApiToken
 from integrations import webhooks
 from tests import browser
 
@@ -78,15 +78,16 @@ def make_workspace():
 
 @pytest.fixture
 def client_for():
-    """An API client authenticated with the user's token."""
+    """An API client authenticated with a new API token of the user (knox's manager answers
+    the row and the secret)."""
 
     def make(user, workspace=None):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, secret = ApiToken.objects.create(user=user, name="test client")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         if workspace is not None:
             client.credentials(
-                HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_X_WORKSPACE=str(workspace.id)
+                HTTP_AUTHORIZATION=f"Token {secret}", HTTP_X_WORKSPACE=str(workspace.id)
             )
         return client
 

@@ -19,6 +19,8 @@ class HealthView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
+    # Load balancers and monitors poll it; it is not counted against the anonymous rate.
+    throttle_classes = []
 
     @extend_schema(
         responses=inline_serializer(

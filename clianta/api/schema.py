@@ -24,6 +24,7 @@ ERRORS = {
     "404": "Not found, or not in your workspace",
     "409": "Conflicts with what exists (a duplicate, a provider not connected yet)",
     "413": "The request body is too large",
+    "429": "Too many requests: wait the seconds in Retry-After",
 }
 
 

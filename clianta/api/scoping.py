@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from rest_framework import exceptions, serializers, viewsets
 
 from clianta.models import Membership, Workspace
+from clianta.tokens.auth import token_workspace_id
 
 WORKSPACE_HEADER = "X-Workspace"
 
@@ -35,13 +36,23 @@ def _parse_id(value: str) -> uuid.UUID:
         raise Http404 from exc
 
 
+def requester_memberships(request):
+    """The requester's memberships; only the one workspace its API token is limited to, if it
+    is (the others then answer 404 like any workspace the requester is not in)."""
+    memberships = Membership.objects.filter(user=request.user)
+    limited_to = token_workspace_id(request)
+    if limited_to is not None:
+        memberships = memberships.filter(workspace_id=limited_to)
+    return memberships
+
+
 class WorkspaceScopedMixin:
     """Resolves ``self.workspace`` and ``self.membership`` for the request, and limits
     ``queryset`` (a model with a ``workspace`` foreign key) to that workspace."""
 
     @cached_property
     def membership(self) -> Membership:
-        memberships = Membership.objects.select_related("workspace").filter(user=self.request.user)
+        memberships = requester_memberships(self.request).select_related("workspace")
         chosen = self.kwargs.get("workspace_pk") or self.request.headers.get(WORKSPACE_HEADER)
         if chosen:
             membership = memberships.filter(workspace_id=_parse_id(chosen)).first()

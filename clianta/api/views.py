@@ -10,7 +10,7 @@ from clianta.models import Company, Contact, Deal, Membership, Workspace
 
 from . import filters, serializers
 from .invitations import InvitationSerializer
-from .scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
+from .scoping import WorkspaceModelViewSet, WorkspaceScopedMixin, requester_memberships
 
 Role = Membership.Role
 
@@ -25,7 +25,8 @@ class WorkspaceViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset.none()
-        return self.queryset.filter(memberships__user=self.request.user).prefetch_related(
+        mine = requester_memberships(self.request).values("workspace_id")
+        return self.queryset.filter(pk__in=mine).prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.filter(user=self.request.user))
         )
 

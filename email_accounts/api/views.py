@@ -32,6 +32,7 @@ class EmailAccountViewSet(
 
     queryset = EmailAccount.objects.select_related("credential")
     serializer_class = serializers.EmailAccountSerializer
+    throttle_scopes = {"send": "email_send"}
 
     @extend_schema(
         request=serializers.ConnectAccountSerializer,

@@ -19,6 +19,7 @@ class ApolloViewSet(WorkspaceScopedMixin, viewsets.GenericViewSet):
     fail or find nothing cost no credit; the same lookup within the cache period is free."""
 
     queryset = ApolloUsage.objects.all()
+    throttle_scopes = dict.fromkeys(["enrich", "find_email", "company", "bulk_enrich"], "apollo")
 
     @extend_schema(
         request=serializers.EnrichRequestSerializer, responses=serializers.EnrichAnswerSerializer

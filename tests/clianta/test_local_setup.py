@@ -1,13 +1,15 @@
 """What `make run` relies on: the generated .env and the demo login."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from clianta import envfile
 from clianta.models import Membership
+from clianta.tokens.models import ApiToken
 
 
 def test_envfile_generates_only_what_is_missing(tmp_path, monkeypatch):
@@ -41,8 +43,16 @@ def test_bootstrap_demo_creates_the_login_once_and_prints_it(monkeypatch):
     user = membership.user
     assert membership.role == "owner"
     assert user.is_staff and user.check_password("demo-password-123")
-    token = Token.objects.get(user=user)
+    secrets = []
     for output in (first.getvalue(), second.getvalue()):
         assert "http://127.0.0.1:9000/admin/" in output
         assert "password demo-password-123" in output
-        assert f"Token {token.key}" in output
+        secrets.append(re.search(r"Authorization: Token (\S+)", output).group(1))
+    # Each run prints a new token and revokes the one printed before.
+    token = ApiToken.objects.get(user=user)
+    assert secrets[0] != secrets[1] and secrets[1].startswith(token.token_key)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {secrets[1]}")
+    assert api.get("/api/workspaces").status_code == 200
+    api.credentials(HTTP_AUTHORIZATION=f"Token {secrets[0]}")
+    assert api.get("/api/workspaces").status_code == 401

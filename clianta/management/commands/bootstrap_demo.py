@@ -3,16 +3,21 @@ import os
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from clianta.models import Membership, Workspace
+from clianta.tokens import services as tokens
+from clianta.tokens.models import ApiToken
 
 USERNAME = "demo"
+TOKEN_NAME = "demo (make run)"
 WORKSPACE = "Demo workspace"
 
 
 class Command(BaseCommand):
-    help = "Create (once) a demo workspace with an admin user and an API token; print the login."
+    help = (
+        "Create (once) a demo workspace with an admin user; print the login and a new API "
+        "token, which replaces the one printed last time (only a digest is stored)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -32,7 +37,9 @@ class Command(BaseCommand):
             user.save()
             workspace = Workspace.objects.create(name=WORKSPACE)
             Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
-        token, _ = Token.objects.get_or_create(user=user)
+        for previous in ApiToken.objects.filter(user=user, name=TOKEN_NAME):
+            tokens.revoke(previous)
+        _, secret = tokens.issue(user, TOKEN_NAME)
         shown = password if password else "(set one with: python manage.py changepassword demo)"
         self.stdout.write(
             "\n".join(
@@ -41,7 +48,7 @@ class Command(BaseCommand):
                     f"  Clianta is starting on {url}",
                     f"    log in:    {url}/admin/  user {USERNAME}, password {shown}",
                     f"    API docs:  {url}/api/docs/",
-                    f"    API token: Authorization: Token {token.key}",
+                    f"    API token: Authorization: Token {secret}  (shown once)",
                     "",
                 ]
             )

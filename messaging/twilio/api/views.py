@@ -18,6 +18,7 @@ class SendSmsView(WorkspaceScopedMixin, generics.GenericAPIView):
     a number that is not one; 409 ``recipient_opted_out`` when the recipient replied STOP."""
 
     serializer_class = serializers.SendSmsSerializer
+    throttle_scope = "sms_send"
 
     @extend_schema(
         responses={
@@ -80,6 +81,7 @@ class VoiceDropViewSet(
 
     queryset = VoiceDrop.objects.prefetch_related("calls")
     serializer_class = serializers.VoiceDropSerializer
+    throttle_scopes = {"create": "voice_drop"}
 
     def perform_create(self, serializer):
         super().perform_create(serializer)
