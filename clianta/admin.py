@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import audit_admin  # noqa: F401  (registers the audit trail)
 from .models import Company, Contact, Deal, Heartbeat, Membership, Workspace
 
 

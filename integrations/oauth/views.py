@@ -105,7 +105,9 @@ def callback(request, provider: str):
         )
         return redirect(_result(provider=provider.slug, error="exchange_failed"))
     credential = store_grant(claimed.workspace, provider, tokens)
-    credential_connected.send(sender=provider.slug, credential=credential, user=request.user)
+    credential_connected.send(
+        sender=provider.slug, credential=credential, user=request.user, request=request
+    )
     logger.info(
         "oauth.connected", extra={"provider": provider.slug, "credential": str(credential.pk)}
     )

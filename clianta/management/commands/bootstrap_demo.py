@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from clianta import totp
 from clianta.models import Membership, Workspace
 
 USERNAME = "demo"
@@ -12,7 +13,10 @@ WORKSPACE = "Demo workspace"
 
 
 class Command(BaseCommand):
-    help = "Create (once) a demo workspace with an admin user and an API token; print the login."
+    help = (
+        "Create (once) a demo workspace with an admin user, its TOTP authenticator and an API "
+        "token; print the login."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -33,6 +37,8 @@ class Command(BaseCommand):
             workspace = Workspace.objects.create(name=WORKSPACE)
             Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
         token, _ = Token.objects.get_or_create(user=user)
+        # The admin asks staff for a TOTP code: the demo login comes with its authenticator.
+        device = user.totpdevice_set.filter(name="demo").first() or totp.enroll(user, "demo")
         shown = password if password else "(set one with: python manage.py changepassword demo)"
         self.stdout.write(
             "\n".join(
@@ -40,6 +46,8 @@ class Command(BaseCommand):
                     "",
                     f"  Clianta is starting on {url}",
                     f"    log in:    {url}/admin/  user {USERNAME}, password {shown}",
+                    "    admin code: from an authenticator app (or `oathtool --totp -b KEY`) with",
+                    *(f"      {line}" for line in totp.setup_lines(device)),
                     f"    API docs:  {url}/api/docs/",
                     f"    API token: Authorization: Token {token.key}",
                     "",
