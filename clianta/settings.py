@@ -351,6 +351,16 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # runserver's access log prints request URLs: scrubbed on the logger, before any
+        # handler, so an OAuth callback's code and state never reach it.
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["scrub_secrets"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
