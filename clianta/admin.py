@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from . import invitations
+from . import audit_admin, invitations  # noqa: F401  (audit_admin registers the audit trail)
 from .models import Company, Contact, Deal, Heartbeat, Invitation, Membership, Workspace
 from .tokens.admin import ApiTokenAdmin  # noqa: F401  (registers API tokens)
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -12,3 +13,10 @@ class CliantaConfig(AppConfig):
         from .tokens import schema  # noqa: F401  (registers the API token's OpenAPI scheme)
 
         post_migrate.connect(ensure_periodic_tasks, sender=self)
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """The admin with django-otp's site (clianta/admin_site.py): a TOTP code at login."""
+
+    default = False
+    default_site = "clianta.admin_site.AdminSite"

@@ -26,6 +26,23 @@ INVITATION_REVOKED = "invitation.revoked"
 INVITATION_DECLINED = "invitation.declined"
 CREDENTIAL_VIEWED_BY_STAFF = "credential.viewed_by_staff"
 
+#: Every action above: the API's ``action`` filter accepts these and only these.
+ACTIONS = (
+    INTEGRATION_CONNECTED,
+    INTEGRATION_CHECKED,
+    INTEGRATION_DISCONNECTED,
+    INTEGRATION_REVOKED,
+    MESSAGE_SENT,
+    TOKEN_CREATED,
+    TOKEN_REVOKED,
+    MEMBER_INVITED,
+    MEMBER_JOINED,
+    MEMBER_REMOVED,
+    MEMBER_ROLE_CHANGED,
+    INVITATION_REVOKED,
+    CREDENTIAL_VIEWED_BY_STAFF,
+)
+
 
 def _client_ip(request) -> str | None:
     # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a trusted proxy

@@ -8,6 +8,7 @@ from calendars.api import views as calendar_views
 from clianta import invitation_page
 from clianta.api import invitations as invitation_api
 from clianta.api import views
+from clianta.api.audit import AuditEventViewSet
 from clianta.api.health import HealthView
 from clianta.tokens.views import ApiTokenViewSet
 from email_accounts.api import views as email_views
@@ -41,6 +42,7 @@ router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("deals", views.DealViewSet, basename="deal")
 router.register("integrations", IntegrationViewSet, basename="integration")
 router.register("sync-logs", SyncLogViewSet, basename="sync-log")
+router.register("audit-log", AuditEventViewSet, basename="audit-event")
 router.register("email-accounts", email_views.EmailAccountViewSet, basename="email-account")
 router.register("email-threads", email_views.EmailThreadViewSet, basename="email-thread")
 router.register("email-messages", email_views.EmailMessageViewSet, basename="email-message")

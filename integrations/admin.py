@@ -1,9 +1,12 @@
 from celery import current_app
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.utils import timezone
 
-from . import registry, scrub, webhooks
+from clianta.audit import CREDENTIAL_VIEWED_BY_STAFF
+
+from . import audit, registry, scrub, webhooks
 from .admin_actions import mark_credentials_for_reconnect
 from .models import IntegrationCredential, SyncLog, WebhookDelivery, WebhookSubscription
 
@@ -140,6 +143,16 @@ class IntegrationCredentialAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening a credential is recorded in its workspace's audit trail, with the staff
+        member who opened it."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            credential = self.get_object(request, unquote(object_id))
+            if credential is not None:
+                audit.record(CREDENTIAL_VIEWED_BY_STAFF, credential, request=request)
+        return response
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

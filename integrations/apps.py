@@ -6,7 +6,9 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import audit, signals
         from .crypto import keyring
 
         # Missing or malformed keys stop every process (web, worker, beat, commands) at start-up.
         keyring()
+        signals.credential_connected.connect(audit.connected, dispatch_uid="integrations.audit")

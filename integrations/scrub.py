@@ -2,8 +2,8 @@
 
 Two nets: every secret this process has decrypted or encrypted is remembered (bounded) and
 replaced by its mask wherever it appears; and values of sensitive-looking keys
-(``password=...``, ``"access_token": "..."``, ``Authorization: Bearer ...``) are masked even when
-the secret was never seen here.
+(``password=...``, ``"access_token": "..."``, ``Authorization: Bearer ...``, an OAuth callback's
+``?code=...&state=...``) are masked even when the secret was never seen here.
 """
 
 from __future__ import annotations
@@ -24,6 +24,14 @@ _INLINE = re.compile(
     r"(?P<key>[\"']?\b[\w-]*(?:pass(?:word)?|secret|token|api[_-]?key)[\w-]*[\"']?\s*[:=]\s*[\"']?)"
     r"(?P<value>[^\s\"'&,;}]+)"
     r"|(?P<scheme>\b(?-i:Bearer|Basic|Token)\s+)(?P<cred>[A-Za-z0-9._~+/=-]{6,})",
+    re.IGNORECASE,
+)
+
+# OAuth's one-time ``code`` and ``state`` in a URL's query string, also percent-encoded (a
+# login redirect's ``next=`` carries the callback URL): access logs print request URLs.
+_QUERY = re.compile(
+    r"(?P<key>(?:[?&]|%(?:25)*3F|%(?:25)*26)(?:code|state)(?:=|%(?:25)*3D))"
+    r"(?P<value>(?:(?!%(?:25)*26)[^&\s\"'#])+)",
     re.IGNORECASE,
 )
 
@@ -73,7 +81,7 @@ def scrub_text(text: str) -> str:
             return m.group("key") + mask(m.group("value"))
         return m.group("scheme") + mask(m.group("cred"))
 
-    return _INLINE.sub(inline, text)
+    return _QUERY.sub(lambda m: m.group("key") + "****", _INLINE.sub(inline, text))
 
 
 def scrub(value: Any, key: str | None = None) -> Any:

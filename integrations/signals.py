@@ -2,9 +2,10 @@
 
 from django.dispatch import Signal
 
-#: A provider account was connected or reconnected through OAuth.
-#: Arguments: ``credential`` (IntegrationCredential), ``user`` (who connected it).
-#: ``sender`` is the provider slug.
+#: A provider account was connected or reconnected (through OAuth, a login or an API key).
+#: Arguments: ``credential`` (IntegrationCredential), ``user`` (who connected it) and, where
+#: there is one, ``request``. ``sender`` is the provider slug. Every connect path sends it: the
+#: audit trail records connects from it.
 credential_connected = Signal()
 
 

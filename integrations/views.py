@@ -77,6 +77,6 @@ def disconnect(request, credential_id):
     workspace, _ = _workspace(request)
     credential = get_object_or_404(IntegrationCredential, pk=credential_id, workspace=workspace)
     provider = registry.get(credential.provider)
-    tokens.disconnect(credential)
+    tokens.disconnect(credential, request=request)
     messages.success(request, f"{provider.name} ({credential.account}) was disconnected.")
     return redirect(f"/settings/integrations?workspace={workspace.pk}")

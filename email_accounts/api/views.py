@@ -5,6 +5,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from clianta import audit
 from clianta.api.filters import in_period, period_parameters, uuid_param
 from clianta.api.pagination import CursorPagination
 from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
@@ -65,7 +66,8 @@ class EmailAccountViewSet(
         keep = request.query_params.get("keep_mail", "true").lower() not in ("false", "0", "no")
         if not keep:
             EmailMessage.objects.filter(account=account).delete()
-        tokens.disconnect(account.credential)  # deleting the credential deletes the account
+        # Deleting the credential deletes the account.
+        tokens.disconnect(account.credential, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={202: serializers.SyncQueuedSerializer})
@@ -85,6 +87,16 @@ class EmailAccountViewSet(
         form = serializers.SendSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         sent = services.send_email(account, **form.validated_data)
+        audit.record(
+            audit.MESSAGE_SENT,
+            workspace=self.workspace,
+            request=request,
+            target=account,
+            target_label=account.email,
+            channel="email",
+            message=str(sent.pk),
+            recipients=sum(len(form.validated_data[name]) for name in ("to", "cc", "bcc")),
+        )
         return Response(
             {
                 "id": sent.pk,

@@ -5,6 +5,9 @@ from rest_framework.response import Response
 
 from clianta.api.pagination import CursorPagination
 from clianta.api.scoping import WorkspaceScopedMixin
+from clianta.audit import INTEGRATION_CHECKED
+from integrations import audit
+from integrations.errors import IntegrationError
 from integrations.health import with_health
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.oauth import tokens
@@ -31,7 +34,7 @@ class IntegrationViewSet(
     serializer_class = CredentialSerializer
 
     def perform_destroy(self, instance):
-        tokens.disconnect(instance)
+        tokens.disconnect(instance, request=self.request)
 
     @extend_schema(request=None, responses=CredentialSerializer)
     @action(detail=True, methods=["post"])
@@ -39,8 +42,13 @@ class IntegrationViewSet(
         """Check the connection: a valid access token is made ready (refreshed if it is due).
         An account whose grant was revoked answers 401 and is marked for reconnection."""
         credential = self.get_object()
-        if credential.refresh_token:
-            tokens.access_token(credential)
+        try:
+            if credential.refresh_token:
+                tokens.access_token(credential)
+        except IntegrationError as exc:
+            audit.record(INTEGRATION_CHECKED, credential, request=request, result=exc.code)
+            raise
+        audit.record(INTEGRATION_CHECKED, credential, request=request, result="ok")
         return Response(self.get_serializer(credential).data)
 
 

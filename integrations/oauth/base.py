@@ -43,5 +43,7 @@ class OAuthBackend(Protocol):
 
     def refresh(self, provider: Provider, refresh_token: str) -> TokenSet: ...
 
-    def revoke(self, provider: Provider, token: str) -> None:
-        """Revoke the grant at the provider, where the provider supports it."""
+    def revoke(self, provider: Provider, token: str) -> bool:
+        """Revoke the grant at the provider, where the provider supports it: true when the
+        provider confirmed it (the audit trail records a revocation then), false when it offers
+        no revocation."""

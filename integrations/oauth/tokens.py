@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from integrations import registry
+from clianta.audit import INTEGRATION_DISCONNECTED, INTEGRATION_REVOKED
+from integrations import audit, registry
 from integrations.errors import RECONNECT_MESSAGE, AuthExpired, IntegrationError, Transient
 from integrations.locks import Lock
 from integrations.models import IntegrationCredential
@@ -104,21 +105,26 @@ def store_grant(workspace, provider: registry.Provider, tokens: TokenSet) -> Int
     return credential
 
 
-def disconnect(credential: IntegrationCredential) -> None:
+def disconnect(credential: IntegrationCredential, *, actor=None, request=None) -> None:
     """Revoke the grant at the provider where it supports revocation, then delete the credential.
-    A failed revocation is logged and does not keep the credential."""
+    A failed revocation is logged and does not keep the credential. Both steps go into the audit
+    trail with ``actor`` (default: the request's user)."""
     provider = registry.get(credential.provider)
     token = credential.refresh_token or credential.access_token
     if provider.oauth is not None and token:
         try:
-            provider.oauth.revoke(provider, token)
+            revoked = provider.oauth.revoke(provider, token)
         except IntegrationError as exc:
+            revoked = False
             logger.warning(
                 "oauth.revoke_failed", extra={"provider": provider.slug, "reason": exc.message}
             )
+        if revoked:
+            audit.record(INTEGRATION_REVOKED, credential, actor=actor, request=request)
     for attempt in range(3):
         try:
             with transaction.atomic():
+                audit.record(INTEGRATION_DISCONNECTED, credential, actor=actor, request=request)
                 credential.delete()
             return
         except IntegrityError:

@@ -138,7 +138,7 @@ def callback(request, provider: str):
         with transaction.atomic():
             credential = store_grant(claimed.workspace, provider, tokens)
             credential_connected.send(
-                sender=provider.slug, credential=credential, user=request.user
+                sender=provider.slug, credential=credential, user=request.user, request=request
             )
     except AccountTaken:
         logger.warning("oauth.account_taken", extra={"provider": provider.slug})

@@ -116,13 +116,15 @@ class GoogleOAuth:
         import requests
 
         try:
-            requests.post(
+            answer = requests.post(
                 settings.GOOGLE_REVOKE_URI, data={"token": token}, timeout=settings.PROVIDER_TIMEOUT
             )
         except requests.RequestException as exc:
             raise Transient(
                 "Google did not answer the revocation.", provider=provider.slug
             ) from exc
+        # 400 (invalid_token): the grant was already gone; nothing was revoked now.
+        return answer.ok
 
 
 def raise_for_http_error(exc, provider: str):

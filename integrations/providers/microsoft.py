@@ -133,6 +133,7 @@ class MicrosoftOAuth:
         """The identity platform has no endpoint revoking one app's refresh token (Graph's
         revokeSignInSessions signs the user out everywhere): the user removes the app at
         https://myapps.microsoft.com."""
+        return False
 
 
 def _call(request):

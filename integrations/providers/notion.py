@@ -94,6 +94,7 @@ class NotionOAuth:
 
     def revoke(self, provider, token):
         """Notion offers no revocation to public integrations: the user removes access there."""
+        return False
 
 
 NOTION = Provider(

@@ -143,7 +143,7 @@ class SlackOAuth:
         from slack_sdk.errors import SlackClientError
 
         try:
-            client(None, token=token).auth_revoke()
+            return bool(client(None, token=token).auth_revoke().get("revoked"))
         except (SlackClientError, OSError) as exc:
             raise mapped_error(exc, provider.slug) from exc
 

@@ -15,6 +15,7 @@ from integrations import sync
 from integrations.models import IntegrationCredential
 from integrations.oauth import views as oauth_views
 from integrations.oauth.views import consent_url
+from integrations.signals import credential_connected
 
 from .. import knowledge, notion, sheets, tasks
 from ..models import KnowledgePage, SheetImport
@@ -99,6 +100,9 @@ class NotionConnectView(WorkspaceScopedMixin, APIView):
             provider="notion",
             account="",
             defaults={"api_key": token, "status": IntegrationCredential.Status.ACTIVE},
+        )
+        credential_connected.send(
+            sender="notion", credential=credential, user=request.user, request=request
         )
         return Response({"id": credential.pk}, status=status.HTTP_201_CREATED)
 

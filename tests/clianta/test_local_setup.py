@@ -4,7 +4,9 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from clianta import envfile
@@ -44,9 +46,11 @@ def test_bootstrap_demo_creates_the_login_once_and_prints_it(monkeypatch):
     assert membership.role == "owner"
     assert user.is_staff and user.check_password("demo-password-123")
     secrets = []
+    device = TOTPDevice.objects.get(user=user, confirmed=True)  # the admin asks for its code
     for output in (first.getvalue(), second.getvalue()):
         assert "http://127.0.0.1:9000/admin/" in output
         assert "password demo-password-123" in output
+        assert f"otpauth URI:  {device.config_url}" in output
         secrets.append(re.search(r"Authorization: Token (\S+)", output).group(1))
     # Each run prints a new token and revokes the one printed before.
     token = ApiToken.objects.get(user=user)
@@ -56,3 +60,16 @@ def test_bootstrap_demo_creates_the_login_once_and_prints_it(monkeypatch):
     assert api.get("/api/workspaces").status_code == 200
     api.credentials(HTTP_AUTHORIZATION=f"Token {secrets[0]}")
     assert api.get("/api/workspaces").status_code == 401
+
+
+@pytest.mark.django_db
+def test_add_totp_enrolls_staff_only():
+    user = get_user_model().objects.create_user("ops", is_staff=True)
+    output = io.StringIO()
+    call_command("add_totp", "ops", stdout=output)
+    device = TOTPDevice.objects.get(user=user)
+    assert device.confirmed
+    assert device.config_url in output.getvalue()
+    get_user_model().objects.create_user("member")
+    with pytest.raises(CommandError, match="not staff"):
+        call_command("add_totp", "member")

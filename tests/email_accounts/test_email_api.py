@@ -11,6 +11,7 @@ from integrations.sandbox import gmail_mailbox as mailbox
 from tests.conftest import wait_for
 from tests.email_accounts.gmail_helpers import EMAIL
 from tests.integrations.oauth_helpers import consent, finish, start
+from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,7 +126,7 @@ def test_the_five_minute_schedule_syncs_enabled_mailboxes(celery_worker, gmail_a
 
 def test_admin_actions_on_mailboxes(celery_worker, client, make_user, gmail_account):
     """Staff sync a mailbox now, resync it from scratch, or mark it for reconnect."""
-    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
     mailbox.deliver(EMAIL, sender="ann@acme.example", subject="Admin", body="x")
     url = "/admin/email_accounts/emailaccount/"
     selected = {"_selected_action": [str(gmail_account.pk)]}

@@ -8,13 +8,14 @@ from integrations import sync, webhooks
 from integrations.models import IntegrationCredential, SyncLog, WebhookDelivery, WebhookSubscription
 from tests.conftest import wait_for
 from tests.integrations.sync_example import ExampleJob
+from tests.otp import log_in_staff
 
 CREDENTIALS = "/admin/integrations/integrationcredential/"
 
 
 @pytest.fixture
 def staff_client(client, make_user):
-    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
     return client
 
 

@@ -13,6 +13,7 @@ from integrations import scrub
 from integrations.crypto import DecryptionError, keyring
 from integrations.models import IntegrationCredential
 from integrations.scrub import ScrubSecretsFilter, init_sentry
+from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_api_shows_only_masks(api_a, credential):
 
 def test_admin_pages_show_masks_and_take_new_secrets_write_only(client, credential, make_user):
     staff = make_user("staff", is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    log_in_staff(client, staff)
     changelist = client.get("/admin/integrations/integrationcredential/")
     change_url = f"/admin/integrations/integrationcredential/{credential.pk}/change/"
     change = client.get(change_url)

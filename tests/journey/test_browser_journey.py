@@ -15,6 +15,7 @@ from integrations.sandbox import calendar_store
 from integrations.sandbox import gmail_mailbox as mailbox
 from tests.browser import PASSWORD, api, log_in_and_open_settings, shot
 from tests.conftest import wait_for
+from tests.otp import log_in_through_the_admin_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 EMAIL = "alice@clianta.example"
@@ -97,14 +98,12 @@ def test_the_whole_journey(page, live_server, celery_worker, workspace_a, django
     assert "Acme renewal" in page.inner_text("body")
     step(page, "8-deal-won-in-slack")
 
-    # Staff find the sync in the admin and see the credential's secrets masked.
+    # Staff log in to the admin with their TOTP code, find the sync and see the credential's
+    # secrets masked.
     staff = django_user_model.objects.create_superuser("staff", "staff@clianta.example", PASSWORD)
     assert staff.is_staff
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "staff")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
+    log_in_through_the_admin_form(page, live_server.url, staff, PASSWORD)
     run = SyncLog.objects.filter(provider="gmail", status="success").earliest("started_at")
     page.goto(f"{live_server.url}/admin/integrations/synclog/?q={EMAIL}")
     assert str(run.pk) in page.content() or EMAIL in page.inner_text("#result_list")

@@ -5,12 +5,13 @@ import pytest
 from integrations.sandbox import faults
 from integrations.sandbox.google_tokens import create_grant, issue
 from integrations.sandbox.models import GoogleAccessToken, GoogleGrant, SandboxCall
+from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def test_sandbox_models_show_in_the_admin_with_masked_tokens(client, make_user):
-    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
     token = issue(create_grant("hana@example.com", ["openid", "email"]))
     faults.inject("google", "token", status=500)
     SandboxCall.objects.create(

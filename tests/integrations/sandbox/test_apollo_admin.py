@@ -4,6 +4,7 @@ import pytest
 
 from integrations.sandbox import apollo_store
 from integrations.sandbox.models import ApolloAccount, ApolloPerson
+from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,7 @@ KEY = "apollo-team-key-0123456789"
 
 
 def test_apollo_models_show_read_only_with_masked_keys(client, make_user):
-    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
     account = apollo_store.register_key(KEY)
     apollo_store.take(account, "people/match")
     apollo_store.queue_phone_request(account, "http://127.0.0.1:9/hook", {"people": []})

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 
 from integrations.sandbox import calendar_store as cs
 from integrations.sandbox.google_oauth import DEFAULT_EMAIL
+from tests.otp import log_in_staff
 
 from .calendar_client import calendar, items, pages
 
@@ -73,7 +74,7 @@ def test_seeded_events_read_through_the_api(sandbox):
 
 @pytest.mark.django_db
 def test_calendar_models_show_read_only_in_the_admin(client, make_user):
-    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
     event = cs.add_event(
         "ida@example.com",
         summary="Demo",

@@ -3,12 +3,13 @@
 import pytest
 
 from integrations.sandbox import gmail_mailbox as gm
+from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def test_gmail_models_show_read_only_in_the_admin(client, make_user):
-    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
     message = gm.deliver("ida@example.com", sender="ann@acme.example", subject="Hi", body="Hey")
     box = gm.mailbox("ida@example.com")
     record = box.history.get()

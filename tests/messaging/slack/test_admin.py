@@ -4,15 +4,14 @@ secret on any page."""
 import pytest
 
 from messaging.slack.models import NotificationRule, SlackNotification
+from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def staff(client, make_user):
-    user = make_user("staff", is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return client
+    return log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
 
 
 def test_admin_pages_show_the_integration_without_its_secrets(installed, staff, workspace_a):

@@ -14,6 +14,7 @@ from integrations.sandbox.twilio_models import TwilioCall
 from messaging.twilio import voice_drops
 from messaging.twilio.models import CallRecording, SmsOptOut, VoiceDrop
 from tests.conftest import in_parallel, wait_for
+from tests.otp import log_in_staff
 
 from .conftest import OUR_NUMBER, post_form, post_signed
 
@@ -173,7 +174,7 @@ def test_the_twiml_endpoint_refuses_an_unsigned_request(
 
 @pytest.mark.django_db
 def test_the_admin_shows_a_voice_drops_progress(client, make_user, workspace_a):
-    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
     drop = VoiceDrop.objects.create(workspace=workspace_a, audio_url=AUDIO, status="running")
     drop.calls.create(to_number=MACHINE, outcome="voicemail")
     drop.calls.create(to_number=HUMAN, outcome="human")
