@@ -40,6 +40,7 @@ ACTIONS = (
     MEMBER_REMOVED,
     MEMBER_ROLE_CHANGED,
     INVITATION_REVOKED,
+    INVITATION_DECLINED,
     CREDENTIAL_VIEWED_BY_STAFF,
 )
 
@@ -64,6 +65,8 @@ def record(
 ) -> AuditEvent:
     """Write one audit row. ``actor`` defaults to the request's user; ``target`` is the object
     acted on (its type, id and name are copied); ``details`` must hold no secrets."""
+    if action not in ACTIONS:
+        raise ValueError(f"{action!r} is not an audit action: add it to clianta.audit.ACTIONS.")
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     return AuditEvent.objects.create(
