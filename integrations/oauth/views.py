@@ -7,12 +7,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from clianta.api.scoping import memberships_of
+from clianta.models import Membership
 from integrations import registry
 from integrations.errors import IntegrationError
 from integrations.signals import credential_connected
@@ -47,6 +49,15 @@ def consent_url(slug: str, workspace) -> str:
     return f"{url}?workspace={workspace.pk}"
 
 
+def require_may_connect(provider: registry.Provider, membership: Membership | None) -> None:
+    """A workspace-wide integration (Slack, Notion, …) is connected by the workspace's owners
+    and admins only; anyone's own account by any member."""
+    if provider.workspace_wide and (membership is None or not membership.is_manager):
+        raise PermissionDenied(
+            f"Only the workspace's owners and admins can connect {provider.name}."
+        )
+
+
 def _result(**params) -> str:
     return f"{SETTINGS_PAGE}?{urlencode(params)}"
 
@@ -62,6 +73,7 @@ def connect(request, provider: str):
         membership = memberships[0]
     if membership is None:
         raise Http404("Choose one of your workspaces (?workspace=<id>).")
+    require_may_connect(provider, membership)
     try:
         url = oauth_state.begin(
             request,
@@ -95,6 +107,10 @@ def callback(request, provider: str):
     if "error" in request.GET or not request.GET.get("code"):
         reason = "access_denied" if request.GET.get("error") == "access_denied" else "no_code"
         return redirect(_result(provider=provider.slug, error=reason))
+    # The role may have changed since the flow began.
+    require_may_connect(
+        provider, Membership.objects.filter(workspace=claimed.workspace, user=request.user).first()
+    )
     try:
         tokens = provider.oauth.exchange(
             provider, request.GET["code"], redirect_uri(provider), claimed.code_verifier
@@ -104,7 +120,7 @@ def callback(request, provider: str):
             "oauth.exchange_failed", extra={"provider": provider.slug, "reason": exc.message}
         )
         return redirect(_result(provider=provider.slug, error="exchange_failed"))
-    credential = store_grant(claimed.workspace, provider, tokens)
+    credential = store_grant(claimed.workspace, provider, tokens, user=request.user)
     credential_connected.send(sender=provider.slug, credential=credential, user=request.user)
     logger.info(
         "oauth.connected", extra={"provider": provider.slug, "credential": str(credential.pk)}
