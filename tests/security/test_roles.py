@@ -1,0 +1,376 @@
+"""The roles table of SECURITY.md ("Who may do what"), walked cell by cell against the real API.
+
+Five people in one workspace: its owner, an admin, a plain member, the integration owner (a plain
+member who connected the mailbox, the calendar and, in the Slack rows, installed Slack) and a
+delegate (a plain member the mailbox is delegated to). Every row of ``TABLE`` is one line of the
+table; each (row, person) pair is one test case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+from calendars.models import CalendarIntegration
+from clianta.models import Membership, Workspace
+from email_accounts.models import BlockedSender, EmailAccount, MailboxDelegate
+from integrations.models import IntegrationCredential
+from messaging.slack.models import NotificationRule, SlackIntegration
+from tests.conftest import sandbox_tokens
+from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
+from tests.integrations.oauth_helpers import finish, start
+from tests.messaging.slack.conftest import consent
+
+Role = Membership.Role
+PEOPLE = ("owner", "admin", "member", "integration_owner", "delegate")
+ROLE_OF = {
+    "owner": Role.OWNER,
+    "admin": Role.ADMIN,
+    "member": Role.MEMBER,
+    "integration_owner": Role.MEMBER,
+    "delegate": Role.MEMBER,
+}
+
+
+@dataclass
+class World:
+    """The workspace, its people and what the integration owner connected."""
+
+    workspace: Workspace
+    users: dict
+    memberships: dict
+    credential: IntegrationCredential
+    account: EmailAccount
+    delegation: MailboxDelegate
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One action of the table: how to make the request, and what each person gets."""
+
+    action: str
+    method: str
+    path: Callable[[World], str]
+    expected: dict  # person -> HTTP status
+    body: Callable[[World], dict] | None = None
+    browser: bool = False  # a page or browser flow (session login) rather than the token API
+    prepare: Callable[[World], None] | None = None
+    sandbox: bool = False  # it talks to a provider (the sandbox plays it)
+
+
+def statuses(owner, admin, member, integration_owner, delegate) -> dict:
+    return dict(zip(PEOPLE, (owner, admin, member, integration_owner, delegate), strict=True))
+
+
+def everyone(status) -> dict:
+    return statuses(status, status, status, status, status)
+
+
+def managers_only(allowed, denied=403) -> dict:
+    return statuses(allowed, allowed, denied, denied, denied)
+
+
+def owner_or_manager(allowed, denied=403) -> dict:
+    return statuses(allowed, allowed, denied, allowed, denied)
+
+
+def _blocked_sender(world) -> None:
+    world.extra["blocked"] = BlockedSender.objects.create(
+        workspace=world.workspace, pattern="news@shop.example"
+    )
+
+
+def _rule(world) -> None:
+    world.extra["rule"] = NotificationRule.objects.create(
+        workspace=world.workspace,
+        name="Deals won",
+        event_type="deal.won",
+        channel="#sales",
+        template="{deal_name} won",
+    )
+
+
+def _calendar(world) -> None:
+    scope = "openid email https://www.googleapis.com/auth/calendar"
+    credential = IntegrationCredential.objects.create(
+        workspace=world.workspace,
+        provider="google_calendar",
+        account=EMAIL,
+        connected_by=world.users["integration_owner"],
+        **sandbox_tokens(EMAIL, scope),
+    )
+    world.extra["calendar"] = CalendarIntegration.objects.create(
+        workspace=world.workspace,
+        email=EMAIL,
+        credential=credential,
+        user=world.users["integration_owner"],
+    )
+
+
+def _slack(world) -> None:
+    """Slack installed through the sandbox by the workspace's owner; its installer (the
+    integration owner) has since become a plain member."""
+    browser = Client()
+    browser.force_login(world.users["owner"])
+    finish(browser, consent(start(browser, world.workspace, "slack")))
+    integration = SlackIntegration.objects.select_related("credential").get(
+        workspace=world.workspace
+    )
+    IntegrationCredential.objects.filter(pk=integration.credential_id).update(
+        connected_by=world.users["integration_owner"]
+    )
+    world.extra["slack"] = integration
+
+
+TABLE = [
+    # Integrations (every connected account, whatever its provider)
+    Row("See the integrations", "get", lambda w: "/api/integrations", everyone(200)),
+    Row(
+        "Check an integration",
+        "post",
+        lambda w: f"/api/integrations/{w.credential.pk}/check",
+        owner_or_manager(200),
+    ),
+    Row(
+        "Disconnect an integration (API)",
+        "delete",
+        lambda w: f"/api/integrations/{w.credential.pk}",
+        owner_or_manager(204),
+        sandbox=True,
+    ),
+    Row(
+        "Disconnect an integration (settings page)",
+        "post",
+        lambda w: f"/settings/integrations/{w.credential.pk}/disconnect",
+        owner_or_manager(302),
+        browser=True,
+        sandbox=True,
+    ),
+    Row(
+        "Connect one's own account (Gmail, Outlook, IMAP/SMTP, Google Calendar, Google Sheets)",
+        "get",
+        lambda w: f"/api/integrations/gmail/connect?workspace={w.workspace.pk}",
+        everyone(302),
+        browser=True,
+    ),
+    Row(
+        "Connect one's own mailbox (API)",
+        "post",
+        lambda w: "/api/email-accounts",
+        everyone(200),
+        body=lambda w: {"provider": "gmail"},
+    ),
+    Row(
+        "Connect Slack",
+        "get",
+        lambda w: f"/api/integrations/slack/connect?workspace={w.workspace.pk}",
+        managers_only(302),
+        browser=True,
+    ),
+    Row(
+        "Connect Notion",
+        "post",
+        lambda w: "/api/integrations/notion/connect",
+        managers_only(200),
+        body=lambda w: {},
+    ),
+    # Mailboxes
+    Row(
+        "Send as a mailbox",
+        "post",
+        lambda w: f"/api/email-accounts/{w.account.pk}/send",
+        statuses(403, 403, 403, 201, 201),
+        body=lambda w: {"to": ["ann@acme.example"], "subject": "Hello", "body": "Hi"},
+        sandbox=True,
+    ),
+    Row(
+        "Disconnect a mailbox",
+        "delete",
+        lambda w: f"/api/email-accounts/{w.account.pk}",
+        owner_or_manager(204),
+        sandbox=True,
+    ),
+    Row(
+        "See a mailbox's delegates",
+        "get",
+        lambda w: f"/api/email-accounts/{w.account.pk}/delegates",
+        everyone(200),
+    ),
+    Row(
+        "Delegate a mailbox",
+        "post",
+        lambda w: f"/api/email-accounts/{w.account.pk}/delegates",
+        owner_or_manager(201),
+        body=lambda w: {"member": str(w.memberships["member"].pk)},
+    ),
+    Row(
+        "Remove a mailbox's delegate",
+        "delete",
+        lambda w: f"/api/email-accounts/{w.account.pk}/delegates/{w.delegation.pk}",
+        owner_or_manager(204),
+    ),
+    Row(
+        "Change a calendar's settings",
+        "patch",
+        lambda w: f"/api/calendar/integrations/{w.extra['calendar'].pk}",
+        owner_or_manager(200),
+        body=lambda w: {"time_zone": "Europe/Paris"},
+        prepare=_calendar,
+    ),
+    # Workspace settings
+    Row("See the email settings", "get", lambda w: "/api/email-settings", everyone(200)),
+    Row(
+        "Change the email settings",
+        "patch",
+        lambda w: "/api/email-settings",
+        managers_only(200),
+        body=lambda w: {"contact_policy": "everyone"},
+    ),
+    Row(
+        "Block a sender",
+        "post",
+        lambda w: "/api/email-blocklist",
+        managers_only(201),
+        body=lambda w: {"pattern": "promo@shop.example"},
+    ),
+    Row(
+        "Unblock a sender",
+        "delete",
+        lambda w: f"/api/email-blocklist/{w.extra['blocked'].pk}",
+        managers_only(204),
+        prepare=_blocked_sender,
+    ),
+    Row(
+        "Add a Slack notification rule",
+        "post",
+        lambda w: "/api/slack/rules",
+        managers_only(201),
+        body=lambda w: {
+            "name": "New contacts",
+            "event_type": "contact.created",
+            "channel": "#sales",
+            "template": "{contact_name}",
+        },
+    ),
+    Row(
+        "Change a Slack notification rule",
+        "patch",
+        lambda w: f"/api/slack/rules/{w.extra['rule'].pk}",
+        managers_only(200),
+        body=lambda w: {"enabled": False},
+        prepare=_rule,
+    ),
+    Row(
+        "Delete a Slack notification rule",
+        "delete",
+        lambda w: f"/api/slack/rules/{w.extra['rule'].pk}",
+        managers_only(204),
+        prepare=_rule,
+    ),
+    Row(
+        "Change the Slack settings",
+        "patch",
+        lambda w: f"/api/slack/integrations/{w.extra['slack'].pk}",
+        managers_only(200),
+        body=lambda w: {"default_channel": "C0RANDOM"},
+        prepare=_slack,
+        sandbox=True,
+    ),
+    Row(
+        "Test Slack",
+        "post",
+        lambda w: f"/api/workspaces/{w.workspace.pk}/slack/test",
+        owner_or_manager(200),
+        prepare=_slack,
+        sandbox=True,
+    ),
+    Row(
+        "Enrich contacts in bulk (Apollo)",
+        "post",
+        lambda w: f"/api/workspaces/{w.workspace.pk}/apollo/bulk-enrich",
+        managers_only(202),
+        body=lambda w: {"missing_data": True},
+    ),
+    # Exports are everyday CRM use: the answer here is Sheets not being connected, never a role.
+    Row(
+        "Export a report to Google Sheets",
+        "post",
+        lambda w: "/api/integrations/google-sheets/export",
+        everyone(409),
+        body=lambda w: {"report": "contacts"},
+    ),
+    Row(
+        "Rename the workspace",
+        "patch",
+        lambda w: f"/api/workspaces/{w.workspace.pk}",
+        managers_only(200),
+        body=lambda w: {"name": "Renamed"},
+    ),
+]
+
+
+@pytest.fixture
+def world(make_user) -> World:
+    workspace = Workspace.objects.create(name="Roles")
+    users, memberships = {}, {}
+    for person in PEOPLE:
+        users[person] = make_user(person.replace("_", "-"))
+        memberships[person] = Membership.objects.create(
+            workspace=workspace, user=users[person], role=ROLE_OF[person]
+        )
+    credential = IntegrationCredential.objects.create(
+        workspace=workspace,
+        provider="gmail",
+        account=EMAIL,
+        connected_by=users["integration_owner"],
+        **sandbox_tokens(EMAIL, SCOPES),
+    )
+    account = EmailAccount.objects.create(
+        workspace=workspace, provider="gmail", email=EMAIL, credential=credential
+    )
+    delegation = MailboxDelegate.objects.create(
+        account=account, user=users["delegate"], granted_by=users["integration_owner"]
+    )
+    return World(workspace, users, memberships, credential, account, delegation)
+
+
+def _client(world: World, person: str, row: Row, client_for):
+    if row.browser:
+        browser = Client()
+        browser.force_login(world.users[person])
+        return browser
+    return client_for(world.users[person], world.workspace)
+
+
+def _cases():
+    for row in TABLE:
+        # The sandbox answers from its own thread: it sees only committed rows.
+        database = pytest.mark.django_db(transaction=row.sandbox)
+        yield pytest.param(row, marks=database, id=row.action)
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("row", list(_cases()))
+def test_roles_table(row: Row, person: str, client_for, request):
+    if row.sandbox:
+        request.getfixturevalue("sandbox")
+    world = request.getfixturevalue("world")
+    if row.prepare:
+        row.prepare(world)
+    client = _client(world, person, row, client_for)
+    path = row.path(world)
+    call = getattr(client, row.method)
+    if row.body is not None:
+        response = call(path, row.body(world), **({} if row.browser else {"format": "json"}))
+    else:
+        response = call(path)
+    expected = row.expected[person]
+    assert response.status_code == expected, (row.action, person, response.content[:300])
+    if expected == 403 and not row.browser:
+        assert response.json()["code"] == "permission_denied"
+    if expected == 403 and row.browser and path.startswith("/api/"):
+        assert response.json()["code"] == "permission_denied"
