@@ -374,3 +374,124 @@ def test_roles_table(row: Row, person: str, client_for, request):
         assert response.json()["code"] == "permission_denied"
     if expected == 403 and row.browser and path.startswith("/api/"):
         assert response.json()["code"] == "permission_denied"
+
+
+# Who owns an integration, and the checks the table cannot show in one request.
+
+
+@pytest.fixture
+def member_browser(make_user, workspace_a):
+    """A plain member of workspace A, logged in."""
+    member = make_user("carol")
+    Membership.objects.create(workspace=workspace_a, user=member, role=Role.MEMBER)
+    browser = Client()
+    browser.force_login(member)
+    browser.user = member
+    return browser
+
+
+@pytest.mark.django_db(transaction=True)
+def test_whoever_connects_an_account_owns_it_and_a_reconnect_keeps_the_owner(
+    sandbox, member_browser, workspace_a, alice, client_for
+):
+    from tests.integrations.oauth_helpers import consent as google_consent
+
+    finish(member_browser, google_consent(start(member_browser, workspace_a, "gmail")))
+    credential = IntegrationCredential.objects.get(workspace=workspace_a, provider="gmail")
+    assert credential.connected_by == member_browser.user
+
+    alice_browser = Client()
+    alice_browser.force_login(alice)
+    finish(alice_browser, google_consent(start(alice_browser, workspace_a, "gmail")))
+    credential.refresh_from_db()
+    assert credential.connected_by == member_browser.user
+
+    shown = client_for(alice).get(f"/api/integrations/{credential.pk}").json()
+    assert shown["connected_by"] == {
+        "id": member_browser.user.pk,
+        "email": member_browser.user.email,
+    }
+    mailbox = client_for(alice).get("/api/email-accounts").json()["results"][0]
+    assert mailbox["connected_by"]["id"] == member_browser.user.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_demoted_during_a_slack_install_connects_nothing(sandbox, make_user, workspace_a):
+    admin = make_user("dave")
+    membership = Membership.objects.create(workspace=workspace_a, user=admin, role=Role.ADMIN)
+    browser = Client()
+    browser.force_login(admin)
+    callback = consent(start(browser, workspace_a, "slack"))
+    membership.role = Role.MEMBER
+    membership.save()
+
+    response = finish(browser, callback)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert not IntegrationCredential.objects.filter(provider="slack").exists()
+
+
+def test_a_notion_token_is_owned_by_the_admin_who_connected_it(
+    sandbox, api_a, alice, member_browser, client_for
+):
+    from integrations.sandbox import notion_store
+
+    secret = notion_store.integration_token("Acme wiki")
+    member = client_for(member_browser.user)
+    refused = member.post("/api/integrations/notion/connect", {"token": secret}, format="json")
+    assert refused.status_code == 403
+    assert not IntegrationCredential.objects.filter(provider="notion").exists()
+
+    response = api_a.post("/api/integrations/notion/connect", {"token": secret}, format="json")
+    assert response.status_code == 201
+    assert IntegrationCredential.objects.get(provider="notion").connected_by == alice
+
+
+@pytest.mark.django_db
+def test_delegates_must_be_members_of_the_mailbox_workspace(
+    api_a, alice, workspace_a, workspace_b, bob
+):
+    credential = IntegrationCredential.objects.create(
+        workspace=workspace_a, provider="smtp", account="me@acme.example", connected_by=alice
+    )
+    account = EmailAccount.objects.create(
+        workspace=workspace_a, provider="smtp", email="me@acme.example", credential=credential
+    )
+    outsider = Membership.objects.get(workspace=workspace_b, user=bob)
+
+    response = api_a.post(
+        f"/api/email-accounts/{account.pk}/delegates", {"member": str(outsider.pk)}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"member": ["Delegates must be members of the workspace."]}
+    assert not MailboxDelegate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_mailbox_nobody_owns_sends_only_through_a_delegation(
+    api_a, alice, workspace_a, client_for
+):
+    """A mailbox connected before owners were recorded: even the workspace's owner needs a
+    delegation (which they may grant themselves) to send from it."""
+    credential = IntegrationCredential.objects.create(
+        workspace=workspace_a, provider="smtp", account="old@acme.example"
+    )
+    account = EmailAccount.objects.create(
+        workspace=workspace_a, provider="smtp", email="old@acme.example", credential=credential
+    )
+    message = {"to": ["ann@acme.example"], "subject": "Hello", "body": "Hi"}
+    refused = api_a.post(f"/api/email-accounts/{account.pk}/send", message, format="json")
+    assert refused.status_code == 403
+
+    owner_membership = Membership.objects.get(workspace=workspace_a, user=alice)
+    granted = api_a.post(
+        f"/api/email-accounts/{account.pk}/delegates",
+        {"member": str(owner_membership.pk)},
+        format="json",
+    )
+    assert granted.status_code == 201
+    assert granted.json()["user"]["id"] == alice.pk
+    assert granted.json()["granted_by"]["id"] == alice.pk
+    assert MailboxDelegate.objects.filter(account=account, user=alice).exists()
