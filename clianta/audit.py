@@ -24,6 +24,8 @@ MEMBER_REMOVED = "member.removed"
 MEMBER_ROLE_CHANGED = "member.role_changed"
 INVITATION_REVOKED = "invitation.revoked"
 CREDENTIAL_VIEWED_BY_STAFF = "credential.viewed_by_staff"
+MAILBOX_DELEGATED = "mailbox.delegated"
+MAILBOX_DELEGATION_REMOVED = "mailbox.delegation_removed"
 
 
 def _client_ip(request) -> str | None:

@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from clianta import audit
 from clianta.api.filters import in_period, period_parameters, uuid_param
 from clianta.api.pagination import CursorPagination
 from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
@@ -138,6 +139,13 @@ class EmailAccountViewSet(
         delegation = services.delegate(
             account, form.validated_data["member"].user, granted_by=request.user
         )
+        audit.record(
+            audit.MAILBOX_DELEGATED,
+            workspace=self.workspace,
+            request=request,
+            target=account,
+            delegate=delegation.user.get_username(),
+        )
         return Response(
             serializers.DelegateSerializer(delegation).data, status=status.HTTP_201_CREATED
         )
@@ -154,6 +162,13 @@ class EmailAccountViewSet(
         delegation = get_object_or_404(MailboxDelegate, pk=delegate_pk, account=account)
         self.require_owner_or_manager(services.owner_id(account), "delegate this mailbox")
         delegation.delete()
+        audit.record(
+            audit.MAILBOX_DELEGATION_REMOVED,
+            workspace=self.workspace,
+            request=request,
+            target=account,
+            delegate=delegation.user.get_username(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -20,7 +20,7 @@ import pytest
 from django.test import Client
 
 from calendars.models import CalendarIntegration
-from clianta.models import Membership, Workspace
+from clianta.models import AuditEvent, Membership, Workspace
 from email_accounts.models import BlockedSender, EmailAccount, MailboxDelegate
 from integrations.models import IntegrationCredential
 from messaging.slack.models import NotificationRule, SlackIntegration
@@ -489,7 +489,7 @@ def test_delegates_must_be_members_of_the_mailbox_workspace(
 
 
 @pytest.mark.django_db
-def test_a_mailbox_nobody_owns_sends_only_through_a_delegation(
+def test_a_mailbox_nobody_owns_sends_only_through_a_delegation_which_is_audited(
     api_a, alice, workspace_a, client_for
 ):
     """A mailbox connected before owners were recorded: even the workspace's owner needs a
@@ -514,3 +514,14 @@ def test_a_mailbox_nobody_owns_sends_only_through_a_delegation(
     assert granted.json()["user"]["id"] == alice.pk
     assert granted.json()["granted_by"]["id"] == alice.pk
     assert MailboxDelegate.objects.filter(account=account, user=alice).exists()
+
+    removed = api_a.delete(f"/api/email-accounts/{account.pk}/delegates/{granted.json()['id']}")
+    assert removed.status_code == 204
+    assert list(
+        AuditEvent.objects.filter(target_id=str(account.pk))
+        .order_by("created_at")
+        .values_list("action", "actor", "details")
+    ) == [
+        ("mailbox.delegated", alice.pk, {"delegate": "alice"}),
+        ("mailbox.delegation_removed", alice.pk, {"delegate": "alice"}),
+    ]
