@@ -25,6 +25,8 @@ MEMBER_ROLE_CHANGED = "member.role_changed"
 INVITATION_REVOKED = "invitation.revoked"
 INVITATION_DECLINED = "invitation.declined"
 CREDENTIAL_VIEWED_BY_STAFF = "credential.viewed_by_staff"
+MAILBOX_DELEGATED = "mailbox.delegated"
+MAILBOX_DELEGATION_REMOVED = "mailbox.delegation_removed"
 
 #: Every action above: the API's ``action`` filter accepts these and only these.
 ACTIONS = (
@@ -42,6 +44,8 @@ ACTIONS = (
     INVITATION_REVOKED,
     INVITATION_DECLINED,
     CREDENTIAL_VIEWED_BY_STAFF,
+    MAILBOX_DELEGATED,
+    MAILBOX_DELEGATION_REMOVED,
 )
 
 

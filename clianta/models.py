@@ -51,6 +51,12 @@ class Membership(models.Model):
         """Owners and admins manage the workspace: its members, settings and integrations."""
         return self.role in self.MANAGERS
 
+    def may_manage(self, owner_id) -> bool:
+        """Whether this member may manage something a person owns (an integration they
+        connected): its owner, or any owner or admin of the workspace. ``owner_id`` is the
+        owner's user id, or None when nobody owns it (then only managers may)."""
+        return self.is_manager or (owner_id is not None and owner_id == self.user_id)
+
 
 # Neither accepted, declined nor revoked (it may have expired).
 OPEN_INVITATION = models.Q(

@@ -21,6 +21,7 @@ from messaging.twilio.api import views as twilio_views
 from productivity.api import views as productivity_views
 
 handler400 = "clianta.api.errors.bad_request"
+handler403 = "clianta.api.errors.permission_denied"
 handler404 = "clianta.api.errors.not_found"
 handler500 = "clianta.api.errors.server_error"
 

@@ -1,4 +1,6 @@
-"""Mailboxes connected to a workspace, and the mail synced from them."""
+"""Mailboxes connected to a workspace, who may send from them, and the mail synced from them."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -40,6 +42,28 @@ class EmailAccount(WorkspaceOwned):
     @property
     def account_key(self) -> str:
         return f"email_accounts.emailaccount:{self.pk}"
+
+
+class MailboxDelegate(models.Model):
+    """A member of the mailbox's workspace its owner (or an owner or admin of the workspace) lets
+    send from it. Besides the person who connected it, only delegates send from a mailbox."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(EmailAccount, on_delete=models.CASCADE, related_name="delegates")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user"], name="one_delegation_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} sends as {self.account}"
 
 
 class EmailThread(WorkspaceOwned):

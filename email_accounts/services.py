@@ -15,7 +15,7 @@ from integrations.models import IntegrationCredential, SyncLog
 from integrations.providers.imap_smtp import MailboxLogin, check_logins
 from integrations.signals import credential_connected
 
-from .models import EmailAccount, EmailMessage
+from .models import EmailAccount, EmailMessage, MailboxDelegate
 from .providers import PROVIDERS
 from .store import Fetched, store
 
@@ -47,6 +47,7 @@ def connect_mailbox(workspace, user, email_address: str, login: MailboxLogin) ->
         credential, _ = IntegrationCredential.objects.select_for_update().get_or_create(
             workspace=workspace, provider="smtp", account=email_address.lower()
         )
+        credential.connected_by_id = credential.connected_by_id or user.pk
         credential.api_key = login.password
         credential.metadata = {**credential.metadata, **login.metadata()}
         credential.status, credential.last_error, credential.sync_enabled = Status.ACTIVE, "", True
@@ -55,6 +56,27 @@ def connect_mailbox(workspace, user, email_address: str, login: MailboxLogin) ->
         credential_connected.send(sender="smtp", credential=credential, user=user)
     logger.info("email.mailbox_connected", extra={"credential": str(credential.pk)})
     return EmailAccount.objects.get(credential=credential)
+
+
+def owner_id(account: EmailAccount):
+    """The user id of the mailbox's owner (who connected it), or None when unknown."""
+    return account.credential.connected_by_id
+
+
+def may_send_as(account: EmailAccount, user) -> bool:
+    """Only the mailbox's owner and the members it is delegated to send from it; a workspace's
+    owners and admins too need a delegation (which they may grant)."""
+    if user.pk is not None and owner_id(account) == user.pk:
+        return True
+    return MailboxDelegate.objects.filter(account=account, user_id=user.pk).exists()
+
+
+def delegate(account: EmailAccount, user, granted_by) -> MailboxDelegate:
+    """Let ``user`` (a member of the mailbox's workspace) send from it; granting again keeps
+    the first grant."""
+    return MailboxDelegate.objects.get_or_create(
+        account=account, user=user, defaults={"granted_by": granted_by}
+    )[0]
 
 
 def sync_job(account: EmailAccount):

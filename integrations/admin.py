@@ -102,6 +102,7 @@ class IntegrationCredentialAdmin(admin.ModelAdmin):
         "provider",
         "account",
         "workspace",
+        "connected_by",
         "status",
         "sync_enabled",
         "last_success_at",
@@ -110,12 +111,13 @@ class IntegrationCredentialAdmin(admin.ModelAdmin):
     ]
     list_filter = ["provider", "status", "sync_enabled", "workspace"]
     search_fields = ["account", "provider", "workspace__name"]
-    list_select_related = ["workspace"]
+    list_select_related = ["workspace", "connected_by"]
     autocomplete_fields = ["workspace"]
     access_token_mask = _mask_column("access_token", "access token")
     refresh_token_mask = _mask_column("refresh_token", "refresh token")
     api_key_mask = _mask_column("api_key", "API key")
     readonly_fields = [f"{name}_mask" for name in SECRETS] + [
+        "connected_by",
         "last_sync_at",
         "last_success_at",
         "consecutive_failures",
@@ -124,7 +126,19 @@ class IntegrationCredentialAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["workspace", "provider", "account", "status", "last_error"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "workspace",
+                    "provider",
+                    "account",
+                    "connected_by",
+                    "status",
+                    "last_error",
+                ]
+            },
+        ),
         (
             "Secrets (masked)",
             {"fields": [f"{name}_mask" for name in SECRETS] + [f"new_{name}" for name in SECRETS]},

@@ -34,6 +34,16 @@ class IntegrationCredential(models.Model):
     # The provider's name for the connected account (an email address, a team id); "" when a
     # workspace has only one account of that provider.
     account = models.CharField(max_length=255, blank=True)
+    #: Who connected it: the integration's owner, who may disconnect and check it (as may the
+    #: workspace's owners and admins) and, for a mailbox, send from it. Empty for rows from
+    #: before owners were recorded and for connections made without a person.
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     access_token = EncryptedTextField(null=True, blank=True)
     refresh_token = EncryptedTextField(null=True, blank=True)
     api_key = EncryptedTextField(null=True, blank=True)

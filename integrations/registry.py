@@ -39,6 +39,10 @@ class Provider:
     #: Celery task syncing a credential's account(s): task(credential_id, full=False, trigger=…).
     sync_task: str = ""
     description: str = ""
+    #: One connection serves the whole workspace (Slack, Twilio, Notion, Apollo): only the
+    #: workspace's owners and admins connect it. Otherwise it is a person's own account, which
+    #: any member connects for themselves.
+    workspace_wide: bool = False
 
 
 from .providers import apollo, google, imap_smtp, microsoft, notion, slack, twilio  # noqa: E402

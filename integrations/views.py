@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -73,9 +74,16 @@ def integrations_page(request):
 @login_required
 @require_POST
 def disconnect(request, credential_id):
-    """Revoke at the provider where it can, then forget the account here."""
-    workspace, _ = _workspace(request)
+    """Revoke at the provider where it can, then forget the account here. Only the person who
+    connected it and the workspace's owners and admins may."""
+    workspace, memberships = _workspace(request)
     credential = get_object_or_404(IntegrationCredential, pk=credential_id, workspace=workspace)
+    membership = next(m for m in memberships if m.workspace_id == workspace.pk)
+    if not membership.may_manage(credential.connected_by_id):
+        raise PermissionDenied(
+            "Only the person who connected it and the workspace's owners and admins can "
+            "disconnect it."
+        )
     provider = registry.get(credential.provider)
     tokens.disconnect(credential, request=request)
     messages.success(request, f"{provider.name} ({credential.account}) was disconnected.")

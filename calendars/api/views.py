@@ -33,11 +33,17 @@ class CalendarIntegrationViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Connected calendars, with the time zone and working hours slots are suggested in."""
+    """Connected calendars, with the time zone and working hours slots are suggested in. The
+    person who connected a calendar and the workspace's owners and admins change them."""
 
-    queryset = CalendarIntegration.objects.all()
+    queryset = CalendarIntegration.objects.select_related("credential")
     serializer_class = serializers.CalendarIntegrationSerializer
     http_method_names = ["get", "patch"]
+
+    def update(self, request, *args, **kwargs):
+        owner_id = self.get_object().credential.connected_by_id
+        self.require_owner_or_manager(owner_id, "change this calendar's settings")
+        return super().update(request, *args, **kwargs)
 
 
 class ByStart(CursorPagination):

@@ -70,7 +70,7 @@ def _first_message(fields: dict) -> str:
     return "Invalid input."
 
 
-# Django's own error views (handler404/400/500 in clianta/urls.py), for what never reaches a DRF
+# Django's own error views (handler400/403/404/500 in clianta/urls.py), for what never reaches a DRF
 # view: no URL matched, a body Django refused to read, a crash in middleware. JSON in the one
 # format under /api/; Django's pages elsewhere.
 
@@ -85,6 +85,16 @@ def _json_under_api(default_view, status_code: int, message: str, code: str):
 
 
 not_found = _json_under_api(defaults.page_not_found, 404, "Not found.", "not_found")
+
+
+def permission_denied(request, exception=None):
+    """A refusal raised by a plain Django view: its own message, in the error format."""
+    if request.path.startswith("/api/"):
+        message = str(exception or "") or "You do not have permission to perform this action."
+        return JsonResponse(error_body(message, "permission_denied"), status=403)
+    return defaults.permission_denied(request, exception)
+
+
 bad_request = _json_under_api(
     defaults.bad_request, 400, "The request could not be read.", "bad_request"
 )

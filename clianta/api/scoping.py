@@ -12,7 +12,7 @@ import uuid
 from django.db.models import Model
 from django.http import Http404
 from django.utils.functional import cached_property
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, permissions, serializers, viewsets
 
 from clianta.models import Membership, Workspace
 from clianta.tokens.auth import token_workspace_id
@@ -50,6 +50,16 @@ class WorkspaceScopedMixin:
     """Resolves ``self.workspace`` and ``self.membership`` for the request, and limits
     ``queryset`` (a model with a ``workspace`` foreign key) to that workspace."""
 
+    #: On a view whose reads are open to members but whose writes (any method other than GET,
+    #: HEAD, OPTIONS) need an owner or admin: what a write does, completing "Only the
+    #: workspace's owners and admins can …".
+    managers_write: str = ""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.managers_write and request.method not in permissions.SAFE_METHODS:
+            self.require_manager(self.managers_write)
+
     @cached_property
     def membership(self) -> Membership:
         memberships = requester_memberships(self.request).select_related("workspace")
@@ -75,6 +85,15 @@ class WorkspaceScopedMixin:
         if not self.membership.is_manager:
             raise exceptions.PermissionDenied(
                 f"Only the workspace's owners and admins can {doing}."
+            )
+
+    def require_owner_or_manager(self, owner_id, doing: str) -> None:
+        """Refuse (403) unless the requester owns the object (``owner_id``, the user id of the
+        person who connected it) or is an owner or admin of the workspace."""
+        if not self.membership.may_manage(owner_id):
+            raise exceptions.PermissionDenied(
+                f"Only the person who connected it and the workspace's owners and admins can "
+                f"{doing}."
             )
 
     def get_queryset(self):

@@ -10,10 +10,19 @@ from clianta.api.strict import (
     StrictSerializer,
     single_line,
 )
+from clianta.models import Membership
+from integrations.api.serializers import PersonSerializer
 from integrations.health import Health, health_of
 from integrations.providers import imap_smtp
 
-from ..models import BlockedSender, EmailAccount, EmailMessage, EmailSettings, EmailThread
+from ..models import (
+    BlockedSender,
+    EmailAccount,
+    EmailMessage,
+    EmailSettings,
+    EmailThread,
+    MailboxDelegate,
+)
 from ..noise import DEFAULT_BLOCKED_LOCAL_PARTS
 
 MAX_RECIPIENTS = 100
@@ -22,10 +31,25 @@ HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\
 
 class EmailAccountSerializer(StrictModelSerializer):
     status = serializers.SerializerMethodField(help_text="The account's sync health.")
+    connected_by = PersonSerializer(
+        source="credential.connected_by",
+        read_only=True,
+        allow_null=True,
+        help_text="The mailbox's owner: who connected it. Empty when unknown.",
+    )
 
     class Meta:
         model = EmailAccount
-        fields = ["id", "provider", "email", "sync_enabled", "last_sync_at", "status", "created_at"]
+        fields = [
+            "id",
+            "provider",
+            "email",
+            "connected_by",
+            "sync_enabled",
+            "last_sync_at",
+            "status",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_status(self, account) -> str:
@@ -103,6 +127,33 @@ class ConnectAccountSerializer(serializers.Serializer):
             smtp=servers["smtp"],
         )
         return data
+
+
+class DelegateSerializer(StrictModelSerializer):
+    """A member allowed to send from the mailbox, and who allowed it."""
+
+    user = PersonSerializer(read_only=True)
+    granted_by = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = MailboxDelegate
+        fields = ["id", "user", "granted_by", "created_at"]
+        read_only_fields = fields
+
+
+class NewDelegateSerializer(StrictSerializer):
+    member = serializers.UUIDField(
+        help_text="The membership id (from /api/workspaces/{id}/members) of the member who may "
+        "send from the mailbox."
+    )
+
+    def validate_member(self, member):
+        membership = Membership.objects.filter(
+            pk=member, workspace=self.context["workspace"]
+        ).first()
+        if membership is None:
+            raise serializers.ValidationError("Delegates must be members of the workspace.")
+        return membership
 
 
 class SyncQueuedSerializer(StrictSerializer):

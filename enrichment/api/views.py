@@ -81,7 +81,9 @@ class ApolloViewSet(WorkspaceScopedMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="bulk-enrich")
     def bulk_enrich(self, request, workspace_pk=None):
-        """Enrich many contacts in the background; follow the job at .../apollo/jobs/{id}."""
+        """Enrich many contacts in the background (owners and admins: it spends the workspace's
+        credits in bulk); follow the job at .../apollo/jobs/{id}."""
+        self.require_manager("enrich contacts in bulk")
         form = self._valid(serializers.BulkRequestSerializer)
         if form["missing_data"]:
             chosen = Contact.objects.filter(workspace=self.workspace, title="").exclude(email="")

@@ -6,13 +6,22 @@ from integrations.health import Health, health_of
 from integrations.models import IntegrationCredential, SyncLog
 
 
+class PersonSerializer(StrictSerializer):
+    """A user as other members of the workspace see them."""
+
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.CharField(read_only=True)
+
+
 class CredentialSerializer(StrictModelSerializer):
-    """A connected account: its health, and each secret only as a mask (last 4 characters)."""
+    """A connected account: its health, who connected it (its owner, empty when unknown), and
+    each secret only as a mask (last 4 characters)."""
 
     access_token = serializers.SerializerMethodField()
     refresh_token = serializers.SerializerMethodField()
     api_key = serializers.SerializerMethodField()
     health = serializers.SerializerMethodField()
+    connected_by = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = IntegrationCredential
@@ -20,6 +29,7 @@ class CredentialSerializer(StrictModelSerializer):
             "id",
             "provider",
             "account",
+            "connected_by",
             "status",
             "health",
             "sync_enabled",

@@ -27,13 +27,16 @@ class IntegrationViewSet(
     viewsets.GenericViewSet,
 ):
     """The workspace's connected accounts and their health (syncing, healthy, needs_reconnect,
-    failing, disabled). Secrets are never shown, only masked. DELETE disconnects: the grant is
-    revoked at the provider where it supports that, and the credential is removed."""
+    failing, disabled). Secrets are never shown, only masked. Every member sees them; only the
+    person who connected an account and the workspace's owners and admins check or disconnect it.
+    DELETE disconnects: the grant is revoked at the provider where it supports that, and the
+    credential is removed."""
 
-    queryset = with_health(IntegrationCredential.objects.all())
+    queryset = with_health(IntegrationCredential.objects.select_related("connected_by"))
     serializer_class = CredentialSerializer
 
     def perform_destroy(self, instance):
+        self.require_owner_or_manager(instance.connected_by_id, "disconnect this account")
         tokens.disconnect(instance, request=self.request)
 
     @extend_schema(request=None, responses=CredentialSerializer)
@@ -42,6 +45,7 @@ class IntegrationViewSet(
         """Check the connection: a valid access token is made ready (refreshed if it is due).
         An account whose grant was revoked answers 401 and is marked for reconnection."""
         credential = self.get_object()
+        self.require_owner_or_manager(credential.connected_by_id, "check this account")
         try:
             if credential.refresh_token:
                 tokens.access_token(credential)

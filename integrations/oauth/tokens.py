@@ -87,12 +87,16 @@ def _copy_grant(source: IntegrationCredential, target: IntegrationCredential) ->
     target.remember_grant()
 
 
-def store_grant(workspace, provider: registry.Provider, tokens: TokenSet) -> IntegrationCredential:
-    """Save a new or renewed grant; a reconnect restores the credential and its syncs."""
+def store_grant(
+    workspace, provider: registry.Provider, tokens: TokenSet, user=None
+) -> IntegrationCredential:
+    """Save a new or renewed grant; a reconnect restores the credential and its syncs. ``user``
+    (who connected it) becomes its owner unless it already has one."""
     with transaction.atomic():
         credential, _ = IntegrationCredential.objects.select_for_update().get_or_create(
             workspace=workspace, provider=provider.slug, account=tokens.account
         )
+        credential.connected_by_id = credential.connected_by_id or getattr(user, "pk", None)
         _apply(credential, tokens)
         credential.scopes = tokens.scopes or list(provider.scopes)
         credential.metadata = {**credential.metadata, **tokens.metadata}

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -50,6 +51,15 @@ def consent_url(slug: str, workspace) -> str:
     return f"{url}?workspace={workspace.pk}"
 
 
+def require_may_connect(provider: registry.Provider, membership: Membership | None) -> None:
+    """A workspace-wide integration (Slack, Notion, …) is connected by the workspace's owners
+    and admins only; anyone's own account by any member."""
+    if provider.workspace_wide and (membership is None or not membership.is_manager):
+        raise PermissionDenied(
+            f"Only the workspace's owners and admins can connect {provider.name}."
+        )
+
+
 def _result(**params) -> str:
     return f"{SETTINGS_PAGE}?{urlencode(params)}"
 
@@ -67,6 +77,7 @@ def connect(request, provider: str):
         membership = memberships[0]
     if membership is None:
         raise Http404("Choose one of your workspaces (?workspace=<id>).")
+    require_may_connect(provider, membership)
     return render(
         request,
         "integrations/connect_confirm.html",
@@ -82,6 +93,7 @@ def start(request, provider: str):
     _, membership = memberships_of(request.user, request.POST.get("workspace"))
     if membership is None:
         raise Http404("No such workspace.")
+    require_may_connect(provider, membership)
     try:
         url = oauth_state.begin(
             request,
@@ -124,6 +136,10 @@ def callback(request, provider: str):
     if "error" in request.GET or not request.GET.get("code"):
         reason = "access_denied" if request.GET.get("error") == "access_denied" else "no_code"
         return redirect(_result(provider=provider.slug, error=reason))
+    # The role may have changed since the flow began.
+    require_may_connect(
+        provider, Membership.objects.filter(workspace=claimed.workspace, user=request.user).first()
+    )
     try:
         tokens = provider.oauth.exchange(
             provider, request.GET["code"], redirect_uri(provider), claimed.code_verifier
@@ -136,7 +152,7 @@ def callback(request, provider: str):
     try:
         # A receiver refusing the account (AccountTaken) undoes the stored grant.
         with transaction.atomic():
-            credential = store_grant(claimed.workspace, provider, tokens)
+            credential = store_grant(claimed.workspace, provider, tokens, user=request.user)
             credential_connected.send(
                 sender=provider.slug, credential=credential, user=request.user, request=request
             )

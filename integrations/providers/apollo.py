@@ -18,6 +18,7 @@ def client(credential):
 APOLLO = Provider(
     slug="apollo",
     name="Apollo.io",
+    workspace_wide=True,
     category="enrichment",
     auth=AuthKind.API_KEY,
     endpoints=("APOLLO_BASE_URL",),

@@ -100,6 +100,7 @@ class NotionOAuth:
 NOTION = Provider(
     slug="notion",
     name="Notion",
+    workspace_wide=True,
     category="productivity",
     auth=AuthKind.OAUTH2,
     endpoints=("NOTION_API_URL",),

@@ -151,6 +151,7 @@ class SlackOAuth:
 SLACK = Provider(
     slug="slack",
     name="Slack",
+    workspace_wide=True,
     category="messaging",
     auth=AuthKind.OAUTH2,
     endpoints=("SLACK_AUTHORIZE_URL", "SLACK_API_URL"),

@@ -25,6 +25,7 @@ def client(credential):
 TWILIO = Provider(
     slug="twilio",
     name="Twilio",
+    workspace_wide=True,
     category="messaging",
     auth=AuthKind.API_KEY,
     endpoints=("TWILIO_API_URL",),

@@ -75,8 +75,9 @@ class SheetExportView(WorkspaceScopedMixin, APIView):
 
 
 class NotionConnectView(WorkspaceScopedMixin, APIView):
-    """Connect Notion: with an internal integration ``token`` it is checked with Notion and
-    stored (encrypted); without one the answer is the OAuth consent URL to open."""
+    """Connect Notion (the workspace's owners and admins): with an internal integration
+    ``token`` it is checked with Notion and stored (encrypted); without one the answer is the
+    OAuth consent URL to open."""
 
     # GET is the browser flow, which sends people to log in itself.
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
@@ -88,6 +89,7 @@ class NotionConnectView(WorkspaceScopedMixin, APIView):
 
     @extend_schema(request=serializers.NotionConnectSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request):
+        self.require_manager("connect Notion")
         form = serializers.NotionConnectSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         token = form.validated_data.get("token")
@@ -100,6 +102,11 @@ class NotionConnectView(WorkspaceScopedMixin, APIView):
             provider="notion",
             account="",
             defaults={"api_key": token, "status": IntegrationCredential.Status.ACTIVE},
+            create_defaults={
+                "api_key": token,
+                "status": IntegrationCredential.Status.ACTIVE,
+                "connected_by": request.user,
+            },
         )
         credential_connected.send(
             sender="notion", credential=credential, user=request.user, request=request

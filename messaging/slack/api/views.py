@@ -25,11 +25,13 @@ class SlackIntegrationViewSet(
 ):
     """The Slack team installed for the workspace (connect through
     ``/api/integrations/slack/connect``). ``default_channel`` gets test messages; messages in
-    ``linked_channels`` (channel ids) are stored and shown on contacts' timelines."""
+    ``linked_channels`` (channel ids) are stored and shown on contacts' timelines. Owners and
+    admins change them."""
 
     queryset = SlackIntegration.objects.select_related("credential")
     serializer_class = serializers.SlackIntegrationSerializer
     http_method_names = ["get", "patch", "post"]
+    managers_write = "change the Slack settings"
 
     @extend_schema(request=None, responses={204: None, 403: ErrorSerializer})
     @action(detail=True, methods=["post"])
@@ -56,10 +58,11 @@ class NotificationRuleViewSet(WorkspaceModelViewSet):
     """Which CRM events post to which Slack channel, and with what text. ``template`` names
     the event's fields in braces: ``{contact_name}``, ``{contact_email}``, ``{company_name}``,
     ``{deal_name}``, ``{deal_stage}``, ``{deal_amount}``, and the event's own (``{subject}``,
-    ``{body}``, ``{phone}``)."""
+    ``{body}``, ``{phone}``). Owners and admins change the rules."""
 
     queryset = NotificationRule.objects.all()
     serializer_class = serializers.NotificationRuleSerializer
+    managers_write = "change the Slack notification rules"
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR)]))
@@ -107,17 +110,19 @@ class SlackMessageViewSet(WorkspaceScopedMixin, viewsets.ReadOnlyModelViewSet):
 
 class SlackTestView(WorkspaceScopedMixin, APIView):
     """Check the Slack connection: auth.test, then a test message in the default channel. The
-    answer says what Slack said; Slack's refusals answer in the error format with its code."""
+    answer says what Slack said; Slack's refusals answer in the error format with its code.
+    The person who installed it and the workspace's owners and admins run it."""
 
     @extend_schema(
         request=None,
         responses={
             200: serializers.SlackTestSerializer,
-            **{code: ErrorSerializer for code in (401, 409, 429, 502, 503)},
+            **{code: ErrorSerializer for code in (401, 403, 409, 429, 502, 503)},
         },
     )
     def post(self, request, workspace_pk):
         integration = services.integration_of(self.workspace)
+        self.require_owner_or_manager(integration.credential.connected_by_id, "test Slack")
         answer = services.test(integration)
         audit.record(
             audit.MESSAGE_SENT,
