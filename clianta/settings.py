@@ -166,8 +166,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Outside axes: the lockout page that axes renders on the way out carries the CSP nonce.
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -261,7 +264,6 @@ X_FRAME_OPTIONS = "DENY"
 
 # A Content Security Policy on every response (django-csp): our pages' own scripts and styles
 # carry the request's nonce (`{{ request.csp_nonce }}`); nothing inline runs without it.
-MIDDLEWARE.append("csp.middleware.CSPMiddleware")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -278,10 +280,6 @@ CONTENT_SECURITY_POLICY = {
 # <username>` enrolls one. Members' pages and the API do not ask for it.
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "clianta.apps.AdminConfig"
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
-)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Clianta")
 # --- end of production hardening ---
 

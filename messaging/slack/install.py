@@ -59,11 +59,12 @@ def connected(sender, credential, user, **kwargs) -> SlackIntegration | None:
     return integration
 
 
-def release(integration: SlackIntegration) -> None:
+def release(integration: SlackIntegration, request=None) -> None:
     """Give the team up: the bot token is revoked at Slack and the credential removed (the
-    install with it), so that another workspace may connect the team."""
+    install with it), so that another workspace may connect the team; the audit trail records
+    both with the request's user."""
     logger.info("slack.team_released", extra={"team_id": integration.team_id})
-    tokens.disconnect(integration.credential)
+    tokens.disconnect(integration.credential, request=request)
 
 
 def connect_receiver() -> None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clianta.models import AuditEvent, Invitation, Membership, Workspace
+from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -209,7 +210,7 @@ def test_the_admin_lists_invitations_without_their_digest(
     invite(api_a, workspace_a, "listed@example.com")
     invitation = Invitation.objects.get()
     staff = django_user_model.objects.create_superuser("staff", "staff@example.com", "pw")
-    client.force_login(staff)
+    log_in_staff(client, staff)
     listing = client.get("/admin/clianta/invitation/")
     assert "listed@example.com" in listing.content.decode()
     detail = client.get(f"/admin/clianta/invitation/{invitation.pk}/change/").content.decode()

@@ -27,7 +27,11 @@ LOG = "/api/audit-log"
 def gmail(sandbox, workspace_a, alice):
     """A Gmail mailbox of workspace A whose grant the sandbox's Google knows."""
     credential = IntegrationCredential.objects.create(
-        workspace=workspace_a, provider="gmail", account=EMAIL, **sandbox_tokens(EMAIL, SCOPES)
+        workspace=workspace_a,
+        provider="gmail",
+        account=EMAIL,
+        connected_by=alice,
+        **sandbox_tokens(EMAIL, SCOPES),
     )
     return EmailAccount.objects.create(
         workspace=workspace_a, provider="gmail", email=EMAIL, credential=credential, owner=alice

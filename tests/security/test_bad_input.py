@@ -26,9 +26,10 @@ def refused(response, field: str | None = None) -> dict:
 
 
 @pytest.fixture
-def mailbox(workspace_a):
+def mailbox(workspace_a, alice):
+    """A mailbox alice connected, so that she may send from it."""
     credential = IntegrationCredential.objects.create(
-        workspace=workspace_a, provider="gmail", account="me@clianta.example"
+        workspace=workspace_a, provider="gmail", account="me@clianta.example", connected_by=alice
     )
     return EmailAccount.objects.create(
         workspace=workspace_a, provider="gmail", email="me@clianta.example", credential=credential
@@ -60,12 +61,16 @@ def test_control_characters_in_header_fields_are_refused(api_a, mailbox, field, 
 
 
 def test_a_reply_to_a_stored_subject_holding_line_breaks_is_sent_on_one_line(
-    api_a, workspace_a, sandbox
+    api_a, workspace_a, alice, sandbox
 ):
     """A stored subject or Message-ID can hold CR/LF (an encoded word decodes to any text):
     the reply's headers derived from them stay one line each."""
     credential = IntegrationCredential.objects.create(
-        workspace=workspace_a, provider="gmail", account=EMAIL, **sandbox_tokens(EMAIL, SCOPES)
+        workspace=workspace_a,
+        provider="gmail",
+        account=EMAIL,
+        connected_by=alice,
+        **sandbox_tokens(EMAIL, SCOPES),
     )
     account = EmailAccount.objects.create(
         workspace=workspace_a, provider="gmail", email=EMAIL, credential=credential

@@ -35,6 +35,7 @@ from tests.messaging.twilio.conftest import (  # noqa: F401
     public_url,
     twilio_account,
 )
+from tests.otp import log_in_staff
 
 SMS_PATH = "/api/webhooks/twilio/sms"
 STATUS_PATH = "/api/webhooks/twilio/status"
@@ -112,7 +113,7 @@ def test_a_text_to_a_number_no_workspace_owns_is_kept_unrouted_not_guessed(
     assert (kept.from_number, kept.to_number, kept.body) == (ADA, A_NUMBER, "STOP")
     assert kept.reason == "no workspace owns the number"
 
-    client.force_login(make_user("staff", is_staff=True, is_superuser=True))
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
     listing = client.get("/admin/twilio/unroutedsms/").content.decode()
     assert ADA in listing and A_NUMBER in listing and "STOP" in listing
 
@@ -197,7 +198,7 @@ def test_a_number_cannot_be_assigned_to_a_second_workspace(
     client, make_user, workspace_a, workspace_b
 ):
     staff = make_user("staff", is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    log_in_staff(client, staff)
     added = client.post(
         "/admin/twilio/twilionumber/add/",
         {"workspace": str(workspace_a.pk), "phone_number": "(500) 555-0006"},
@@ -261,7 +262,7 @@ def connect_b(bob, workspace_b):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_slack_team_of_another_workspace_is_refused_until_its_admins_release_it(
-    installed, bob, workspace_a, workspace_b, api_a, api_b, client_for, make_user
+    installed, alice, bob, workspace_a, workspace_b, api_a, api_b, client_for, make_user
 ):
     browser_b, refused = connect_b(bob, workspace_b)
     assert refused["Location"] == "/settings/integrations?provider=slack&error=account_taken"
@@ -284,7 +285,12 @@ def test_a_slack_team_of_another_workspace_is_refused_until_its_admins_release_i
     assert api_a.post(release).status_code == 204
     assert not SlackIntegration.objects.exists()
     event = AuditEvent.objects.get(action=audit.INTEGRATION_DISCONNECTED)
-    assert (event.workspace_id, event.details["team_id"]) == (workspace_a.pk, "T0SANDBOX")
+    assert (event.workspace_id, event.actor, event.details["account"]) == (
+        workspace_a.pk,
+        alice,
+        "T0SANDBOX",
+    )
+    assert AuditEvent.objects.filter(action=audit.INTEGRATION_REVOKED, actor=alice).exists()
 
     _, connected = connect_b(bob, workspace_b)
     assert connected["Location"] == "/settings/integrations?provider=slack&success=true"

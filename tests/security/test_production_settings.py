@@ -234,7 +234,8 @@ def test_pages_work_in_chromium_under_the_policy(page, live_server, alice, works
     log_in_and_open_settings(page, live_server.url)
     page.select_option("select[name=workspace]", str(second.pk))  # submitted by our script
     page.wait_for_url(f"**/settings/integrations?workspace={second.pk}")
-    page.locator("section[data-provider=gmail]").get_by_role("link", name="Connect").click()
+    page.goto(f"{live_server.url}/api/integrations/gmail/connect?workspace={second.pk}")
+    page.get_by_role("button", name="Connect").click()  # the confirmation page's button
     page.wait_for_selector("text=Sign in with Google")
     page.goto(f"{live_server.url}/api/integrations/gmail/callback?state=forged&code=x")
     page.wait_for_selector("text=could not be completed")

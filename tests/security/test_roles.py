@@ -142,9 +142,10 @@ TABLE = [
     ),
     Row(
         "Connect one's own account",
-        "get",
-        lambda w: f"/api/integrations/gmail/connect?workspace={w.workspace.pk}",
+        "post",
+        lambda w: "/api/integrations/gmail/connect/start",
         302,
+        body=lambda w: {"workspace": str(w.workspace.pk)},
         browser=True,
     ),
     Row(
@@ -156,9 +157,10 @@ TABLE = [
     ),
     Row(
         "Connect Slack",
-        "get",
-        lambda w: f"/api/integrations/slack/connect?workspace={w.workspace.pk}",
+        "post",
+        lambda w: "/api/integrations/slack/connect/start",
         302,
+        body=lambda w: {"workspace": str(w.workspace.pk)},
         browser=True,
     ),
     Row(
@@ -170,9 +172,10 @@ TABLE = [
     ),
     Row(
         "Connect Notion in the browser",
-        "get",
-        lambda w: f"/api/integrations/notion/connect?workspace={w.workspace.pk}",
+        "post",
+        lambda w: "/api/integrations/notion/connect/start",
         302,
+        body=lambda w: {"workspace": str(w.workspace.pk)},
         browser=True,
     ),
     # Mailboxes

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from clianta import audit
 from clianta.models import AuditEvent, Contact
 from clianta.tokens.models import ApiToken
+from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +190,7 @@ def test_the_admin_lists_tokens_without_their_secret_and_staff_can_revoke(
     token = ApiToken.objects.get(pk=created["id"])
     staff = django_user_model.objects.create_superuser("root", "root@example.com", "pw-123456")
     admin = APIClient()
-    admin.force_login(staff)
+    log_in_staff(admin, staff)
 
     listing = admin.get("/admin/clianta/apitoken/").content.decode()
     detail = admin.get(f"/admin/clianta/apitoken/{token.pk}/change/").content.decode()

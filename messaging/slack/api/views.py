@@ -39,18 +39,7 @@ class SlackIntegrationViewSet(
         """Release the Slack team (owners and admins): the bot token is revoked at Slack and
         the install removed, so that the team can be connected to another workspace."""
         self.require_manager("release a Slack team")
-        integration = self.get_object()
-        audit.record(
-            audit.INTEGRATION_DISCONNECTED,
-            workspace=self.workspace,
-            request=request,
-            target=integration.credential,
-            target_label=integration.team_name or integration.team_id,
-            provider="slack",
-            team_id=integration.team_id,
-            released=True,
-        )
-        install.release(integration)
+        install.release(self.get_object(), request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
