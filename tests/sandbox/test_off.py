@@ -1,10 +1,12 @@
 """With SANDBOX_PROVIDERS off there is no sandbox: no `sandbox` app, no /sandbox/ route, no
-sandbox model in the admin, no sandbox table; the project still migrates, checks and serves.
+sandbox model in the admin, no sandbox table; the project still migrates, checks and serves. And
+no production module imports the sandbox.
 
 The suite runs with the sandbox on, so this runs the project in subprocesses with it off, on a
 fresh SQLite database of its own.
 """
 
+import ast
 import json
 import os
 import subprocess
@@ -15,6 +17,8 @@ import pytest
 from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
+# Folders whose modules may import the sandbox: itself, the tests and the benchmarks.
+MAY_IMPORT_SANDBOX = {"sandbox", "tests", "bench"}
 
 # Run in the project with the sandbox off: what Django sees of it, and two pages served.
 FACTS = """
@@ -96,3 +100,32 @@ def test_the_suite_itself_runs_with_the_sandbox():
     assert apps.is_installed("sandbox")
     assert apps.get_app_config("sandbox").name == "sandbox"
     assert any(model._meta.app_label == "sandbox" for model in admin.site._registry)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The absolute module names a Python file imports."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_no_production_module_imports_the_sandbox():
+    production = [
+        path
+        for folder in BASE_DIR.iterdir()
+        if folder.is_dir() and (folder / "__init__.py").exists()
+        if folder.name not in MAY_IMPORT_SANDBOX
+        for path in folder.rglob("*.py")
+    ]
+    assert any(path.parts[-2:] == ("clianta", "settings.py") for path in production)
+    importing = [
+        str(path.relative_to(BASE_DIR))
+        for path in production
+        for name in imported_modules(path)
+        if name == "sandbox" or name.startswith("sandbox.")
+    ]
+    assert importing == []
