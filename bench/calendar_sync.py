@@ -33,7 +33,7 @@ def child(size: int) -> None:
 
     from calendars import services
     from calendars.models import CalendarEvent, CalendarIntegration
-    from integrations.sandbox import faults
+    from sandbox import faults
 
     calendar = CalendarIntegration.objects.create(
         workspace=credential.workspace, email=EMAIL, credential=credential

@@ -42,7 +42,7 @@ def child(size: int) -> None:
     from clianta.celery import freeze_start_up_objects
     from email_accounts import services
     from email_accounts.models import EmailAccount, EmailMessage
-    from integrations.sandbox import faults
+    from sandbox import faults
 
     account = EmailAccount.objects.create(
         workspace=credential.workspace, provider="gmail", email=EMAIL, credential=credential

@@ -180,7 +180,7 @@ def google_credential(provider: str, email: str, scope: str):
     django.setup()
     from clianta.models import Workspace
     from integrations.models import IntegrationCredential
-    from integrations.sandbox import google_tokens
+    from sandbox.google import tokens as google_tokens
 
     answer = google_tokens.issue(google_tokens.create_grant(email, f"openid email {scope}"))
     return IntegrationCredential.objects.create(

@@ -26,9 +26,10 @@ from django.test import Client  # noqa: E402
 
 from clianta.models import Membership, Workspace  # noqa: E402
 from integrations.models import IntegrationCredential, WebhookDelivery  # noqa: E402
-from integrations.sandbox import slack_store, twilio_store  # noqa: E402
 from messaging.slack.models import SlackIntegration, SlackMessage  # noqa: E402
 from messaging.twilio.models import SmsMessage  # noqa: E402
+from sandbox.slack import store as slack_store  # noqa: E402
+from sandbox.twilio import store as twilio_store  # noqa: E402
 
 DRAIN_TIMEOUT = 300
 

@@ -35,7 +35,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # never from the request's Host header.
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# The sandbox plays every provider's side of the wire under /sandbox/ (see integrations/sandbox).
+# The sandbox plays every provider's side of the wire under /sandbox/ (see sandbox/); its app is
+# installed and its URLs mounted only when this is on.
 SANDBOX_PROVIDERS = env.bool("SANDBOX_PROVIDERS", default=False)
 if SANDBOX_PROVIDERS and not DEBUG and not env.bool("SANDBOX_ALLOW_IN_PRODUCTION", default=False):
     raise ImproperlyConfigured(
@@ -155,7 +156,7 @@ INSTALLED_APPS = [
     "messaging.twilio",
     "enrichment",
     "productivity",
-    "integrations.sandbox",
+    *(["sandbox"] if SANDBOX_PROVIDERS else []),
     "axes",
 ]
 

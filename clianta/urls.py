@@ -110,4 +110,4 @@ urlpatterns = [
 ]
 
 if settings.SANDBOX_PROVIDERS:
-    urlpatterns.append(path("sandbox/", include("integrations.sandbox.urls")))
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))

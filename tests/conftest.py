@@ -262,7 +262,7 @@ def in_parallel(call, count=2):
 def sandbox_tokens(email: str, scope: str, *, expires_in=timedelta(hours=1)) -> dict:
     """A credential's token fields holding a fresh grant of the sandbox's Google for ``email``,
     as if the person had just connected it."""
-    from integrations.sandbox import google_tokens
+    from sandbox.google import tokens as google_tokens
 
     answer = google_tokens.issue(google_tokens.create_grant(email, scope))
     return {

@@ -10,7 +10,7 @@ from django_celery_beat.models import PeriodicTask
 
 from calendars.models import CalendarEvent
 from clianta.models import Membership
-from integrations.sandbox import calendar_store
+from sandbox.google import calendar_store
 from tests.calendars.conftest import CALENDAR_EMAIL as ME
 from tests.conftest import sandbox_tokens
 

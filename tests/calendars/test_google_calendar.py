@@ -9,7 +9,8 @@ from calendars import services
 from calendars.models import CalendarEvent
 from clianta.models import Contact
 from integrations.models import SyncLog
-from integrations.sandbox import calendar_store, faults
+from sandbox import faults
+from sandbox.google import calendar_store
 from tests.calendars.conftest import CALENDAR_EMAIL as ME
 
 pytestmark = pytest.mark.django_db(transaction=True)

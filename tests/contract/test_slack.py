@@ -10,8 +10,8 @@ from django.conf import settings
 from slack_sdk import WebClient
 
 from integrations.providers.slack import SLACK
-from integrations.sandbox import slack_store
-from integrations.sandbox.slack_models import SlackDelivery
+from sandbox.slack import store as slack_store
+from sandbox.slack.models import SlackDelivery
 from tests.integrations.oauth_helpers import query
 from tests.messaging.slack.conftest import consent
 

@@ -1,6 +1,6 @@
 """Gmail helpers for the tests."""
 
-from integrations.sandbox import faults
+from sandbox import faults
 
 EMAIL = "me@clianta.example"
 SCOPES = "openid email https://www.googleapis.com/auth/gmail.modify"

@@ -7,7 +7,7 @@ from django_celery_beat.models import PeriodicTask
 from email_accounts.models import EmailAccount, EmailMessage
 from email_accounts.tasks import sync_all
 from integrations.models import SyncLog
-from integrations.sandbox import gmail_mailbox as mailbox
+from sandbox.google import gmail_mailbox as mailbox
 from tests.conftest import wait_for
 from tests.email_accounts.gmail_helpers import EMAIL
 from tests.integrations.oauth_helpers import consent, finish, start

@@ -7,7 +7,8 @@ from googleapiclient.http import BatchHttpRequest
 from email_accounts.providers.gmail import RAW_FIELDS, GmailClient
 from integrations.models import IntegrationCredential
 from integrations.providers.google import batch_request
-from integrations.sandbox import gmail_mailbox, google_tokens
+from sandbox.google import gmail_mailbox
+from sandbox.google import tokens as google_tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,9 @@ from email_accounts.models import EmailAccount, EmailMessage, EmailThread
 from email_accounts.providers.gmail import GmailSync, QuotaBudget
 from integrations.errors import RateLimited
 from integrations.models import IntegrationCredential, SyncLog
-from integrations.sandbox import faults, google_tokens
-from integrations.sandbox import gmail_mailbox as mailbox
+from sandbox import faults
+from sandbox.google import gmail_mailbox as mailbox
+from sandbox.google import tokens as google_tokens
 from tests.email_accounts.gmail_helpers import EMAIL, gmail_calls
 from tests.integrations.oauth_helpers import token_calls
 

@@ -10,7 +10,8 @@ from enrichment import services
 from enrichment.credits import CreditLimitExceeded
 from enrichment.models import ApolloUsage, EnrichmentJob
 from integrations.errors import RateLimited, Transient
-from integrations.sandbox import apollo_store, faults
+from sandbox import faults
+from sandbox.apollo import store as apollo_store
 from tests.conftest import in_parallel, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

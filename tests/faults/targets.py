@@ -16,14 +16,17 @@ from calendars.models import CalendarEvent
 from email_accounts import tasks as email_tasks
 from email_accounts.models import EmailMessage
 from integrations.models import IntegrationCredential
-from integrations.sandbox import calendar_store, google_tokens, microsoft_tokens, notion_store
-from integrations.sandbox import gmail_mailbox as mailbox
-from integrations.sandbox import microsoft_mail as outlook_mail
-from integrations.sandbox.microsoft_models import OutlookMessage
-from integrations.sandbox.models import NotionObject
 from productivity import knowledge
 from productivity import tasks as productivity_tasks
 from productivity.models import KnowledgePage
+from sandbox.google import calendar_store
+from sandbox.google import gmail_mailbox as mailbox
+from sandbox.google import tokens as google_tokens
+from sandbox.microsoft import mail as outlook_mail
+from sandbox.microsoft import tokens as microsoft_tokens
+from sandbox.microsoft.models import OutlookMessage
+from sandbox.notion import store as notion_store
+from sandbox.notion.models import NotionObject
 from tests.conftest import wait_for
 from tests.email_accounts.mail import raw
 

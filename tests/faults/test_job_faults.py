@@ -14,9 +14,12 @@ from clianta.models import Contact
 from enrichment import tasks as enrichment_tasks
 from enrichment.models import ApolloUsage, EnrichmentJob
 from integrations.models import IntegrationCredential
-from integrations.sandbox import apollo_store, faults, google_tokens, sheets_store
 from productivity import tasks as productivity_tasks
 from productivity.models import SheetImport
+from sandbox import faults
+from sandbox.apollo import store as apollo_store
+from sandbox.google import sheets_store
+from sandbox.google import tokens as google_tokens
 from tests.productivity.conftest import ME, sheets_credential  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

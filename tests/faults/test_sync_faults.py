@@ -12,7 +12,8 @@ tests/integrations/test_sync_runner.py.
 import pytest
 
 from integrations.models import IntegrationCredential, SyncLog
-from integrations.sandbox import faults, notion_store
+from sandbox import faults
+from sandbox.notion import store as notion_store
 from tests.calendars.conftest import google_calendar, make_calendar  # noqa: F401 - fixtures
 from tests.email_accounts.conftest import gmail_account  # noqa: F401 - fixture
 from tests.email_accounts.imap.conftest import (  # noqa: F401 - fixtures

@@ -15,7 +15,7 @@ import pytest
 
 from clianta import celery_app
 from integrations.models import SyncLog
-from integrations.sandbox import faults
+from sandbox import faults
 from tests.conftest import missing_service, start_worker, wait_for
 from tests.email_accounts.conftest import gmail_account  # noqa: F401 - fixture
 

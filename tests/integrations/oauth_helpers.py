@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from integrations.sandbox import faults
+from sandbox import faults
 
 
 def confirm(browser, workspace, slug="gmail", **headers):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from integrations.models import IntegrationCredential, OAuthState
-from integrations.sandbox import faults
+from sandbox import faults
 from tests.integrations.oauth_helpers import consent, finish, query, start, token_calls
 
 pytestmark = pytest.mark.django_db(transaction=True)

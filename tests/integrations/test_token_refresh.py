@@ -8,7 +8,8 @@ from django.utils import timezone
 from integrations.errors import RECONNECT_MESSAGE, AuthExpired, Transient
 from integrations.models import IntegrationCredential
 from integrations.oauth.tokens import access_token
-from integrations.sandbox import faults, google_tokens
+from sandbox import faults
+from sandbox.google import tokens as google_tokens
 from tests.conftest import in_parallel, sandbox_tokens, wait_for
 from tests.integrations.oauth_helpers import token_calls
 

@@ -11,8 +11,8 @@ import pytest
 
 from email_accounts.models import EmailAccount, EmailMessage
 from integrations.models import IntegrationCredential, SyncLog
-from integrations.sandbox import calendar_store
-from integrations.sandbox import gmail_mailbox as mailbox
+from sandbox.google import calendar_store
+from sandbox.google import gmail_mailbox as mailbox
 from tests.browser import PASSWORD, api, log_in_and_open_settings, shot
 from tests.conftest import wait_for
 from tests.otp import log_in_through_the_admin_form

@@ -11,10 +11,11 @@ from calendars.models import CalendarEvent, Meeting
 from clianta.models import Company, Contact
 from integrations.errors import RateLimited
 from integrations.models import IntegrationCredential, SyncLog
-from integrations.sandbox import faults, notion_store
-from integrations.sandbox.models import NotionObject
 from productivity import knowledge, notion, tasks
 from productivity.models import KnowledgePage
+from sandbox import faults
+from sandbox.notion import store as notion_store
+from sandbox.notion.models import NotionObject
 from tests.conftest import wait_for
 from tests.integrations.oauth_helpers import query, start
 

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clianta.models import Company, Contact, Deal
-from integrations.sandbox import sheets_store
 from productivity import sheets
 from productivity.models import SheetImport
+from sandbox.google import sheets_store
 from tests.conftest import wait_for
 
 from .conftest import ME

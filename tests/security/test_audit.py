@@ -12,7 +12,7 @@ from clianta import audit
 from clianta.models import AuditEvent, Membership
 from email_accounts.models import EmailAccount
 from integrations.models import IntegrationCredential
-from integrations.sandbox import notion_store
+from sandbox.notion import store as notion_store
 from tests.conftest import sandbox_tokens
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
 from tests.email_accounts.imap.conftest import dovecot, mailbox, smtp_server  # noqa: F401

@@ -15,7 +15,6 @@ from clianta import audit
 from clianta.models import AuditEvent, Company, Contact, Membership
 from integrations import webhooks
 from integrations.models import IntegrationCredential
-from integrations.sandbox import twilio_store
 from messaging.slack import notifications
 from messaging.slack.models import NotificationRule, SlackIntegration
 from messaging.slack.tasks import send_notification
@@ -26,6 +25,7 @@ from messaging.twilio.models import (
     UnroutedSms,
     VoiceDrop,
 )
+from sandbox.twilio import store as twilio_store
 from tests.integrations.oauth_helpers import finish, start
 from tests.messaging.slack.conftest import browser, consent, install, installed  # noqa: F401
 from tests.messaging.twilio.conftest import (  # noqa: F401

@@ -457,7 +457,7 @@ def test_an_admin_demoted_during_a_slack_install_connects_nothing(sandbox, make_
 def test_a_notion_token_is_owned_by_the_admin_who_connected_it(
     sandbox, api_a, alice, member_browser, client_for
 ):
-    from integrations.sandbox import notion_store
+    from sandbox.notion import store as notion_store
 
     secret = notion_store.integration_token("Acme wiki")
     member = client_for(member_browser.user)

@@ -8,7 +8,7 @@ from django.test import Client
 
 from email_accounts.models import EmailAccount
 from integrations.models import IntegrationCredential
-from integrations.sandbox.tls import TLSForwarder, ensure_certificate
+from sandbox.tls import TLSForwarder, ensure_certificate
 from tests.email_accounts.outlook.helpers import connect
 
 

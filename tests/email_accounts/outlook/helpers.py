@@ -3,7 +3,7 @@
 import json
 
 from tests.integrations.oauth_helpers import finish, start
-from tests.integrations.sandbox.consent import submit_consent
+from tests.sandbox.consent import submit_consent
 
 EMAIL = "me@outlook.example"
 

@@ -10,8 +10,8 @@ from django.db import connection
 
 from email_accounts.models import EmailAccount
 from integrations.models import IntegrationCredential, OAuthState
-from integrations.sandbox import faults
-from integrations.sandbox.microsoft_models import MicrosoftGrant
+from sandbox import faults
+from sandbox.microsoft.models import MicrosoftGrant
 from tests.email_accounts.outlook.helpers import EMAIL, cached_refresh_token, connect
 from tests.integrations.oauth_helpers import confirm, query, start
 

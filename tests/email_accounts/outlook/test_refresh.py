@@ -7,9 +7,9 @@ from django.utils import timezone
 from integrations.errors import AuthExpired, Transient
 from integrations.models import IntegrationCredential
 from integrations.oauth.tokens import access_token
-from integrations.sandbox import faults
-from integrations.sandbox import microsoft_tokens as sandbox_tokens
-from integrations.sandbox.microsoft_models import MicrosoftGrant
+from sandbox import faults
+from sandbox.microsoft import tokens as sandbox_tokens
+from sandbox.microsoft.models import MicrosoftGrant
 from tests.email_accounts.outlook.helpers import cached_refresh_token
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,9 +4,9 @@ import pytest
 import requests
 from django.conf import settings
 
-from integrations.sandbox import microsoft_mail as mailbox
-from integrations.sandbox.microsoft_models import OutlookMessage
-from integrations.sandbox.microsoft_tokens import create_grant, expire_access_tokens
+from sandbox.microsoft import mail as mailbox
+from sandbox.microsoft.models import OutlookMessage
+from sandbox.microsoft.tokens import create_grant, expire_access_tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
 EMAIL = "me@outlook.example"

@@ -9,8 +9,8 @@ import pytest
 import requests
 from django.conf import settings
 
-from integrations.sandbox.microsoft_models import MicrosoftAuthCode, MicrosoftGrant
-from integrations.sandbox.microsoft_tokens import create_grant
+from sandbox.microsoft.models import MicrosoftAuthCode, MicrosoftGrant
+from sandbox.microsoft.tokens import create_grant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIRECT = "http://127.0.0.1:9/callback"
@@ -110,7 +110,7 @@ def test_a_wrong_client_secret_is_invalid_client(microsoft):
 
 
 def test_the_consent_page_can_be_declined(microsoft):
-    from tests.integrations.sandbox.consent import redirect_params, submit_consent
+    from tests.sandbox.consent import redirect_params, submit_consent
 
     url = (
         f"{settings.SANDBOX_URL}/microsoft/common/oauth2/v2.0/authorize?client_id="

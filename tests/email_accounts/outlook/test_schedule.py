@@ -5,7 +5,7 @@ from django_celery_beat.models import PeriodicTask
 
 from email_accounts.tasks import sync_all
 from integrations.models import SyncLog
-from integrations.sandbox import microsoft_mail as mailbox
+from sandbox.microsoft import mail as mailbox
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from email_accounts import services
 from email_accounts.models import EmailMessage
-from integrations.sandbox.microsoft_models import OutlookMessage
+from sandbox.microsoft.models import OutlookMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

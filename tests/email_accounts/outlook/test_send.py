@@ -8,9 +8,9 @@ import pytest
 
 from email_accounts import services
 from email_accounts.models import EmailMessage, EmailThread
-from integrations.sandbox import faults
-from integrations.sandbox import microsoft_mail as mailbox
-from integrations.sandbox.microsoft_models import OutlookMessage
+from sandbox import faults
+from sandbox.microsoft import mail as mailbox
+from sandbox.microsoft.models import OutlookMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

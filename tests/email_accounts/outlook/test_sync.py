@@ -8,9 +8,9 @@ from email_accounts.models import EmailMessage
 from email_accounts.providers.outlook import PAGE_SIZE, OutlookSync
 from integrations.errors import RateLimited
 from integrations.models import SyncLog
-from integrations.sandbox import faults
-from integrations.sandbox import microsoft_mail as mailbox
-from integrations.sandbox.microsoft_models import OutlookMessage
+from sandbox import faults
+from sandbox.microsoft import mail as mailbox
+from sandbox.microsoft.models import OutlookMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

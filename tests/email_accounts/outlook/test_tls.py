@@ -8,7 +8,7 @@ from cryptography import x509
 from django.conf import settings
 
 from integrations.providers.microsoft import OUTLOOK
-from integrations.sandbox.tls import ensure_certificate
+from sandbox.tls import ensure_certificate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

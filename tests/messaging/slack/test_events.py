@@ -12,11 +12,11 @@ from django.utils import timezone
 from clianta.models import Contact
 from integrations import webhooks
 from integrations.models import WebhookDelivery
-from integrations.sandbox import faults
 from integrations.webhooks import FrozenClock
 from messaging.slack import services
 from messaging.slack.models import SlackMember, SlackMessage
 from messaging.slack.webhooks import CommandView
+from sandbox import faults
 from tests.conftest import wait_for
 from tests.messaging.slack.conftest import COMMANDS, WEBHOOK, signed
 from tests.slack_doc_example import DOC_BODY, DOC_SECRET, DOC_SIGNATURE, DOC_TIMESTAMP, RETRY

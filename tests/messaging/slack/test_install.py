@@ -90,7 +90,7 @@ def test_another_workspace_cannot_test_or_see_the_integration(installed, api_b, 
 
 
 def test_disconnecting_revokes_the_token_at_slack_and_removes_the_install(installed, api_a):
-    from integrations.sandbox.slack_models import SlackBotToken
+    from sandbox.slack.models import SlackBotToken
 
     token = installed.credential.access_token
     response = api_a.delete(f"/api/integrations/{installed.credential_id}")

@@ -5,10 +5,10 @@ import requests
 
 from clianta import events
 from clianta.models import Contact, Deal
-from integrations.sandbox import faults
 from messaging.slack import notifications
 from messaging.slack.models import NotificationRule, SlackNotification
 from messaging.slack.tasks import send_notification
+from sandbox import faults
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

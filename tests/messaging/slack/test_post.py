@@ -7,8 +7,8 @@ import requests
 from integrations.errors import AuthExpired, ProviderError
 from integrations.models import IntegrationCredential
 from integrations.providers.slack import client
-from integrations.sandbox import faults
 from messaging.slack import services
+from sandbox import faults
 
 pytestmark = pytest.mark.django_db(transaction=True)
 POST_PATH = r"/slack/api/chat\.postMessage$"

@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 
 from integrations.errors import AuthExpired, ProviderError
 from integrations.providers.slack import SLACK
-from integrations.sandbox import slack_store
-from integrations.sandbox.slack_models import SlackAuthCode
+from sandbox.slack import store as slack_store
+from sandbox.slack.models import SlackAuthCode
 from tests.integrations.oauth_helpers import query
 from tests.messaging.slack.conftest import consent
 

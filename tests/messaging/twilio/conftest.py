@@ -7,7 +7,7 @@ from twilio.request_validator import RequestValidator
 
 from clianta.models import Contact
 from integrations.models import IntegrationCredential
-from integrations.sandbox import twilio_store
+from sandbox.twilio import store as twilio_store
 
 PUBLIC_URL = "https://crm.example.com"
 OUR_NUMBER = "+15005550006"

@@ -9,8 +9,8 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from integrations.sandbox import faults
 from messaging.twilio.models import SmsOptOut
+from sandbox import faults
 from tests.conftest import wait_for
 
 from .conftest import OUR_NUMBER

@@ -5,10 +5,10 @@ import requests
 
 from clianta import events
 from integrations.models import WebhookDelivery
-from integrations.sandbox import faults
-from integrations.sandbox.twilio_models import TwilioMessage
 from messaging.twilio import services
 from messaging.twilio.models import SmsMessage, SmsOptOut
+from sandbox import faults
+from sandbox.twilio.models import TwilioMessage
 from tests.conftest import wait_for
 
 from .conftest import OUR_NUMBER

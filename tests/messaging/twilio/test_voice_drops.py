@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from clianta.models import Contact
-from integrations.sandbox import faults
-from integrations.sandbox.twilio_models import TwilioCall
 from messaging.twilio import voice_drops
 from messaging.twilio.models import CallRecording, SmsOptOut, VoiceDrop
+from sandbox import faults
+from sandbox.twilio.models import TwilioCall
 from tests.conftest import in_parallel, wait_for
 from tests.otp import log_in_staff
 
