@@ -1,7 +1,7 @@
 """The API's routers. Each app registers its viewsets on its own :class:`Router` in its urls.py,
 included under /api/; the one API root, /api/, links the list route of every one of them."""
 
-from django.urls import URLResolver, get_resolver, path
+from django.urls import URLResolver, get_resolver, get_urlconf, path
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
@@ -23,7 +23,7 @@ class ApiRootView(APIRootView):
     DefaultRouter gives for its own routes, here over the routers of all apps."""
 
     def get(self, request, *args, **kwargs):
-        self.api_root_dict = dict(_list_routes(get_resolver().url_patterns))
+        self.api_root_dict = dict(_list_routes(get_resolver(get_urlconf()).url_patterns))
         return super().get(request, *args, **kwargs)
 
 
