@@ -91,3 +91,9 @@ def create_event(
     with transaction.atomic():
         store.store(integration, [item])
     return CalendarEvent.objects.get(integration=integration, provider_event_id=item["id"])
+
+
+def workspace_event(workspace, event_id) -> CalendarEvent | None:
+    """The event ``event_id`` of one of the workspace's calendars; None when it has no such
+    event."""
+    return CalendarEvent.objects.filter(pk=event_id, workspace=workspace).first()
