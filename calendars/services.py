@@ -11,9 +11,9 @@ from integrations import sync
 from integrations.models import SyncLog
 
 from . import availability, store
+from .backends import PROVIDERS
+from .backends.google_calendar import NewEvent
 from .models import CalendarEvent, CalendarIntegration
-from .providers import PROVIDERS
-from .providers.google_calendar import NewEvent
 
 
 def connect_from_credential(credential, user) -> CalendarIntegration | None:

@@ -15,8 +15,8 @@ from integrations.models import IntegrationCredential, SyncLog
 from integrations.providers.imap_smtp import MailboxLogin, check_logins
 from integrations.signals import credential_connected
 
+from .backends import PROVIDERS
 from .models import EmailAccount, EmailMessage, MailboxDelegate
-from .providers import PROVIDERS
 from .store import Fetched, store
 
 logger = logging.getLogger("email_accounts")
