@@ -1,5 +1,6 @@
-"""The calendar providers, by slug. Adding one: its module here and one line below."""
+"""The calendar app's backends, one per calendar provider, by the provider's slug. Adding one: its
+module here (a ``CalendarBackend`` named ``BACKEND``) and one line below."""
 
-from .google_calendar import GOOGLE_CALENDAR
+from . import google_calendar
 
-PROVIDERS = {"google_calendar": GOOGLE_CALENDAR}
+BACKENDS = {"google_calendar": google_calendar.BACKEND}

@@ -1,7 +1,6 @@
-"""The mail providers, by slug. Adding one: its module here and one line below."""
+"""The email app's backends, one per mail provider, by the provider's slug. Adding one: its
+module here (an :class:`~.base.EmailBackend` named ``BACKEND``) and one line below."""
 
-from .gmail import GMAIL
-from .imap_smtp import SMTP
-from .outlook import OUTLOOK
+from . import gmail, imap_smtp, outlook
 
-PROVIDERS = {"gmail": GMAIL, "smtp": SMTP, "outlook": OUTLOOK}
+BACKENDS = {"gmail": gmail.BACKEND, "smtp": imap_smtp.BACKEND, "outlook": outlook.BACKEND}
