@@ -11,7 +11,7 @@ router.register("integrations/google-sheets/imports", views.SheetImportViewSet, 
 router.register("knowledge", views.KnowledgeViewSet, basename="knowledge")
 
 urlpatterns = [
-    # The seed's POST route (token or consent URL); GET is the browser flow of integrations/urls.py.
+    # The seed's POST route (token or consent URL); its GET hands over to the generic connect.
     path("integrations/notion/connect", views.NotionConnectView.as_view()),
     path(
         "integrations/google-sheets/import", views.SheetImportView.as_view(), name="sheets-import"
