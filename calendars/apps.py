@@ -4,6 +4,9 @@ from django.apps import AppConfig
 class CalendarsConfig(AppConfig):
     name = "calendars"
     default_auto_field = "django.db.models.BigAutoField"
+    periodic_tasks = {
+        "calendars.sync_all": ("Calendars: sync every calendar (every 15 minutes)", 15),
+    }
 
     def ready(self):
         from integrations.signals import on_connect

@@ -11,14 +11,14 @@ from integrations import sync
 from integrations.models import SyncLog
 
 from . import availability, store
+from .backends import BACKENDS
+from .backends.google_calendar import NewEvent
 from .models import CalendarEvent, CalendarIntegration
-from .providers import PROVIDERS
-from .providers.google_calendar import NewEvent
 
 
 def connect_from_credential(credential, user) -> CalendarIntegration | None:
     """The primary calendar behind a Google Calendar credential just connected."""
-    if credential.provider not in PROVIDERS or not credential.account:
+    if credential.provider not in BACKENDS or not credential.account:
         return None
     integration, created = CalendarIntegration.objects.update_or_create(
         workspace_id=credential.workspace_id,
@@ -32,7 +32,7 @@ def connect_from_credential(credential, user) -> CalendarIntegration | None:
 
 
 def sync_job(integration: CalendarIntegration):
-    return PROVIDERS[integration.provider].sync_job(integration)
+    return BACKENDS[integration.provider].sync_job(integration)
 
 
 def sync_events(integration: CalendarIntegration, **run_options) -> SyncLog:
@@ -44,7 +44,7 @@ def check_availability(
     integration: CalendarIntegration, start: datetime, end: datetime
 ) -> list[availability.Interval]:
     """Busy blocks of the calendar between ``start`` and ``end`` (the provider's free/busy)."""
-    busy = PROVIDERS[integration.provider].free_busy(integration, start, end)
+    busy = BACKENDS[integration.provider].free_busy(integration, start, end)
     return availability.merge(
         (datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"])) for b in busy
     )
@@ -87,7 +87,13 @@ def create_event(
 ) -> CalendarEvent:
     """Create the event at the provider (invitations sent) and store it at once."""
     event = NewEvent(title, start, end, attendees, description, location, add_video_conference)
-    item = PROVIDERS[integration.provider].insert(integration, event)
+    item = BACKENDS[integration.provider].insert(integration, event)
     with transaction.atomic():
         store.store(integration, [item])
     return CalendarEvent.objects.get(integration=integration, provider_event_id=item["id"])
+
+
+def workspace_event(workspace, event_id) -> CalendarEvent | None:
+    """The event ``event_id`` of one of the workspace's calendars; None when it has no such
+    event."""
+    return CalendarEvent.objects.filter(pk=event_id, workspace=workspace).first()

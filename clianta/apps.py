@@ -7,6 +7,7 @@ class CliantaConfig(AppConfig):
     name = "clianta"
     verbose_name = "CRM core"
     default_auto_field = "django.db.models.BigAutoField"
+    periodic_tasks = {"clianta.heartbeat": ("Worker heartbeat (every minute)", 1)}
 
     def ready(self):
         from .schedules import ensure_periodic_tasks

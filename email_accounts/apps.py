@@ -5,6 +5,9 @@ class EmailAccountsConfig(AppConfig):
     name = "email_accounts"
     verbose_name = "Email"
     default_auto_field = "django.db.models.BigAutoField"
+    periodic_tasks = {
+        "email_accounts.sync_all": ("Email: sync every mailbox (every 5 minutes)", 5),
+    }
 
     def ready(self):
         from integrations.signals import on_connect

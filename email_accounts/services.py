@@ -15,8 +15,8 @@ from integrations.models import IntegrationCredential, SyncLog
 from integrations.providers.imap_smtp import MailboxLogin, check_logins
 from integrations.signals import credential_connected
 
+from .backends import BACKENDS
 from .models import EmailAccount, EmailMessage, MailboxDelegate
-from .providers import PROVIDERS
 from .store import Fetched, store
 
 logger = logging.getLogger("email_accounts")
@@ -24,7 +24,7 @@ logger = logging.getLogger("email_accounts")
 
 def connect_from_credential(credential, user) -> EmailAccount | None:
     """The mailbox behind a credential just connected (through OAuth, or with a password)."""
-    if credential.provider not in PROVIDERS or not credential.account:
+    if credential.provider not in BACKENDS or not credential.account:
         return None
     account, created = EmailAccount.objects.update_or_create(
         workspace_id=credential.workspace_id,
@@ -80,7 +80,7 @@ def delegate(account: EmailAccount, user, granted_by) -> MailboxDelegate:
 
 
 def sync_job(account: EmailAccount):
-    return PROVIDERS[account.provider].sync_job(account)
+    return BACKENDS[account.provider].sync_job(account)
 
 
 def sync_emails(account: EmailAccount, **run_options) -> SyncLog:
@@ -134,7 +134,7 @@ def send_email(
     if html:
         message.add_alternative(html, subtype="html")
     raw = message.as_bytes()
-    provider_id, provider_thread_id = PROVIDERS[account.provider].send(account, raw, thread_id)
+    provider_id, provider_thread_id = BACKENDS[account.provider].send(account, raw, thread_id)
     logger.info("email.sent", extra={"account": account.account_key, "provider_id": provider_id})
     with transaction.atomic():
         store(account, [Fetched(provider_id, provider_thread_id, ["SENT"], raw, timezone.now())])

@@ -4,6 +4,16 @@ from django.apps import AppConfig
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     default_auto_field = "django.db.models.BigAutoField"
+    periodic_tasks = {
+        "integrations.process_due_webhooks": (
+            "Webhooks: process deliveries due for a retry or left unrequested (every minute)",
+            1,
+        ),
+        "integrations.watchdog": (
+            "Sync watchdog: fail runs stuck past their time limit (every 5 minutes)",
+            5,
+        ),
+    }
 
     def ready(self):
         from . import audit, signals

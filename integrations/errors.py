@@ -3,22 +3,21 @@ from the class alone; the API's exception handler turns it into the one error fo
 
 from __future__ import annotations
 
+from clianta.errors import ApiError
+
 #: What people see when a credential needs to be connected again.
 RECONNECT_MESSAGE = "Integration token expired. Please reconnect."
 
 
-class IntegrationError(Exception):
+class IntegrationError(ApiError):
     """Base of every integration failure. ``message`` is fit to show a person."""
 
     status_code = 502
     code = "integration_error"
 
     def __init__(self, message: str, *, provider: str = "", code: str | None = None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, code=code)
         self.provider = provider
-        if code:
-            self.code = code
 
 
 class ConfigurationError(IntegrationError):

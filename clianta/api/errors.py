@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from integrations.errors import IntegrationError, RateLimited
+from clianta.errors import ApiError
 
 logger = logging.getLogger("clianta.api")
 
@@ -20,10 +20,10 @@ def error_body(error: str, code: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, IntegrationError):
-        body = {**error_body(exc.message, exc.code), **getattr(exc, "extra", {})}
+    if isinstance(exc, ApiError):
+        body = {**error_body(exc.message, exc.code), **exc.extra}
         response = Response(body, status=exc.status_code)
-        if isinstance(exc, RateLimited) and exc.retry_after:
+        if exc.retry_after:
             response["Retry-After"] = str(int(exc.retry_after))
         return response
     if isinstance(exc, IntegrityError):

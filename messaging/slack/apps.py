@@ -10,8 +10,8 @@ class SlackConfig(AppConfig):
     def ready(self):
         from integrations import webhooks
 
-        from . import channel_messages, install, notifications
+        from . import channel_messages, install, rules
 
         install.connect_receiver()
-        notifications.connect_receiver()
+        rules.connect_receiver()
         webhooks.register("slack", channel_messages.process)

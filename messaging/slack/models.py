@@ -45,7 +45,7 @@ class NotificationRule(WorkspaceOwned):
     """A CRM event of the workspace becomes a message in a Slack channel.
 
     ``template`` names event fields in braces, such as ``{contact_name}`` or ``{deal_amount}``
-    (see notifications.context); unknown names are left as written.
+    (see rendering.context); unknown names are left as written.
     """
 
     #: Created for a workspace when it installs Slack, as the original service had them.

@@ -1,4 +1,4 @@
-"""Slack's Celery tasks: thin, taking ids; the work is in services and notifications. Events API
+"""Slack's Celery tasks: thin, taking ids; the work is in services and rendering. Events API
 deliveries are processed by the framework's task (channel_messages.process, registered in
 apps.py)."""
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from integrations import scrub
 from integrations.errors import IntegrationError, Transient, retry_delay
 
-from . import notifications, services
+from . import rendering, services
 from .models import SlackNotification
 
 logger = logging.getLogger("integrations.slack")
@@ -36,9 +36,9 @@ def send_notification(self, notification_id: str) -> str:
     try:
         integration = services.integration_of(notification.workspace_id)
         if not notification.text:
-            fields = notifications.context(notification.workspace_id, notification.event_data)
+            fields = rendering.context(notification.workspace_id, notification.event_data)
             template = notification.rule.template if notification.rule else ""
-            notification.text = notifications.render(template, fields)
+            notification.text = rendering.render(template, fields)
             rows.update(text=notification.text)
         posted = services.post_message(integration, notification.channel, notification.text)
     except Transient as exc:

@@ -2,8 +2,16 @@
 
 from django.urls import path
 
+from clianta.api.routers import Router
+
 from . import install, webhooks
 from .api import views
+
+router = Router()
+router.register("slack/integrations", views.SlackIntegrationViewSet, "slack-integration")
+router.register("slack/rules", views.NotificationRuleViewSet, basename="slack-rule")
+router.register("slack/notifications", views.SlackNotificationViewSet, "slack-notification")
+router.register("slack/messages", views.SlackMessageViewSet, basename="slack-message")
 
 urlpatterns = [
     # The original service's callback route; the same view as /api/integrations/slack/callback.
@@ -13,4 +21,5 @@ urlpatterns = [
     path(
         "workspaces/<str:workspace_pk>/slack/test", views.SlackTestView.as_view(), name="slack-test"
     ),
+    *router.urls,
 ]

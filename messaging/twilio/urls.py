@@ -2,8 +2,15 @@
 
 from django.urls import path
 
+from clianta.api.routers import Router
+
 from . import webhooks
 from .api import views
+
+router = Router()
+router.register("sms", views.SmsMessageViewSet, basename="sms-message")
+router.register("voice-drops", views.VoiceDropViewSet, basename="voice-drop")
+router.register("call-recordings", views.CallRecordingViewSet, basename="call-recording")
 
 WEBHOOKS = "webhooks/twilio/"
 
@@ -20,4 +27,5 @@ urlpatterns = [
         webhooks.VoiceDropTwimlView.as_view(),
         name="twilio-voice-drop-twiml",
     ),
+    *router.urls,
 ]

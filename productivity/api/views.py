@@ -1,6 +1,6 @@
 from django.db import connection, transaction
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from calendars.models import CalendarEvent
+from calendars import services as calendars
 from clianta.api.filters import bounded_search, search_parameter
 from clianta.api.scoping import WorkspaceScopedMixin
 from integrations import sync
@@ -139,7 +139,9 @@ class NotionExportView(WorkspaceScopedMixin, APIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         if data["kind"] == "meeting_notes":
-            event = get_object_or_404(CalendarEvent, pk=data["event"], workspace=self.workspace)
+            event = calendars.workspace_event(self.workspace, data["event"])
+            if event is None:
+                raise Http404
             page = notion.export_meeting_notes(self.workspace, event, data["parent_page"])
             return Response(page, status=status.HTTP_201_CREATED)
         rows = sheets.REPORTS[data["report"]](self.workspace.pk)

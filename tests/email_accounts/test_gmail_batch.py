@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from googleapiclient.http import BatchHttpRequest
 
-from email_accounts.providers.gmail import RAW_FIELDS, GmailClient
+from email_accounts.backends.gmail import RAW_FIELDS, GmailClient
 from integrations.models import IntegrationCredential
 from integrations.providers.google import batch_request
 from sandbox.google import gmail_mailbox

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from email_accounts import services
+from email_accounts.backends.gmail import GmailSync, QuotaBudget
 from email_accounts.models import EmailAccount, EmailMessage, EmailThread
-from email_accounts.providers.gmail import GmailSync, QuotaBudget
 from integrations.errors import RateLimited
 from integrations.models import IntegrationCredential, SyncLog
 from sandbox import faults

@@ -11,7 +11,7 @@ Retries run in this process (``task.apply``), as in test_sync_faults.py.
 import pytest
 
 from email_accounts import services
-from email_accounts.providers import imap_smtp as imap_sync
+from email_accounts.backends import imap_smtp as imap_sync
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.providers.imap_smtp import MailboxLogin, Server
 from tests.email_accounts.imap.conftest import dovecot, mailbox, smtp_server  # noqa: F401

@@ -15,7 +15,7 @@ from clianta import audit
 from clianta.models import AuditEvent, Company, Contact, Membership
 from integrations import webhooks
 from integrations.models import IntegrationCredential
-from messaging.slack import notifications
+from messaging.slack import rules
 from messaging.slack.models import NotificationRule, SlackIntegration
 from messaging.slack.tasks import send_notification
 from messaging.twilio.models import (
@@ -316,9 +316,7 @@ def test_crm_data_in_a_rule_message_is_text_not_slack_markup(installed, sandbox,
     rule = NotificationRule.objects.get(name="New lead captured")
     rule.template = "<!here> Lead: {contact_name} of {company_name}"
     rule.save()
-    [queued] = notifications.queue(
-        "contact.created", workspace_a.pk, {"contact_id": str(contact.pk)}
-    )
+    [queued] = rules.queue("contact.created", workspace_a.pk, {"contact_id": str(contact.pk)})
     assert send_notification.apply(args=[str(queued.pk)]).get() == "sent"
     assert channel_texts(sandbox, "sales") == [
         "<!here> Lead: &lt;!channel&gt; &amp; co of "

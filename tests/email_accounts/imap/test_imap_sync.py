@@ -8,8 +8,8 @@ from email.message import EmailMessage as MimeMessage
 import pytest
 
 from email_accounts import services
+from email_accounts.backends import imap_folders, imap_smtp
 from email_accounts.models import EmailAccount, EmailMessage
-from email_accounts.providers import imap_folders, imap_smtp
 from integrations.errors import AuthExpired, Transient
 from integrations.models import SyncLog
 from integrations.providers.imap_smtp import mapped_error

@@ -4,8 +4,8 @@ import pytest
 from django.db import transaction
 
 from email_accounts import services
+from email_accounts.backends.outlook import PAGE_SIZE, OutlookSync
 from email_accounts.models import EmailMessage
-from email_accounts.providers.outlook import PAGE_SIZE, OutlookSync
 from integrations.errors import RateLimited
 from integrations.models import SyncLog
 from sandbox import faults

@@ -11,7 +11,7 @@ from clianta.models import Contact
 from email_accounts.models import EmailAccount
 from email_accounts.store import Fetched, store
 from integrations.models import IntegrationCredential
-from messaging.slack import notifications
+from messaging.slack import rendering
 from messaging.slack.models import NotificationRule
 from tests.email_accounts.mail import raw
 
@@ -100,5 +100,5 @@ def test_an_sms_received_renders_the_rules_template(workspace_a):
         template="{contact_name} ({phone}): {body}",
     )
     data = {"contact_id": str(contact.pk), "phone": "+15005550006", "body": "Call me"}
-    fields = notifications.context(workspace_a.pk, data)
-    assert notifications.render(rule.template, fields) == "Ann Lee (+15005550006): Call me"
+    fields = rendering.context(workspace_a.pk, data)
+    assert rendering.render(rule.template, fields) == "Ann Lee (+15005550006): Call me"

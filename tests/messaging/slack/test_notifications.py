@@ -5,7 +5,7 @@ import requests
 
 from clianta import events
 from clianta.models import Contact, Deal
-from messaging.slack import notifications
+from messaging.slack import rendering, rules
 from messaging.slack.models import NotificationRule, SlackNotification
 from messaging.slack.tasks import send_notification
 from sandbox import faults
@@ -93,9 +93,7 @@ def test_a_failed_post_is_retried_and_every_attempt_counted(installed, workspace
     the task run again, as the worker would after the countdown."""
     faults.inject("slack", POST_PATH, status=500, times=1)
     contact = Contact.objects.create(workspace=workspace_a, first_name="Bo")
-    [queued] = notifications.queue(
-        events.CONTACT_CREATED, workspace_a.pk, {"contact_id": str(contact.pk)}
-    )
+    [queued] = rules.queue(events.CONTACT_CREATED, workspace_a.pk, {"contact_id": str(contact.pk)})
     from celery.exceptions import Retry
 
     with pytest.raises(Retry):
@@ -113,7 +111,7 @@ def test_a_post_slack_refuses_fails_once_with_its_reason(installed, workspace_a)
     rule.channel = "#nowhere"
     rule.save()
     deal = Deal.objects.create(workspace=workspace_a, name="D", stage="won")
-    [queued] = notifications.queue(events.DEAL_WON, workspace_a.pk, {"deal_id": str(deal.pk)})
+    [queued] = rules.queue(events.DEAL_WON, workspace_a.pk, {"deal_id": str(deal.pk)})
     assert send_notification.apply(args=[str(queued.pk)]).get() == "failed"
     queued.refresh_from_db()
     assert (queued.status, queued.attempts) == (Status.FAILED, 1)
@@ -121,6 +119,6 @@ def test_a_post_slack_refuses_fails_once_with_its_reason(installed, workspace_a)
 
 
 def test_render_leaves_unknown_names_and_never_evaluates():
-    assert notifications.render("{a} {b.__class__} {c}", {"a": "1", "c": "{a}"}) == (
+    assert rendering.render("{a} {b.__class__} {c}", {"a": "1", "c": "{a}"}) == (
         "1 {b.__class__} {a}"
     )

@@ -27,7 +27,7 @@ from integrations.sync import Page
 
 from ..models import EmailMessage
 from ..store import Deleted, Fetched, Relabeled
-from .base import EmailProvider, MailboxSync
+from .base import EmailBackend, MailboxSync
 
 logger = logging.getLogger("integrations.outlook")
 # Well-known folder names, and the label their messages carry here.
@@ -131,4 +131,4 @@ def send(account, raw: bytes, thread_id: str | None) -> tuple[str, str]:
     return message_id, thread_id or ""
 
 
-OUTLOOK = EmailProvider(sync_job=OutlookSync, send=send)
+BACKEND = EmailBackend(sync_job=OutlookSync, send=send)

@@ -1,4 +1,4 @@
-"""What every mail provider offers the email app."""
+"""What every mail backend offers the email app."""
 
 from __future__ import annotations
 
@@ -48,8 +48,8 @@ class MailboxSync(SyncJob):
 
 
 @dataclass(frozen=True)
-class EmailProvider:
-    """A mail provider: how to sync a mailbox, and how to send RFC 2822 bytes from it
+class EmailBackend:
+    """A mail provider's backend: how to sync a mailbox, and how to send RFC 2822 bytes from it
     (answering the provider's message id and thread id)."""
 
     sync_job: Callable[[EmailAccount], MailboxSync]

@@ -22,7 +22,7 @@ from integrations.providers.google import GoogleApi, batch_request, mapped_error
 from integrations.sync import Page
 
 from ..store import Deleted, Fetched, Relabeled
-from .base import EmailProvider, MailboxSync
+from .base import EmailBackend, MailboxSync
 
 logger = logging.getLogger("integrations.gmail")
 PAGE_SIZE = 100
@@ -216,4 +216,4 @@ def send(account, raw: bytes, thread_id: str | None) -> tuple[str, str]:
     return sent["id"], sent.get("threadId", "")
 
 
-GMAIL = EmailProvider(sync_job=GmailSync, send=send)
+BACKEND = EmailBackend(sync_job=GmailSync, send=send)

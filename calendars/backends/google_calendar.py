@@ -183,12 +183,12 @@ def insert(integration: CalendarIntegration, event: NewEvent) -> dict:
 
 
 @dataclass(frozen=True)
-class CalendarProvider:
-    """A calendar provider: its sync job, free/busy and event creation."""
+class CalendarBackend:
+    """A calendar provider's backend: its sync job, free/busy and event creation."""
 
     sync_job: Callable[[CalendarIntegration], SyncJob]
     free_busy: Callable[[CalendarIntegration, datetime, datetime], list[dict]]
     insert: Callable[[CalendarIntegration, NewEvent], dict]
 
 
-GOOGLE_CALENDAR = CalendarProvider(sync_job=GoogleCalendarSync, free_busy=free_busy, insert=insert)
+BACKEND = CalendarBackend(sync_job=GoogleCalendarSync, free_busy=free_busy, insert=insert)

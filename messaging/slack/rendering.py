@@ -1,48 +1,16 @@
-"""CRM events become Slack posts through the workspace's notification rules.
-
-The ``crm_event`` receiver only writes one queued SlackNotification per matching rule and queues
-its task once committed: it runs in the request that caused the event, so it does no rendering
-and makes no call to Slack. The task renders the rule's template from the event (see
-:func:`context`) and posts it.
-"""
+"""A notification's text: its rule's template filled from the CRM event (see :func:`context`),
+each value escaped for Slack. The task that posts a notification renders it
+(messaging/slack/tasks.py); which events make notifications is in rules.py."""
 
 from __future__ import annotations
 
 import re
 
-from django.db import transaction
-
-from clianta import events
 from clianta.models import Contact, Deal
 
 from .escaping import escape
-from .models import NotificationRule, SlackIntegration, SlackNotification
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def queue(sender, workspace_id, data, **kwargs) -> list[SlackNotification]:
-    """``crm_event`` receiver: one queued notification per enabled rule of the event's type."""
-    from .tasks import send_notification
-
-    if not SlackIntegration.objects.filter(workspace_id=workspace_id).exists():
-        return []
-    rules = NotificationRule.objects.filter(
-        workspace_id=workspace_id, event_type=sender, enabled=True
-    )
-    queued = []
-    with transaction.atomic():
-        for rule in rules:
-            notification = SlackNotification.objects.create(
-                workspace_id=workspace_id,
-                rule=rule,
-                event_type=sender,
-                event_data=data,
-                channel=rule.channel,
-            )
-            transaction.on_commit(lambda pk=notification.pk: send_notification.delay(str(pk)))
-            queued.append(notification)
-    return queued
 
 
 def _contact_fields(contact: Contact | None) -> dict:
@@ -88,7 +56,3 @@ def render(template: str, fields: dict) -> str:
         return escape(fields[name]) if name in fields else match.group(0)
 
     return PLACEHOLDER.sub(value, template)
-
-
-def connect_receiver() -> None:
-    events.crm_event.connect(queue, dispatch_uid="slack.notifications")

@@ -28,7 +28,7 @@ from .. import parsing
 from ..models import EmailMessage
 from ..store import Deleted, Fetched
 from . import imap_folders as wire
-from .base import EmailProvider, MailboxSync
+from .base import EmailBackend, MailboxSync
 
 logger = logging.getLogger("integrations.smtp")
 PAGE_SIZE = 100
@@ -244,4 +244,4 @@ def _sent_copy(login: MailboxLogin, raw: bytes, message_id: str) -> str:
     return provider_id(folder, validity, found[-1])
 
 
-SMTP = EmailProvider(sync_job=ImapSync, send=send)
+BACKEND = EmailBackend(sync_job=ImapSync, send=send)
