@@ -6,7 +6,7 @@ from googleapiclient.http import BatchHttpRequest
 
 from email_accounts.providers.gmail import RAW_FIELDS, GmailClient
 from integrations.models import IntegrationCredential
-from integrations.providers.google import batch_request
+from integrations.providers.google.client import batch_request
 from integrations.sandbox import gmail_mailbox, google_tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
