@@ -6,7 +6,7 @@ mapped into the error tree. Internal integration tokens are stored as the creden
 
 from integrations.base import AuthKind, Provider
 
-from .client import client
+from . import client
 from .oauth import NotionOAuth
 
 NOTION_PROVIDER = Provider(
@@ -17,6 +17,6 @@ NOTION_PROVIDER = Provider(
     auth=AuthKind.OAUTH2,
     endpoints=("NOTION_API_URL",),
     oauth=NotionOAuth(),
-    client=client,
+    client=client.client,
     description="Pull shared pages into the knowledge store; export notes and reports.",
 )

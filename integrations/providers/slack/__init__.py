@@ -6,7 +6,7 @@ mapped into the error tree.
 
 from integrations.base import AuthKind, Provider
 
-from .client import client
+from . import client
 from .oauth import SlackOAuth
 
 SLACK_PROVIDER = Provider(
@@ -26,6 +26,6 @@ SLACK_PROVIDER = Provider(
         "incoming-webhook",
     ),
     oauth=SlackOAuth(),
-    client=client,
+    client=client.client,
     description="Notifications on CRM events, channel messages and the /clianta command.",
 )

@@ -7,7 +7,7 @@ shared one of the TWILIO_* settings.
 
 from integrations.base import AuthKind, Provider
 
-from .client import client
+from . import client
 
 TWILIO_PROVIDER = Provider(
     slug="twilio",
@@ -16,7 +16,7 @@ TWILIO_PROVIDER = Provider(
     category="messaging",
     auth=AuthKind.API_KEY,
     endpoints=("TWILIO_API_URL",),
-    client=client,
+    client=client.client,
     fallback_settings=("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"),
     description="SMS both ways, voice drops and call recordings.",
 )
