@@ -85,6 +85,19 @@ PROVIDER_ENDPOINTS = {
 }
 for _name, (_real, _path) in PROVIDER_ENDPOINTS.items():
     globals()[_name] = env.str(_name, default=SANDBOX_URL + _path if SANDBOX_PROVIDERS else _real)
+# The providers the integration layer knows (slug -> Provider, in the settings page's order):
+# the dotted path of each package's Provider declaration.
+INTEGRATION_PROVIDERS = [
+    "integrations.providers.google.GMAIL_PROVIDER",
+    "integrations.providers.microsoft.OUTLOOK_PROVIDER",
+    "integrations.providers.imap_smtp.SMTP_PROVIDER",
+    "integrations.providers.google.GOOGLE_CALENDAR_PROVIDER",
+    "integrations.providers.slack.SLACK_PROVIDER",
+    "integrations.providers.twilio.TWILIO_PROVIDER",
+    "integrations.providers.google.GOOGLE_SHEETS_PROVIDER",
+    "integrations.providers.notion.NOTION_PROVIDER",
+    "integrations.providers.apollo.APOLLO_PROVIDER",
+]
 # msal accepts only an https authority (PROVIDERS.md, section 3): under the sandbox the Microsoft
 # identity endpoints are reached through its TLS front (`manage.py sandbox_tls`), made for
 # loopback with a CA generated into SANDBOX_TLS_DIR; msal verifies with MICROSOFT_CA_BUNDLE.

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from integrations import sync
 from integrations.models import IntegrationCredential, SyncLog
-from integrations.providers.imap_smtp import MailboxLogin, check_logins
+from integrations.providers.imap_smtp.mailbox import MailboxLogin, check_logins
 from integrations.signals import credential_connected
 
 from .backends import BACKENDS

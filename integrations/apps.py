@@ -16,8 +16,12 @@ class IntegrationsConfig(AppConfig):
     }
 
     def ready(self):
-        from . import audit, signals
+        from django.conf import settings
+
+        from . import audit, registry, signals
         from .crypto import keyring
+
+        registry.load(settings.INTEGRATION_PROVIDERS)
 
         # Missing or malformed keys stop every process (web, worker, beat, commands) at start-up.
         keyring()

@@ -24,12 +24,12 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from clianta.models import Company, Contact
-from integrations import sync
+from integrations import credentials, sync
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.sync import Counts, Page, SyncJob
 
 from .models import KnowledgePage
-from .notion import Notion, credential_of
+from .notion import Notion
 
 UNCHANGED = "unchanged since the last sync"
 # A page read at least this long after the start of its edit minute has no later edit hidden
@@ -164,7 +164,7 @@ class KnowledgeSync(SyncJob):
 
 def sync_pages(workspace_id, **run_options) -> SyncLog | None:
     """Run the workspace's knowledge sync once, in this process; None without a credential."""
-    credential = credential_of(workspace_id)
+    credential = credentials.find(workspace_id, "notion")
     if credential is None:
         return None
     return sync.run(KnowledgeSync(credential), **run_options)

@@ -9,7 +9,6 @@ https://developers.notion.com/reference/request-limits
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -18,33 +17,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import health, registry
-from integrations.errors import (
-    RECONNECT_MESSAGE,
-    AuthExpired,
-    ConfigurationError,
-    ProviderError,
-    RateLimited,
-    Transient,
-    retry_after_seconds,
-)
+from integrations import credentials, health, registry
+from integrations.errors import RECONNECT_MESSAGE, AuthExpired
 from integrations.models import IntegrationCredential
+from integrations.providers.notion.client import api_errors
 
 from .models import NotionPace
 
 PAGE_SIZE = 100
 
 
-def credential_of(workspace_id) -> IntegrationCredential | None:
-    """The workspace's Notion credential (an active one first); None when it has none."""
-    credentials = IntegrationCredential.objects.filter(workspace_id=workspace_id, provider="notion")
-    return credentials.filter(status=IntegrationCredential.Status.ACTIVE).first() or (
-        credentials.first()
-    )
-
-
 class Notion:
-    """One credential's Notion: its integration's client, paced, errors mapped."""
+    """One credential's Notion: its integration's client, paced, errors mapped; a token Notion
+    refuses marks the credential needs_reconnect."""
 
     def __init__(self, credential: IntegrationCredential):
         self.credential = credential
@@ -53,51 +38,17 @@ class Notion:
 
     @classmethod
     def of(cls, workspace_id) -> Notion:
-        """The workspace's Notion; ConfigurationError when it is not connected."""
-        credential = credential_of(workspace_id)
-        if credential is None or credential.status != IntegrationCredential.Status.ACTIVE:
-            raise ConfigurationError("Connect Notion first (Settings → Integrations).")
-        return cls(credential)
+        """The workspace's Notion (the credential rule of ``integrations.credentials``)."""
+        return cls(credentials.use(workspace_id, "notion"))
 
     def call(self, request: Callable):
-        import httpx
-        from notion_client import APIResponseError
-        from notion_client.errors import HTTPResponseError, RequestTimeoutError
-
         wait_turn(self.workspace_id)
         try:
-            return request(self.client)
-        except APIResponseError as exc:
-            code = str(exc.code)
-            if exc.status == 429:
-                raise RateLimited(
-                    "Notion's rate limit was reached.",
-                    provider="notion",
-                    status=429,
-                    retry_after=retry_after_seconds(
-                        exc.headers.get("retry-after") if exc.headers else None
-                    ),
-                ) from exc
-            if exc.status == 401:
-                # The token no longer works: the integration was removed from the Notion
-                # workspace (https://developers.notion.com/reference/status-codes).
-                self._needs_reconnect()
-                raise AuthExpired(
-                    RECONNECT_MESSAGE, provider="notion", status=401, provider_code=code
-                ) from exc
-            error = Transient if exc.status >= 500 else ProviderError
-            raise error(
-                f"Notion: {exc}", provider="notion", status=exc.status, provider_code=code
-            ) from exc
-        except (RequestTimeoutError, HTTPResponseError, httpx.TransportError) as exc:
-            raise Transient(
-                f"Notion did not answer: {type(exc).__name__}", provider="notion"
-            ) from exc
-        except json.JSONDecodeError as exc:  # a body cut short: the connection dropped
-            raise Transient("Notion's answer was cut short.", provider="notion") from exc
-
-    def _needs_reconnect(self) -> None:
-        health.mark_needs_reconnect(self.credential, RECONNECT_MESSAGE)
+            with api_errors():
+                return request(self.client)
+        except AuthExpired:
+            health.mark_needs_reconnect(self.credential, RECONNECT_MESSAGE)
+            raise
 
     def every(self, request: Callable[[object, dict], dict]) -> list:
         """All results of a paginated endpoint (``request(client, cursor_kwargs)``)."""
@@ -109,19 +60,6 @@ class Notion:
             if not answer.get("has_more"):
                 return results
             cursor = answer.get("next_cursor")
-
-
-def token_works(token: str) -> bool:
-    """Whether Notion accepts an internal integration token (a one-result search)."""
-    from notion_client import APIResponseError
-
-    try:
-        registry.get("notion").client(IntegrationCredential(api_key=token)).search(page_size=1)
-    except APIResponseError as exc:
-        if exc.status in (401, 403):
-            return False
-        raise
-    return True
 
 
 def wait_turn(workspace_id) -> None:

@@ -14,9 +14,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from clianta.models import Company, Contact, Deal
-from integrations.errors import ConfigurationError
-from integrations.models import IntegrationCredential
-from integrations.providers.google import GoogleApi
+from integrations import credentials
+from integrations.providers.google.client import GoogleApi
 
 from .models import SheetImport
 
@@ -54,14 +53,7 @@ def guess_mapping(header: list[str]) -> dict[str, str]:
 
 
 def client(workspace_id) -> GoogleApi:
-    credential = IntegrationCredential.objects.filter(
-        workspace_id=workspace_id,
-        provider="google_sheets",
-        status=IntegrationCredential.Status.ACTIVE,
-    ).first()
-    if credential is None:
-        raise ConfigurationError("Connect Google Sheets first (Settings → Integrations).")
-    return GoogleApi("google_sheets", credential)
+    return GoogleApi("google_sheets", credentials.use(workspace_id, "google_sheets"))
 
 
 def import_contacts(job: SheetImport) -> SheetImport:

@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
+from integrations import credentials
 from integrations.errors import IntegrationError, Transient
-from integrations.models import IntegrationCredential
 from integrations.sync import BACKOFF_SECONDS, retry_countdown
 from integrations.tasks import SyncTask
 
-from . import knowledge, notion, sheets
+from . import knowledge, sheets
 from .models import SheetImport
 
 
@@ -40,7 +40,7 @@ def import_sheet(self, import_id):
 def sync_notion(self, workspace_id, trigger="schedule", log_id=None):
     """Pull the workspace's shared Notion pages through the sync runner (retried on 429, 5xx and
     timeouts; ``log_id`` names the SyncLog queued for it)."""
-    credential = notion.credential_of(workspace_id)
+    credential = credentials.find(workspace_id, "notion")
     if credential is None:
         return None
     log = self.run_job(knowledge.KnowledgeSync(credential), trigger, log_id=log_id)
@@ -51,9 +51,9 @@ def sync_notion(self, workspace_id, trigger="schedule", log_id=None):
 def sync_notion_all() -> int:
     """Every hour (celery-beat): one Notion sync per workspace with Notion connected and its
     syncs on."""
-    workspaces = IntegrationCredential.objects.filter(
-        provider="notion", status=IntegrationCredential.Status.ACTIVE, sync_enabled=True
-    ).values_list("workspace_id", flat=True)
+    workspaces = credentials.active("notion", sync_enabled=True).values_list(
+        "workspace_id", flat=True
+    )
     for workspace_id in set(workspaces):
         sync_notion.delay(str(workspace_id))
     return len(set(workspaces))

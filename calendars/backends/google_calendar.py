@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.errors import ProviderError
-from integrations.providers.google import GoogleApi
+from integrations.providers.google.client import GoogleApi
 from integrations.sync import Page, SyncJob
 
 from .. import store

@@ -13,7 +13,7 @@ from clianta.api.strict import (
 from clianta.models import Membership
 from integrations.api.serializers import PersonSerializer
 from integrations.health import Health, health_of
-from integrations.providers import imap_smtp
+from integrations.providers.imap_smtp import mailbox as imap_smtp
 
 from ..models import (
     BlockedSender,

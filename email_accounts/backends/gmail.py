@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from integrations.errors import ProviderError
-from integrations.providers.google import GoogleApi, batch_request, mapped_error
+from integrations.providers.google.client import GoogleApi, batch_request, mapped_error
 from integrations.sync import Page
 
 from ..store import Deleted, Fetched, Relabeled

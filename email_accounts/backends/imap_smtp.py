@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from integrations import health
 from integrations.errors import AuthExpired, IntegrationError
-from integrations.providers.imap_smtp import MailboxLogin, imap_session, smtp_session
+from integrations.providers.imap_smtp.mailbox import MailboxLogin, imap_session, smtp_session
 from integrations.sync import Page
 
 from .. import parsing

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from integrations.errors import ProviderError
-from integrations.providers.microsoft import GraphClient
+from integrations.providers.microsoft.client import GraphClient
 from integrations.sync import Page
 
 from ..models import EmailMessage

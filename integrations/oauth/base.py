@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from integrations.registry import Provider
+    from integrations.base import Provider
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from integrations.errors import AccountTaken
 from integrations.oauth import tokens
 from integrations.oauth import views as oauth_views
-from integrations.providers.slack import take_incoming_webhook
+from integrations.providers.slack.oauth import take_incoming_webhook
 from integrations.signals import credential_connected
 
 from .models import NotificationRule, SlackIntegration

@@ -19,7 +19,7 @@ from integrations import health
 from integrations.errors import AuthExpired, ConfigurationError, ProviderError
 from integrations.models import IntegrationCredential
 from integrations.oauth.tokens import access_token
-from integrations.providers import slack as provider
+from integrations.providers.slack import client as provider
 
 from .models import SlackIntegration, SlackMember
 

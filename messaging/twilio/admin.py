@@ -2,8 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from integrations.providers.twilio.errors import InvalidPhoneNumber
+
 from . import phones, voice_drops
-from .errors import InvalidPhoneNumber
 from .models import (
     CallRecording,
     SmsMessage,

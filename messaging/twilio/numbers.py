@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from integrations.models import IntegrationCredential
+from integrations import credentials
 
 from . import phones
 from .models import TwilioNumber
@@ -28,9 +28,7 @@ def owners(account_sid: str, number: str) -> set:
     found = set()
     if not (account_sid and number):
         return found
-    connections = IntegrationCredential.objects.filter(
-        provider=PROVIDER, status=IntegrationCredential.Status.ACTIVE, account=account_sid
-    )
+    connections = credentials.active(PROVIDER, account=account_sid)
     for workspace_id, metadata in connections.values_list("workspace_id", "metadata"):
         if phones.normalise_or_none((metadata or {}).get("phone_number") or "") == number:
             found.add(workspace_id)

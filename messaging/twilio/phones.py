@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from clianta.models import Contact
 from clianta.phones import to_e164
-
-from .errors import InvalidPhoneNumber
+from integrations.providers.twilio.errors import InvalidPhoneNumber
 
 
 def normalise(number: str) -> str:

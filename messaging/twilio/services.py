@@ -9,34 +9,23 @@ number).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from twilio.base.exceptions import TwilioException
 
 from clianta import events
 from clianta.models import Contact, Workspace
-from integrations import health, registry
-from integrations.errors import (
-    RECONNECT_MESSAGE,
-    AuthExpired,
-    ConfigurationError,
-    IntegrationError,
-    ProviderError,
-    RateLimited,
-    Transient,
-)
+from integrations import credentials, health, registry
+from integrations.errors import RECONNECT_MESSAGE, AuthExpired, Transient
 from integrations.models import IntegrationCredential
+from integrations.providers.twilio.client import provider_errors
+from integrations.providers.twilio.errors import NoPhoneNumber, OptedOut
 
 from . import numbers, phones
-from .errors import InvalidPhoneNumber, NoPhoneNumber, OptedOut
 from .models import SmsMessage, SmsOptOut, UnroutedSms
 
 PROVIDER = "twilio"
@@ -46,11 +35,6 @@ logger = logging.getLogger("integrations.twilio")
 # them (any case, surrounding blanks ignored). https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out
 OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 OPT_IN_KEYWORDS = {"START", "YES", "UNSTOP"}
-
-# Twilio error codes (https://www.twilio.com/docs/api/errors): an invalid or non-mobile 'To'
-# number, and a recipient that replied STOP.
-INVALID_NUMBER_CODES = {21211, 21614}
-UNSUBSCRIBED_CODE = 21610
 
 
 @dataclass
@@ -74,25 +58,10 @@ class Account:
             raise
 
 
-def credentials(**filters):
-    return IntegrationCredential.objects.filter(
-        provider=PROVIDER, status=IntegrationCredential.Status.ACTIVE, **filters
-    )
-
-
 def account_for(workspace_id) -> Account:
-    """The workspace's account; ConfigurationError when neither it nor the settings have one."""
-    credential = IntegrationCredential.objects.filter(
-        workspace_id=workspace_id, provider=PROVIDER
-    ).first()
-    if credential is not None and credential.status != IntegrationCredential.Status.ACTIVE:
-        raise AuthExpired(RECONNECT_MESSAGE, provider=PROVIDER)
-    if credential is None or not (credential.account and credential.api_key):
-        credential = None
-        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
-            raise ConfigurationError(
-                "Twilio is not set up: connect the workspace's Twilio account.", provider=PROVIDER
-            )
+    """The workspace's account (the credential rule of ``integrations.credentials``: its own, or
+    the settings' shared one); AuthExpired or ConfigurationError when it has none to use."""
+    credential = credentials.use(workspace_id, PROVIDER)
     if credential is not None:
         number = credential.metadata.get("phone_number") or ""
         missing = "The workspace's Twilio connection names no phone number to send from."
@@ -111,35 +80,6 @@ def account_for(workspace_id) -> Account:
 def callback_url(name: str, **kwargs) -> str:
     """The public URL of one of our Twilio webhooks (Twilio signs exactly this URL)."""
     return settings.PUBLIC_URL + reverse(name, kwargs=kwargs or None)
-
-
-@contextmanager
-def provider_errors() -> Iterator[None]:
-    """Map what the twilio SDK raises onto the error tree, once for every call."""
-    try:
-        yield
-    except TwilioException as exc:
-        raise mapped_error(exc) from exc
-    except requests.RequestException as exc:
-        raise Transient(f"Twilio did not answer: {type(exc).__name__}", provider=PROVIDER) from exc
-
-
-def mapped_error(exc: TwilioException) -> IntegrationError:
-    status = getattr(exc, "status", None)
-    code = getattr(exc, "code", None)
-    message = getattr(exc, "msg", "") or getattr(exc, "detail", "") or "Twilio refused the call."
-    if code in INVALID_NUMBER_CODES:
-        return InvalidPhoneNumber(message, provider=PROVIDER)
-    if code == UNSUBSCRIBED_CODE:
-        return OptedOut(message, provider=PROVIDER)
-    fields = {"provider": PROVIDER, "status": status, "provider_code": str(code or "")}
-    if status == 401 or code == 20003:
-        return AuthExpired("Twilio refused the account's credentials.", **fields)
-    if status == 429 or code == 20429:
-        return RateLimited("Twilio's rate limit was reached.", **fields)
-    if status is None or status >= 500:
-        return Transient("Twilio is unavailable.", **fields)
-    return ProviderError(message, **fields)
 
 
 # Opt-outs ---------------------------------------------------------------------------------------

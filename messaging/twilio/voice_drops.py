@@ -18,9 +18,9 @@ from django.utils import timezone
 from clianta import celery_app
 from clianta.models import Contact, Workspace
 from integrations.errors import IntegrationError, Transient
+from integrations.providers.twilio.errors import OptedOut
 
 from . import numbers, services
-from .errors import OptedOut
 from .models import CallRecording, VoiceDrop, VoiceDropCall
 
 logger = logging.getLogger("integrations.twilio")

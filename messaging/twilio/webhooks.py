@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from twilio.request_validator import RequestValidator
 
 from clianta.api.errors import error_body
-from integrations import webhooks
+from integrations import credentials, webhooks
 from integrations.errors import WebhookVerificationError
 
 from . import numbers, phones, services, twiml, voice_drops
@@ -53,7 +53,8 @@ def verified_params(request: HttpRequest) -> tuple[QueryDict, list[tuple]]:
     signature = webhooks.require_header(request, "X-Twilio-Signature")
     params = QueryDict(request.body, encoding="utf-8")
     account = params.get("AccountSid", "")
-    signers = list(services.credentials(account=account).values_list("workspace_id", "api_key"))
+    signers = credentials.active(services.PROVIDER, account=account)
+    signers = list(signers.values_list("workspace_id", "api_key"))
     tokens = auth_tokens(signers)
     if not tokens:
         raise WebhookVerificationError("no secret configured", provider=services.PROVIDER)

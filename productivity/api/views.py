@@ -15,6 +15,7 @@ from integrations import sync
 from integrations.models import IntegrationCredential
 from integrations.oauth import views as oauth_views
 from integrations.oauth.views import consent_url
+from integrations.providers.notion.client import token_works
 from integrations.signals import credential_connected
 
 from .. import knowledge, notion, sheets, tasks
@@ -95,7 +96,7 @@ class NotionConnectView(WorkspaceScopedMixin, APIView):
         token = form.validated_data.get("token")
         if not token:
             return Response({"authorization_url": consent_url("notion", self.workspace)})
-        if not notion.token_works(token):
+        if not token_works(token):
             raise ValidationError({"token": ["Notion refused this token."]})
         credential, _ = IntegrationCredential.objects.update_or_create(
             workspace=self.workspace,

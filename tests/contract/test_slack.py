@@ -9,7 +9,7 @@ import requests
 from django.conf import settings
 from slack_sdk import WebClient
 
-from integrations.providers.slack import SLACK
+from integrations.providers.slack import SLACK_PROVIDER as SLACK
 from sandbox.slack import store as slack_store
 from sandbox.slack.models import SlackDelivery
 from tests.integrations.oauth_helpers import query

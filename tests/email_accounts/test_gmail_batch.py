@@ -6,7 +6,7 @@ from googleapiclient.http import BatchHttpRequest
 
 from email_accounts.backends.gmail import RAW_FIELDS, GmailClient
 from integrations.models import IntegrationCredential
-from integrations.providers.google import batch_request
+from integrations.providers.google.client import batch_request
 from sandbox.google import gmail_mailbox
 from sandbox.google import tokens as google_tokens
 

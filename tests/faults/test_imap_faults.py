@@ -13,7 +13,7 @@ import pytest
 from email_accounts import services
 from email_accounts.backends import imap_smtp as imap_sync
 from integrations.models import IntegrationCredential, SyncLog
-from integrations.providers.imap_smtp import MailboxLogin, Server
+from integrations.providers.imap_smtp.mailbox import MailboxLogin, Server
 from tests.email_accounts.imap.conftest import dovecot, mailbox, smtp_server  # noqa: F401
 
 from . import targets

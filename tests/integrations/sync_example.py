@@ -11,6 +11,7 @@ from django.db import transaction
 
 from clianta.models import Contact
 from integrations import registry
+from integrations.base import AuthKind, Provider
 from integrations.errors import AuthExpired, ProviderError, RateLimited, Transient
 from integrations.models import IntegrationCredential
 from integrations.sync import Counts, Page, SyncJob
@@ -98,11 +99,11 @@ def sync(self, credential_id, full=False, trigger="schedule"):
 
 
 EXAMPLE = registry.register(
-    registry.Provider(
+    Provider(
         slug="example",
         name="Example",
         category="testing",
-        auth=registry.AuthKind.API_KEY,
+        auth=AuthKind.API_KEY,
         endpoints=(),
         sync_task="example.sync",
         description="The provider the framework's tests sync with.",

@@ -11,8 +11,8 @@ import socket
 import pytest
 
 from integrations.errors import ConfigurationError
-from integrations.providers import imap_smtp
-from integrations.providers.imap_smtp import MailboxLogin, Server
+from integrations.providers.imap_smtp import mailbox as imap_smtp
+from integrations.providers.imap_smtp.mailbox import MailboxLogin, Server
 
 URL = "/api/email-accounts"
 PUBLIC = "93.184.215.14"  # a global address; nothing is ever sent to it (connects are recorded)

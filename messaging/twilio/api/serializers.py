@@ -3,9 +3,9 @@ from rest_framework import serializers
 from clianta.api.scoping import scoped
 from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer
 from clianta.models import Contact
+from integrations.providers.twilio.errors import InvalidPhoneNumber
 
 from .. import phones, voice_drops
-from ..errors import InvalidPhoneNumber
 from ..models import CallRecording, SmsMessage, VoiceDrop, VoiceDropCall
 
 MAX_TARGETS = 1000

@@ -8,7 +8,7 @@ import ssl
 import pytest
 
 from email_accounts import services
-from integrations.providers.imap_smtp import MailboxLogin, Server
+from integrations.providers.imap_smtp.mailbox import MailboxLogin, Server
 from tests.conftest import missing_service
 
 from .servers import Mailbox, running_dovecot, running_smtp

@@ -12,7 +12,7 @@ from email_accounts.backends import imap_folders, imap_smtp
 from email_accounts.models import EmailAccount, EmailMessage
 from integrations.errors import AuthExpired, Transient
 from integrations.models import SyncLog
-from integrations.providers.imap_smtp import mapped_error
+from integrations.providers.imap_smtp.mailbox import mapped_error
 from tests.email_accounts.mail import raw
 
 pytestmark = pytest.mark.django_db

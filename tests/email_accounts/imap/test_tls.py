@@ -6,7 +6,12 @@ import pytest
 from email_accounts import services
 from email_accounts.models import EmailMessage
 from integrations.errors import ConfigurationError
-from integrations.providers.imap_smtp import MailboxLogin, Server, check_logins, plaintext_allowed
+from integrations.providers.imap_smtp.mailbox import (
+    MailboxLogin,
+    Server,
+    check_logins,
+    plaintext_allowed,
+)
 from tests.email_accounts.mail import raw
 
 pytestmark = pytest.mark.django_db

@@ -83,7 +83,7 @@ def test_a_token_endpoint_timeout_is_transient(outlook_account, settings):
 
 
 def test_a_graph_401_refreshes_once_and_retries(outlook_account):
-    from integrations.providers.microsoft import GraphClient
+    from integrations.providers.microsoft.client import GraphClient
 
     sandbox_tokens.expire_access_tokens(outlook_account.email)
     client = GraphClient(outlook_account.credential)

@@ -54,7 +54,7 @@ def test_the_mime_goes_base64_as_text_plain(outlook_account):
     """sendMail takes MIME as base64 in a text/plain body (learn.microsoft.com/graph/api/
     user-sendmail): the sandbox refuses anything else as MIME, and a bad body is a 400."""
     from integrations.errors import ProviderError
-    from integrations.providers.microsoft import GraphClient
+    from integrations.providers.microsoft.client import GraphClient
 
     client = GraphClient(outlook_account.credential)
     with pytest.raises(ProviderError) as raised:

@@ -7,7 +7,7 @@ import requests
 from cryptography import x509
 from django.conf import settings
 
-from integrations.providers.microsoft import OUTLOOK
+from integrations.providers.microsoft import OUTLOOK_PROVIDER as OUTLOOK
 from sandbox.tls import ensure_certificate
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -227,7 +227,7 @@ def test_the_sandbox_retries_an_unanswered_event_as_slack_does(installed, sandbo
 def test_a_message_whose_sender_cannot_be_looked_up_is_kept_without_a_contact(
     installed, client, secret, workspace_a, celery_worker
 ):
-    from integrations.providers.slack import client as slack_client
+    from integrations.providers.slack.client import client as slack_client
 
     Contact.objects.create(workspace=workspace_a, email="admin@sandbox-team.example")
     slack_client(installed.credential).auth_revoke()

@@ -6,7 +6,7 @@ import requests
 
 from integrations.errors import AuthExpired, ProviderError
 from integrations.models import IntegrationCredential
-from integrations.providers.slack import client
+from integrations.providers.slack.client import client
 from messaging.slack import services
 from sandbox import faults
 

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from integrations.errors import AuthExpired, ProviderError
-from integrations.providers.slack import SLACK
+from integrations.providers.slack import SLACK_PROVIDER as SLACK
 from sandbox.slack import store as slack_store
 from sandbox.slack.models import SlackAuthCode
 from tests.integrations.oauth_helpers import query
@@ -105,7 +105,7 @@ def test_no_event_is_sent_for_a_team_without_the_app(sandbox):
 
 
 def test_the_channel_error_of_the_sandbox_is_a_provider_error_not_a_reconnect(sandbox):
-    from integrations.providers.slack import mapped_error
+    from integrations.providers.slack.client import mapped_error
 
     token = SLACK.oauth.exchange(SLACK, a_code(sandbox), REDIRECT, None).access_token
     with pytest.raises(SlackApiError) as caught:

@@ -1,4 +1,4 @@
-"""Any mailbox: IMAP to read, SMTP to send, with a username and password.
+"""A mailbox's login and sessions: IMAP to read, SMTP to send, with a username and password.
 
 The account's servers live in the credential's metadata (``{"username", "imap": {host, port,
 security}, "smtp": {…}}``) and its password in the encrypted ``api_key``. Connections use TLS,
@@ -19,18 +19,8 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 
 from integrations.errors import AuthExpired, ConfigurationError, ProviderError, Transient
-from integrations.registry import AuthKind, Provider
 
 from . import mail_hosts
-
-SMTP = Provider(
-    slug="smtp",
-    name="IMAP / SMTP",
-    category="email",
-    auth=AuthKind.PASSWORD,
-    endpoints=(),
-    description="Any other mailbox, with its IMAP and SMTP servers and a password.",
-)
 
 SECURITY = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {

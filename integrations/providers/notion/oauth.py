@@ -1,4 +1,4 @@
-"""Notion: pages and databases through notion-client; OAuth through its token endpoint.
+"""Notion's public-integration OAuth through its token endpoint, with notion-client.
 https://developers.notion.com/docs/authorization"""
 
 from urllib.parse import urlencode
@@ -7,21 +7,8 @@ from django.conf import settings
 
 from integrations.errors import AuthExpired, ProviderError, Transient
 from integrations.oauth.base import TokenSet
-from integrations.registry import AuthKind, Provider
 
-# Pinned: 2025-09-03 moved database rows to data sources (PROVIDERS.md, section 8).
-NOTION_VERSION = "2022-06-28"
-
-
-def client(credential):
-    from notion_client import Client
-
-    return Client(
-        auth=(credential.access_token or credential.api_key) if credential else None,
-        base_url=settings.NOTION_API_URL,
-        notion_version=NOTION_VERSION,
-        timeout_ms=int(settings.PROVIDER_TIMEOUT * 1000),
-    )
+from .client import NOTION_VERSION
 
 
 def _token_call(provider, **body) -> dict:
@@ -95,16 +82,3 @@ class NotionOAuth:
     def revoke(self, provider, token):
         """Notion offers no revocation to public integrations: the user removes access there."""
         return False
-
-
-NOTION = Provider(
-    slug="notion",
-    name="Notion",
-    workspace_wide=True,
-    category="productivity",
-    auth=AuthKind.OAUTH2,
-    endpoints=("NOTION_API_URL",),
-    oauth=NotionOAuth(),
-    client=client,
-    description="Pull shared pages into the knowledge store; export notes and reports.",
-)

@@ -1,0 +1,22 @@
+"""Twilio: SMS both ways, voice drops and call recordings.
+
+``client``: the REST API through the twilio SDK, errors mapped into the error tree; ``errors``:
+Twilio's refusals that are the client's mistake. A workspace without its own account uses the
+shared one of the TWILIO_* settings.
+"""
+
+from integrations.base import AuthKind, Provider
+
+from . import client
+
+TWILIO_PROVIDER = Provider(
+    slug="twilio",
+    name="Twilio",
+    workspace_wide=True,
+    category="messaging",
+    auth=AuthKind.API_KEY,
+    endpoints=("TWILIO_API_URL",),
+    client=client.client,
+    fallback_settings=("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"),
+    description="SMS both ways, voice drops and call recordings.",
+)
