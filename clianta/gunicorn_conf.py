@@ -8,7 +8,7 @@ scrubber, so an error that prints a request URL masks them too."""
 
 from gunicorn.glogging import Logger
 
-from integrations.scrub import ScrubSecretsFilter
+from clianta.scrub import ScrubSecretsFilter
 
 accesslog = "-"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %(M)sms'

@@ -4,9 +4,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.utils import timezone
 
+from clianta import scrub
 from clianta.audit import CREDENTIAL_VIEWED_BY_STAFF
 
-from . import audit, registry, scrub, webhooks
+from . import audit, registry, webhooks
 from .admin_actions import mark_credentials_for_reconnect
 from .models import IntegrationCredential, SyncLog, WebhookDelivery, WebhookSubscription
 

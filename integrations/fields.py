@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from . import scrub
+from clianta import scrub
+
 from .crypto import keyring
 
 

@@ -5,9 +5,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from clianta import scrub
 from clianta.models import Workspace
 
-from . import scrub
 from .fields import EncryptedTextField
 
 

@@ -22,7 +22,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import health, scrub
+from clianta import scrub
+
+from . import health
 from .errors import AuthExpired, ProviderError, Transient, retry_delay
 from .locks import Lock, LockLost, release_token
 from .models import IntegrationCredential, SyncLog

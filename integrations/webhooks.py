@@ -42,11 +42,10 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from clianta import celery_app
+from clianta import celery_app, scrub
 from clianta.api import parsers
 from clianta.api.errors import error_body
 
-from . import scrub
 from .errors import Transient, WebhookVerificationError, retry_delay
 from .models import WebhookDelivery, WebhookSubscription
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from integrations import scrub
+from clianta import scrub
 
 from .models import NotificationRule, SlackIntegration, SlackMessage, SlackNotification
 

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
-from integrations import scrub
+from clianta import scrub
 from integrations.errors import IntegrationError, Transient, retry_delay
 
 from . import rendering, services

@@ -3,7 +3,7 @@ read-only; tokens show masked."""
 
 from django.contrib import admin
 
-from integrations.scrub import mask
+from clianta.scrub import mask
 from sandbox.admin_base import ReadOnlyAdmin
 
 from .models import (

@@ -9,10 +9,10 @@ import pytest
 import sentry_sdk
 from sentry_sdk.transport import Transport
 
-from integrations import scrub
+from clianta import scrub
+from clianta.scrub import ScrubSecretsFilter, init_sentry
 from integrations.crypto import DecryptionError, keyring
 from integrations.models import IntegrationCredential
-from integrations.scrub import ScrubSecretsFilter, init_sentry
 from tests.otp import log_in_staff
 
 pytestmark = pytest.mark.django_db

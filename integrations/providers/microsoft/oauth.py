@@ -16,7 +16,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from integrations import scrub
+from clianta import scrub
 from integrations.errors import AuthExpired, ProviderError, Transient
 from integrations.oauth.base import TokenSet
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
+from clianta import scrub
 from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer
-from integrations import scrub
 
 from ..models import NotificationRule, SlackIntegration, SlackMessage, SlackNotification
 
