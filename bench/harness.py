@@ -38,6 +38,8 @@ def environment(database_url: str, port: int) -> dict:
         "SANDBOX_PROVIDERS": "true",
         "SANDBOX_ALLOW_IN_PRODUCTION": "true",
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        # Plain http on loopback, as in the tests: no redirect to https.
+        "SECURE_SSL_REDIRECT": "false",
         "GMAIL_USER_QUOTA_UNITS_PER_SECOND": "0",
         "LOG_LEVEL": "WARNING",
     }
