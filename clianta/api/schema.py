@@ -1,6 +1,7 @@
 """OpenAPI additions every operation shares: the error format and the X-Workspace header."""
 
 from drf_spectacular import openapi
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
@@ -35,10 +36,14 @@ class AutoSchema(openapi.AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     WORKSPACE_HEADER,
-                    str,
+                    OpenApiTypes.UUID,
                     OpenApiParameter.HEADER,
                     required=False,
-                    description="The workspace to act on; optional when you belong to one only.",
+                    description=(
+                        "The id of the workspace to act on. Optional when you belong to one "
+                        "workspace only; otherwise required (400 `workspace_required` without "
+                        "it). A workspace you are not a member of answers 404."
+                    ),
                 )
             )
         return parameters
