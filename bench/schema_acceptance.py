@@ -123,6 +123,7 @@ def report_all(report: Path, all_reasons: bool = False) -> None:
             more = f" (and {others} other reasons)" if others else ""
             print(f"  {operation}: [{first.status}] {first.reason[:160]}{more}")
             if all_reasons:
+                print(f"      refused: {first.request[:400]}")
                 for reason in sorted({r.reason for r in listed[1:]} - {first.reason}):
                     print(f"      {reason[:160]}")
     print(

@@ -15,16 +15,21 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261130
 
 # Django REST framework's messages for a primary key or slug that matches no object.
-_MISSING_OBJECT = re.compile(r"object does not exist|Invalid pk|does not exist\.|Object with")
+_MISSING_OBJECT = re.compile(
+    r"object does not exist|Invalid pk|does not exist\.|Object with|No such "
+    r"|not a member of this workspace|must be members of the workspace"
+)
 
 
 @dataclass
@@ -33,6 +38,7 @@ class Rejection:
     status: int
     reason: str  # the answer's "error", or its start
     missing_object_only: bool  # every field message names an object that does not exist
+    request: str = ""  # the refused request: its URL and body
 
 
 def command(
@@ -48,7 +54,8 @@ def command(
 ) -> list[str]:
     """The ``st run`` command line for the acceptance pass against ``base_url``."""
     st = str(Path(sys.executable).with_name("st"))
-    line = [st, "run", f"{base_url}/api/schema/", "--url", base_url]
+    config = Path(__file__).with_name("schemathesis-acceptance.toml")
+    line = [st, "--config-file", str(config), "run", f"{base_url}/api/schema/", "--url", base_url]
     line += ["--header", f"Authorization: Token {token}", "--header", f"X-Workspace: {workspace}"]
     line += ["--mode", "positive", "--checks", "positive_data_acceptance"]
     line += ["--max-examples", str(examples), "--seed", str(seed)]
@@ -65,8 +72,14 @@ def command(
     return line
 
 
-def run(line: list[str], env: dict | None = None, timeout: int = 900) -> tuple[str, Path]:
-    """Run the command; its console output and its NDJSON report."""
+def run(line: list[str], timeout: int = 900) -> tuple[str, Path]:
+    """Run the command (with the hooks that say what the schema's ``phone`` format means); its
+    console output and its NDJSON report."""
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.api.acceptance_hooks",
+        "PYTHONPATH": str(ROOT),
+    }
     done = subprocess.run(line, env=env, capture_output=True, text=True, timeout=timeout)
     report_dir = Path(line[line.index("--report-dir") + 1])
     reports = sorted(report_dir.glob("*.ndjson"), key=lambda path: path.stat().st_mtime)
@@ -93,6 +106,7 @@ def rejections(report: Path) -> dict[str, list[Rejection]]:
             interaction = recorder.get("interactions", {}).get(case_id)
             if interaction and interaction.get("response"):
                 rejection = _rejection(recorder["label"], interaction["response"])
+                rejection.request = _request(interaction["request"])
                 found.setdefault(rejection.operation, []).append(rejection)
     for listed in found.values():
         listed.sort(key=lambda rejection: rejection.missing_object_only)
@@ -112,6 +126,12 @@ def _rejection(operation: str, response: dict) -> Rejection:
     missing = bool(messages) and all(_MISSING_OBJECT.search(m) for m in messages)
     reason = str(body.get("error") or text[:200])
     return Rejection(operation, response["status_code"], reason, missing)
+
+
+def _request(request: dict) -> str:
+    body = request.get("body") or {}
+    raw = base64.b64decode(body["$base64"]) if "$base64" in body else b""
+    return f"{request.get('method')} {request.get('uri')} {raw.decode('utf-8', 'replace')}"
 
 
 def _messages(fields) -> list[str]:

@@ -36,3 +36,76 @@ def test_workspace_scoped_operations_declare_the_workspace_header_as_a_uuid(sche
         assert header["in"] == "header" and not header.get("required"), (path, method)
         assert header["schema"] == {"type": "string", "format": "uuid"}, (path, method)
         assert "workspace_required" in header["description"]
+
+
+def component(schema, name):
+    return schema["components"]["schemas"][name]
+
+
+def test_request_bodies_refuse_unknown_fields_and_are_json(schema):
+    """The API answers 400 to an unknown field; a form cannot carry null or nested objects."""
+    for name in ("ContactRequest", "PatchedDealRequest", "SendSmsRequest", "NewEventRequest"):
+        assert component(schema, name)["additionalProperties"] is False, name
+    for path, _method, operation in operations(schema):
+        if "requestBody" in operation:
+            assert list(operation["requestBody"]["content"]) == ["application/json"], path
+
+
+def test_decimal_strings_need_a_digit_and_no_sign_when_negatives_are_refused(schema):
+    import re
+
+    pattern = re.compile(component(schema, "DealRequest")["properties"]["amount"]["pattern"])
+    for accepted in ("0", "12.5", ".5", "999999999999.99"):
+        assert pattern.search(accepted), accepted
+    for refused in ("", "-", "-1", "1.234", "1e5", "9999999999999"):
+        assert not pattern.search(refused), refused
+
+
+def test_datetimes_say_they_need_an_offset(schema):
+    import re
+
+    start = component(schema, "NewEventRequest")["properties"]["start"]
+    assert "naive" in start["description"]
+    pattern = re.compile(start["pattern"])
+    assert pattern.search("2026-01-31T09:00:00+01:00") and pattern.search("2026-01-31T09:00:00Z")
+    assert not pattern.search("2026-01-31T09:00:00")
+
+
+def test_email_and_url_patterns_follow_djangos_validators(schema):
+    import re
+
+    from django.core.validators import EmailValidator, URLValidator, ValidationError
+
+    email = re.compile(
+        component(schema, "ContactRequest")["properties"]["email"]["oneOf"][0]["pattern"]
+    )
+    url = re.compile(component(schema, "VoiceDropRequest")["properties"]["audio_url"]["pattern"])
+    for value, pattern, validate in [
+        ("0@0.a", email, EmailValidator()),
+        ("a@b.example", email, EmailValidator()),
+        ("https://" + ".".join(["a" * 63] * 4) + ".com", url, URLValidator()),
+        ("https://cdn.example.com/drop.mp3", url, URLValidator()),
+    ]:
+        try:
+            validate(value)
+            valid = True
+        except ValidationError:
+            valid = False
+        assert bool(pattern.search(value)) == valid, value
+
+
+def test_give_one_or_the_other_is_declared(schema):
+    voice = component(schema, "VoiceDropRequest")
+    assert [alt["required"] for alt in voice["anyOf"]] == [["contacts"], ["numbers"]]
+    sms = component(schema, "SendSmsRequest")
+    assert [alt["required"] for alt in sms["anyOf"]] == [["to"], ["contact"]]
+    enrich = schema["paths"]["/api/workspaces/{workspace_pk}/apollo/enrich"]["post"]
+    assert enrich["requestBody"]["required"] is True
+
+
+def test_phone_numbers_and_technologies_say_what_they_take(schema):
+    contact = component(schema, "ContactRequest")["properties"]
+    assert contact["phone"]["oneOf"][0]["format"] == "phone"
+    assert "numbering plan" in contact["phone"]["description"]
+    technologies = component(schema, "CompanyRequest")["properties"]["technologies"]
+    assert technologies["type"] == "array" and not technologies.get("nullable")
