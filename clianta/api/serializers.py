@@ -97,6 +97,7 @@ class ContactSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "enriched_at", "created_at", "updated_at"]
+        extra_kwargs = {"email": {"help_text": "Unique among the workspace's contacts."}}
 
     def validate_email(self, email):
         email = email.strip().lower()

@@ -244,7 +244,12 @@ class BlockedSenderSerializer(StrictModelSerializer):
         model = BlockedSender
         fields = ["id", "pattern", "created_at"]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"pattern": {"validators": [address_or_domain]}}
+        extra_kwargs = {
+            "pattern": {
+                "validators": [address_or_domain],
+                "help_text": "An address or a domain; each once per workspace.",
+            }
+        }
 
     def validate_pattern(self, pattern):
         pattern = pattern.lower()

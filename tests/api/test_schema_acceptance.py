@@ -41,12 +41,6 @@ ALLOWED = {
     "POST /api/calendar/events": "end after start; needs a connected calendar",
     "POST /api/calendar/slots": "window_end after window_start, within 62 days",
     "GET /api/calendar/availability": "end after start; needs a connected calendar",
-    "PATCH /api/calendar/integrations/{id}": "working hours end after they start",
-    # A contact's own phone number must be valid to text or call it.
-    "POST /api/workspaces/{workspace_pk}/sms/send": "the contact has no valid phone number",
-    "POST /api/voice-drops": "a contact has no valid phone number",
-    # Enriching a contact needs the contact to have an email address.
-    "POST /api/workspaces/{workspace_pk}/apollo/enrich": "the contact has no email address",
 }
 
 
