@@ -31,8 +31,9 @@ URL_PATTERN = (
     rf"^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp][Ss]?)://(?:{_LABEL}\.){{1,3}}[A-Za-z]{{2,61}}"
     r"(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$"
 )
-# Every text field refuses the NUL character.
-NO_NUL_PATTERN = r"^[^\u0000]*$"
+# Every text field refuses the NUL character. "+": where blank is allowed, "" is its own
+# alternative, and must not match both branches of that oneOf.
+NO_NUL_PATTERN = r"^[^\u0000]+$"
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -102,7 +103,9 @@ class AutoSchema(openapi.AutoSchema):
         if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
             schema["pattern"] = decimal_pattern(field)
         if isinstance(field, PhoneField):
-            schema["format"] = "phone"
+            # Never empty: "" is its own alternative where blank is allowed (no validator knows
+            # "phone", so without the bound "" would match both branches of that oneOf).
+            schema.update(format="phone", minLength=1)
         if direction == "request" and schema.get("type") == "string":
             if isinstance(field, serializers.EmailField):
                 schema["pattern"] = EMAIL_PATTERN
