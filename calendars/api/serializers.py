@@ -15,6 +15,8 @@ from ..models import CalendarEvent, CalendarIntegration
 
 
 class CalendarIntegrationSerializer(StrictModelSerializer):
+    """A connected calendar; ``working_hours_end`` must be after ``working_hours_start``."""
+
     time_zone = serializers.ChoiceField(choices=sorted(available_timezones()), required=False)
     working_days = ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
@@ -78,6 +80,8 @@ class CalendarEventSerializer(StrictModelSerializer):
 
 
 class NewEventSerializer(StrictSerializer):
+    """An event to create: ``end`` must be after ``start``."""
+
     integration = scoped(
         CalendarIntegration,
         required=False,
@@ -112,6 +116,9 @@ class AvailabilitySerializer(StrictSerializer):
 
 
 class SlotsRequestSerializer(StrictSerializer):
+    """Free slots of the attendees: ``window_end`` must be after ``window_start``, at most 62
+    days later."""
+
     duration_minutes = serializers.IntegerField(min_value=5, max_value=8 * 60)
     window_start = AwareDateTimeField()
     window_end = AwareDateTimeField()

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from clianta.api.filters import aware_datetime_param, in_period, period_parameters, uuid_param
 from clianta.api.pagination import CursorPagination
+from clianta.api.schema import AWARE_DATETIME_NOTE
 from clianta.api.scoping import WorkspaceScopedMixin
 from integrations.api.serializers import ConnectAnswerSerializer
 from integrations.oauth.views import consent_url
@@ -106,9 +107,20 @@ class AvailabilityView(WorkspaceScopedMixin, APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("start", OpenApiTypes.DATETIME, required=True),
-            OpenApiParameter("end", OpenApiTypes.DATETIME, required=True),
-            OpenApiParameter("integration", OpenApiTypes.UUID),
+            OpenApiParameter(
+                "start", OpenApiTypes.DATETIME, required=True, description=AWARE_DATETIME_NOTE
+            ),
+            OpenApiParameter(
+                "end",
+                OpenApiTypes.DATETIME,
+                required=True,
+                description=f"After start. {AWARE_DATETIME_NOTE}",
+            ),
+            OpenApiParameter(
+                "integration",
+                OpenApiTypes.UUID,
+                description="The calendar; optional when the workspace has exactly one.",
+            ),
         ],
         responses=serializers.AvailabilitySerializer,
     )

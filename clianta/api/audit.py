@@ -68,7 +68,11 @@ def _actor(params) -> int | None:
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("actor", OpenApiTypes.INT, description="Only this user's actions."),
+            OpenApiParameter(
+                "actor",
+                {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+                description="Only this user's actions.",
+            ),
             OpenApiParameter(
                 "action",
                 OpenApiTypes.STR,

@@ -2,10 +2,9 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from clianta.models import Company, Contact, Deal, Membership, Workspace
-from clianta.phones import to_e164
 
 from .scoping import scoped
-from .strict import StrictModelSerializer, StrictSerializer
+from .strict import ListField, PhoneField, StrictModelSerializer, StrictSerializer
 
 User = get_user_model()
 
@@ -47,17 +46,15 @@ class MemberInviteSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
 
 
-def validate_phone(phone: str) -> str:
-    """A phone number given is stored in E.164; "" clears it."""
-    if not phone.strip():
-        return ""
-    try:
-        return to_e164(phone)
-    except ValueError as exc:
-        raise serializers.ValidationError(str(exc)) from None
-
-
 class CompanySerializer(StrictModelSerializer):
+    phone = PhoneField(max_length=32, required=False, allow_blank=True)
+    technologies = ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=500,
+        help_text="Technology names, as enrichment finds them.",
+    )
+
     class Meta:
         model = Company
         fields = [
@@ -77,12 +74,10 @@ class CompanySerializer(StrictModelSerializer):
         ]
         read_only_fields = ["id", "enriched_at", "created_at", "updated_at"]
 
-    def validate_phone(self, phone):
-        return validate_phone(phone)
-
 
 class ContactSerializer(StrictModelSerializer):
     company = scoped(Company, required=False, allow_null=True)
+    phone = PhoneField(max_length=32, required=False, allow_blank=True)
 
     class Meta:
         model = Contact
@@ -102,9 +97,7 @@ class ContactSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "enriched_at", "created_at", "updated_at"]
-
-    def validate_phone(self, phone):
-        return validate_phone(phone)
+        extra_kwargs = {"email": {"help_text": "Unique among the workspace's contacts."}}
 
     def validate_email(self, email):
         email = email.strip().lower()

@@ -12,6 +12,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from rest_framework import serializers
 
+from clianta.phones import to_e164
+
 
 class AwareDateTimeField(serializers.DateTimeField):
     """ISO 8601 with a UTC offset; a naive datetime is refused rather than guessed."""
@@ -88,3 +90,24 @@ class ListField(serializers.ListField):
         if isinstance(data, list | tuple) and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
+
+
+class PhoneField(serializers.CharField):
+    """A phone number in any format that is valid in its country's numbering plan
+    (libphonenumber), answered in E.164. The schema (clianta/api/schema.py) names its format
+    ``phone``: no pattern can say which numbers a country assigns."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault(
+            "help_text",
+            "A phone number valid in its country's numbering plan, in any format (one without a "
+            "country code is read as the server's default region's); stored in E.164.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return to_e164(super().to_internal_value(data))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None

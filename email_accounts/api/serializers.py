@@ -1,5 +1,4 @@
-import re
-
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from clianta.api.scoping import scoped
@@ -26,7 +25,15 @@ from ..models import (
 from ..noise import DEFAULT_BLOCKED_LOCAL_PARTS
 
 MAX_RECIPIENTS = 100
-HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?")
+# Validators that the schema states as patterns too.
+host_name = RegexValidator(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?)\Z",
+    "Give a host name or an IP address.",
+)
+address_or_domain = RegexValidator(
+    r"^(?:[^\s@]+@)?[^\s@]*\.[^\s@]*\Z",
+    "Give an address (news@shop.example) or a domain (shop.example).",
+)
 
 
 class EmailAccountSerializer(StrictModelSerializer):
@@ -57,7 +64,7 @@ class EmailAccountSerializer(StrictModelSerializer):
 
 
 class MailServerSerializer(serializers.Serializer):
-    host = serializers.CharField(max_length=255)
+    host = serializers.CharField(max_length=255, validators=[host_name])
     port = serializers.IntegerField(
         min_value=1, max_value=65535, required=False, help_text="Defaults to the usual port."
     )
@@ -66,12 +73,6 @@ class MailServerSerializer(serializers.Serializer):
         default="ssl",
         help_text="Implicit TLS, STARTTLS, or none (plain text: only to this machine).",
     )
-
-    def validate_host(self, host):
-        host = host.strip()
-        if not HOST.fullmatch(host):
-            raise serializers.ValidationError("Give a host name or an IP address.")
-        return host
 
     def validate(self, data):
         if data["security"] == "none" and not imap_smtp.plaintext_allowed(data["host"]):
@@ -102,6 +103,14 @@ class ConnectAccountSerializer(serializers.Serializer):
     )
     imap = MailServerSerializer(required=False)
     smtp = MailServerSerializer(required=False)
+
+    schema_any_of = [
+        {"properties": {"provider": {"pattern": "^(?:gmail|outlook)$"}}},
+        {
+            "required": ["provider", "email", "password", "imap", "smtp"],
+            "properties": {"provider": {"pattern": "^smtp$"}},
+        },
+    ]
 
     def validate(self, data):
         if data["provider"] != "smtp":
@@ -235,15 +244,15 @@ class BlockedSenderSerializer(StrictModelSerializer):
         model = BlockedSender
         fields = ["id", "pattern", "created_at"]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "pattern": {
+                "validators": [address_or_domain],
+                "help_text": "An address or a domain; each once per workspace.",
+            }
+        }
 
     def validate_pattern(self, pattern):
-        pattern = pattern.strip().lower()
-        local, at, domain = pattern.rpartition("@")
-        domain = domain if at else pattern
-        if not domain or "." not in domain or " " in pattern or (at and not local):
-            raise serializers.ValidationError(
-                "Give an address (news@shop.example) or a domain (shop.example)."
-            )
+        pattern = pattern.lower()
         if BlockedSender.objects.filter(
             workspace=self.context["workspace"], pattern=pattern
         ).exists():

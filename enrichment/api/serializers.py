@@ -9,11 +9,15 @@ from ..models import ApolloUsage, EnrichmentJob
 
 
 class EnrichRequestSerializer(StrictSerializer):
+    """Give an ``email``, or a ``contact`` that has an email address."""
+
     email = serializers.EmailField(required=False)
     contact = scoped(Contact, required=False)
     overwrite = serializers.BooleanField(
         default=False, help_text="Replace values people typed (by default only empty fields fill)."
     )
+
+    schema_any_of = [{"required": ["email"]}, {"required": ["contact"]}]
 
     def validate(self, data):
         if not data.get("email") and not data.get("contact"):
@@ -70,10 +74,18 @@ MAX_CONTACTS = 1000
 
 
 class BulkRequestSerializer(StrictSerializer):
+    """Give ``contacts``, or ``missing_data`` true."""
+
     contacts = ListField(child=scoped(Contact), required=False, max_length=MAX_CONTACTS)
     missing_data = serializers.BooleanField(
         default=False, help_text="Every contact with an email and no title yet."
     )
+
+    schema_any_of = [
+        {"required": ["contacts"], "properties": {"contacts": {"minItems": 1}}},
+        # true: "not false" (an enum here would become a component of its own)
+        {"required": ["missing_data"], "properties": {"missing_data": {"not": {"enum": [False]}}}},
+    ]
 
     def validate(self, data):
         if not data.get("contacts") and not data["missing_data"]:

@@ -70,11 +70,25 @@ class NotionConnectSerializer(StrictSerializer):
 
 
 class NotionExportSerializer(StrictSerializer):
+    """``meeting_notes`` needs ``event`` and ``parent_page``; ``report`` needs ``report`` and
+    ``database``."""
+
     kind = serializers.ChoiceField(choices=["meeting_notes", "report"])
     event = serializers.UUIDField(required=False, help_text="meeting_notes: the calendar event")
     parent_page = serializers.CharField(required=False, max_length=64)
     report = serializers.ChoiceField(choices=sorted(REPORTS), required=False)
     database = serializers.CharField(required=False, max_length=64)
+
+    schema_any_of = [
+        {
+            "required": ["kind", "event", "parent_page"],
+            "properties": {"kind": {"pattern": "^meeting_notes$"}},
+        },
+        {
+            "required": ["kind", "report", "database"],
+            "properties": {"kind": {"pattern": "^report$"}},
+        },
+    ]
 
     def validate(self, data):
         needed = (

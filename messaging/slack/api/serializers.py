@@ -48,6 +48,7 @@ class NotificationRuleSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"name": {"help_text": "Unique in the workspace."}}
 
     def validate_name(self, name):
         rules = NotificationRule.objects.filter(workspace=self.context["workspace"], name=name)

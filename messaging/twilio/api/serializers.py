@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from clianta.api.scoping import scoped
-from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer
+from clianta.api.strict import ListField, PhoneField, StrictModelSerializer, StrictSerializer
 from clianta.models import Contact
 from integrations.providers.twilio.errors import InvalidPhoneNumber
 
@@ -9,20 +9,6 @@ from .. import phones, voice_drops
 from ..models import CallRecording, SmsMessage, VoiceDrop, VoiceDropCall
 
 MAX_TARGETS = 1000
-
-
-class PhoneNumberField(serializers.CharField):
-    """A phone number in any format, answered in E.164; refused by its own message."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        try:
-            return phones.normalise(super().to_internal_value(data))
-        except InvalidPhoneNumber as exc:
-            raise serializers.ValidationError(exc.message) from None
 
 
 class SmsMessageSerializer(StrictModelSerializer):
@@ -45,11 +31,14 @@ class SmsMessageSerializer(StrictModelSerializer):
 
 
 class SendSmsSerializer(StrictSerializer):
-    """``to`` (any format; E.164 after validation) or a ``contact`` with a phone number."""
+    """Give ``to`` (a phone number in any format), or a ``contact`` that has a valid phone
+    number (``to`` wins when both are given)."""
 
-    to = serializers.CharField(required=False, max_length=40)
+    to = PhoneField(required=False)
     body = serializers.CharField(max_length=1600)
     contact = scoped(Contact, required=False)
+
+    schema_any_of = [{"required": ["to"]}, {"required": ["contact"]}]
 
     def validate(self, data):
         number = data.get("to") or (data["contact"].phone if data.get("contact") else "")
@@ -76,8 +65,12 @@ class VoiceDropSerializer(StrictModelSerializer):
     contacts = ListField(
         child=scoped(Contact), write_only=True, required=False, max_length=MAX_TARGETS
     )
+    schema_any_of = [
+        {"required": ["contacts"], "properties": {"contacts": {"minItems": 1}}},
+        {"required": ["numbers"], "properties": {"numbers": {"minItems": 1}}},
+    ]
     numbers = ListField(
-        child=PhoneNumberField(),
+        child=PhoneField(),
         write_only=True,
         required=False,
         max_length=MAX_TARGETS,
