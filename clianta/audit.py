@@ -6,7 +6,10 @@ Rows are only ever inserted; the API and the admin show them read-only."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.db import models
+from rest_framework.throttling import BaseThrottle
 
 from clianta.models import AuditEvent
 
@@ -50,11 +53,15 @@ ACTIONS = (
 
 
 def _client_ip(request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a trusted proxy
-    # rewrote it, and no trusted-proxy list is kept.
+    """The client's address by the rule the API's rates count with: REMOTE_ADDR, or behind
+    TRUSTED_PROXY_COUNT proxies the address they appended to X-Forwarded-For (DRF's NUM_PROXIES);
+    None when that is no IP address."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return str(ipaddress.ip_address(BaseThrottle().get_ident(request) or ""))
+    except ValueError:
+        return None
 
 
 def record(

@@ -5,7 +5,7 @@ staff read them in the admin, where opening a credential is itself recorded."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from clianta import audit
@@ -317,3 +317,26 @@ def test_staff_read_and_search_the_trail_in_the_admin_and_nobody_edits_it(
     assert AuditEvent.objects.filter(pk=event.pk).exists()
     event.refresh_from_db()
     assert event.action == audit.MESSAGE_SENT
+
+
+@pytest.mark.parametrize(
+    ("proxies", "recorded"), [(0, "10.0.0.7"), (1, "203.0.113.9"), (2, "198.51.100.4")]
+)
+def test_the_address_recorded_is_the_clients_behind_the_trusted_proxies(
+    settings, alice, workspace_a, proxies, recorded
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": proxies}
+    request = RequestFactory().post(
+        "/api/tokens",
+        REMOTE_ADDR="10.0.0.7",
+        HTTP_X_FORWARDED_FOR="198.51.100.4, 203.0.113.9",  # the first one is the client's word
+    )
+    event = audit.record(audit.TOKEN_CREATED, workspace=workspace_a, actor=alice, request=request)
+    assert event.ip_address == recorded
+
+
+def test_an_address_that_is_not_one_is_not_recorded(settings, alice, workspace_a):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    request = RequestFactory().post("/api/tokens", HTTP_X_FORWARDED_FOR="not-an-address")
+    event = audit.record(audit.TOKEN_CREATED, workspace=workspace_a, actor=alice, request=request)
+    assert event.ip_address is None
