@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from . import audit_admin, invitations  # noqa: F401  (audit_admin registers the audit trail)
-from .models import Company, Contact, Deal, Heartbeat, Invitation, Membership, Workspace
+from .models import (
+    Company,
+    Contact,
+    CrmEvent,
+    Deal,
+    Heartbeat,
+    Invitation,
+    Membership,
+    Workspace,
+)
 from .tokens.admin import ApiTokenAdmin  # noqa: F401  (registers API tokens)
 
 
@@ -106,6 +115,24 @@ class DealAdmin(WorkspaceOwnedAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["workspace", "contact", "company", "owner"]
     list_select_related = ["workspace", "owner"]
+
+
+@admin.register(CrmEvent)
+class CrmEventAdmin(admin.ModelAdmin):
+    """What happened in each workspace, as recorded; nobody edits it."""
+
+    list_display = ["occurred_at", "type", "contact", "workspace"]
+    list_filter = ["type", "occurred_at", "workspace"]
+    search_fields = ["=id", "contact__email", "workspace__name"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["workspace", "contact"]
+    readonly_fields = [field.name for field in CrmEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Heartbeat)

@@ -251,6 +251,33 @@ class AuditEvent(models.Model):
         return f"{self.actor_label or 'system'} {self.action} {self.target_label}".strip()
 
 
+class CrmEvent(models.Model):
+    """One thing that happened in a workspace (``clianta.events``), written once, in the same
+    transaction as the change it describes, by ``clianta.events.emit`` only; never edited.
+
+    ``contact`` is the person it concerns, where there is one (the timeline reads it);
+    ``data`` holds JSON values only, never secrets."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=60, db_index=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "-occurred_at"]),
+            models.Index(fields=["contact", "-occurred_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
 class Heartbeat(models.Model):
     """When each Celery worker (by hostname) last ran the heartbeat task that beat schedules."""
 

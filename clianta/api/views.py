@@ -157,6 +157,7 @@ class ContactViewSet(WorkspaceModelViewSet):
     filter_backends = [filters.SearchFilter]
     search_fields = ["first_name", "last_name", "email", "phone"]
 
+    @transaction.atomic
     def perform_create(self, serializer):
         contact = serializer.save(workspace=self.workspace)
         events.emit(events.CONTACT_CREATED, str(contact.workspace_id), contact_id=str(contact.pk))
@@ -170,9 +171,11 @@ class DealViewSet(WorkspaceModelViewSet):
     filter_backends = [filters.SearchFilter]
     search_fields = ["name"]
 
+    @transaction.atomic
     def perform_create(self, serializer):
         self._announce(serializer.save(workspace=self.workspace), previous=None)
 
+    @transaction.atomic
     def perform_update(self, serializer):
         previous = serializer.instance.stage
         self._announce(serializer.save(), previous=previous)
@@ -181,7 +184,12 @@ class DealViewSet(WorkspaceModelViewSet):
         """Stage changes (and a deal won) are CRM events."""
         if deal.stage == previous:
             return
-        data = {"deal_id": str(deal.pk), "stage": deal.stage, "previous_stage": previous or ""}
+        data = {
+            "deal_id": str(deal.pk),
+            "contact_id": str(deal.contact_id) if deal.contact_id else None,
+            "stage": deal.stage,
+            "previous_stage": previous or "",
+        }
         if previous is not None:
             events.emit(events.DEAL_STAGE_CHANGED, str(deal.workspace_id), **data)
         if deal.stage == Deal.Stage.WON:
