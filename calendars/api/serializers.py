@@ -85,7 +85,8 @@ class NewEventSerializer(StrictSerializer):
     integration = scoped(
         CalendarIntegration,
         required=False,
-        help_text="The calendar to create it in; optional when the workspace has one.",
+        help_text="The calendar to create it in, one you connected; optional when you connected "
+        "exactly one.",
     )
     title = serializers.CharField(max_length=1024)
     start = AwareDateTimeField()

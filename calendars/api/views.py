@@ -3,7 +3,7 @@ from datetime import timedelta
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -63,7 +63,8 @@ class ByStart(CursorPagination):
 class CalendarEventViewSet(
     WorkspaceScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Synced events; ``POST`` creates one in a connected calendar, sending invitations."""
+    """Synced events; ``POST`` creates one in a calendar the requester connected, sending
+    invitations from it (nobody, owners and admins included, invites from a colleague's)."""
 
     queryset = CalendarEvent.objects.prefetch_related("contacts")
     serializer_class = serializers.CalendarEventSerializer
@@ -88,18 +89,27 @@ class CalendarEventViewSet(
         )
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        integration = data.pop("integration", None) or _only_calendar(self.workspace)
+        integration = data.pop("integration", None) or _only_calendar(
+            self.workspace, connected_by=request.user
+        )
+        if integration.credential.connected_by_id != request.user.pk:
+            raise PermissionDenied(
+                "Only the person who connected this calendar creates events in it."
+            )
         event = services.create_event(integration, **data)
         return Response(self.get_serializer(event).data, status=status.HTTP_201_CREATED)
 
 
-def _only_calendar(workspace) -> CalendarIntegration:
-    calendars = list(CalendarIntegration.objects.filter(workspace=workspace)[:2])
-    if len(calendars) != 1:
-        raise ValidationError(
-            {"integration": ["Say which calendar: the workspace has none or several."]}
-        )
-    return calendars[0]
+def _only_calendar(workspace, connected_by=None) -> CalendarIntegration:
+    """The workspace's only calendar (of those ``connected_by`` connected, when given)."""
+    calendars = CalendarIntegration.objects.filter(workspace=workspace).select_related("credential")
+    if connected_by is not None:
+        calendars = calendars.filter(credential__connected_by=connected_by)
+    found = list(calendars[:2])
+    if len(found) != 1:
+        whose = "you have" if connected_by is not None else "the workspace has"
+        raise ValidationError({"integration": [f"Say which calendar: {whose} none or several."]})
+    return found[0]
 
 
 class AvailabilityView(WorkspaceScopedMixin, APIView):

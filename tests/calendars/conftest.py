@@ -11,7 +11,11 @@ def make_calendar(workspace_a):
         email="me@clianta.example", user=None, workspace=workspace_a, time_zone="UTC", **fields
     ):
         credential = IntegrationCredential.objects.create(
-            workspace=workspace, provider="google_calendar", account=email, **fields
+            workspace=workspace,
+            provider="google_calendar",
+            account=email,
+            connected_by=user,
+            **fields,
         )
         return CalendarIntegration.objects.create(
             workspace=workspace, email=email, credential=credential, user=user, time_zone=time_zone

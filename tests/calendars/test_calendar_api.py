@@ -62,6 +62,24 @@ def test_create_list_and_filter_events(api_a, google_calendar):
     assert api_a.get("/api/calendar/events", {"before": after}).json()["results"] == []
 
 
+def test_events_are_created_only_in_a_calendar_one_connected(
+    api_a, google_calendar, colleague_calendar
+):
+    start = next_monday(15)
+    end = start + timedelta(hours=1)
+    payload = {"title": "Demo", "start": start.isoformat(), "end": end.isoformat()}
+    # Alice owns the workspace, yet does not invite from her colleague's calendar.
+    theirs = {**payload, "integration": str(colleague_calendar.pk)}
+    refused = api_a.post("/api/calendar/events", theirs, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert not CalendarEvent.objects.exists()
+    assert not calendar_store.events(COLLEAGUE).exists()
+    # Without a calendar named, her own (her only one) is used, though the workspace has two.
+    created = api_a.post("/api/calendar/events", payload, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["integration"] == str(google_calendar.pk)
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("start", "2026-06-01T10:00:00"), ("end", "2026-06-01T09:00:00+00:00")],

@@ -221,6 +221,21 @@ TABLE = [
         body=lambda w: {"time_zone": "Europe/Paris"},
         prepare=_calendar,
     ),
+    Row(
+        "Create an event in a calendar, inviting from it",
+        "post",
+        lambda w: "/api/calendar/events",
+        201,
+        body=lambda w: {
+            "integration": str(w.extra["calendar"].pk),
+            "title": "Demo",
+            "start": "2031-03-03T10:00:00Z",
+            "end": "2031-03-03T11:00:00Z",
+            "attendees": ["ann@acme.example"],
+        },
+        prepare=_calendar,
+        sandbox=True,
+    ),
     # Workspace settings
     Row("See the email settings", "get", lambda w: "/api/email-settings", 200),
     Row(
