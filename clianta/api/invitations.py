@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from clianta import invitations
 from clianta.models import Invitation, Workspace
+from clianta.tokens.auth import refuse_a_limited_token
 
 from .scoping import WorkspaceScopedMixin
 from .serializers import WorkspaceSerializer
@@ -94,10 +95,15 @@ class ReceivedInvitationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Pending invitations sent to your email address, in any workspace. Accepting one makes
-    you a member with its role; another person's invitation answers 404."""
+    you a member with its role; another person's invitation answers 404. A token limited to a
+    workspace reaches none of them (403): they lead to other workspaces."""
 
     queryset = Invitation.objects.all()
     serializer_class = ReceivedInvitationSerializer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_a_limited_token(request, "see or answer invitations to other workspaces")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from clianta import audit, events, invitations
 from clianta.models import Company, Contact, Deal, Membership, Workspace
+from clianta.tokens.auth import refuse_a_limited_token
 
 from . import filters, serializers
 from .invitations import InvitationSerializer
@@ -31,6 +32,7 @@ class WorkspaceViewSet(viewsets.ModelViewSet):
         )
 
     def perform_create(self, serializer):
+        refuse_a_limited_token(self.request, "create workspaces")
         with transaction.atomic():
             workspace = serializer.save()
             Membership.objects.create(workspace=workspace, user=self.request.user, role=Role.OWNER)

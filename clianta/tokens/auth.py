@@ -41,3 +41,10 @@ def token_workspace_id(request):
     """The workspace the request's token is limited to, or ``None`` (no token, or no limit)."""
     token = token_of(request)
     return token.workspace_id if token is not None else None
+
+
+def refuse_a_limited_token(request, doing: str) -> None:
+    """Refuse (403) a request whose token is limited to a workspace: ``doing`` reaches beyond it
+    (creating a workspace, joining another)."""
+    if token_workspace_id(request) is not None:
+        raise exceptions.PermissionDenied(f"A token limited to a workspace cannot {doing}.")

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from clianta.api.pagination import CursorPagination
 
 from . import serializers, services
-from .auth import token_workspace_id
+from .auth import token_of, token_workspace_id
 from .models import ApiToken
 
 
@@ -81,7 +81,10 @@ class ApiTokenViewSet(
     )
     @action(detail=True, methods=["post"])
     def renew(self, request, pk=None):
-        """A new lifetime from now; the secret stays the same."""
+        """A new lifetime from now; the secret stays the same. Only from a logged-in session:
+        a token renews no token, so a leaked one still dies at its expiry."""
+        if token_of(request) is not None:
+            raise PermissionDenied("Renew tokens logged in, not with a token.")
         token = self.get_object()
         form = serializers.RenewApiTokenSerializer(data=request.data)
         form.is_valid(raise_exception=True)

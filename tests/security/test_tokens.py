@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clianta import audit
-from clianta.models import AuditEvent, Contact
+from clianta.models import AuditEvent, Contact, Invitation, Membership, Workspace
 from clianta.tokens.models import ApiToken
 from tests.otp import log_in_staff
 
@@ -72,14 +72,23 @@ def test_a_token_expires_after_the_default_lifetime_and_is_then_refused(
     assert answer.json()["code"] == "authentication_failed"
 
 
-def test_renewal_gives_a_token_a_new_lifetime(alice, workspace_a):
+def test_renewal_gives_a_token_a_new_lifetime_from_a_session_only(alice, workspace_a):
     created = create_token(alice, expires_in_days=1)
-    owner = token_client(created["token"])
-    renewed = owner.post(f"/api/tokens/{created['id']}/renew", {"expires_in_days": 60})
+    script = token_client(created["token"])
+    other = token_client(create_token(alice, name="other")["token"])
+    # A leaked token cannot keep itself (or another) alive: it still dies at its expiry.
+    for client in (script, other):
+        refused = client.post(f"/api/tokens/{created['id']}/renew", {"expires_in_days": 60})
+        assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert ApiToken.objects.get(pk=created["id"]).expiry < timezone.now() + timedelta(days=2)
+
+    renewed = session_client(alice).post(
+        f"/api/tokens/{created['id']}/renew", {"expires_in_days": 60}
+    )
     assert renewed.status_code == 200, renewed.json()
     expiry = ApiToken.objects.get(pk=created["id"]).expiry
     assert abs(expiry - (timezone.now() + timedelta(days=60))) < timedelta(minutes=1)
-    assert owner.get("/api/workspaces").status_code == 200
+    assert script.get("/api/workspaces").status_code == 200
 
 
 def test_the_owner_renames_and_revokes_a_token_and_both_ends_are_audited(alice, workspace_a):
@@ -140,6 +149,33 @@ def test_a_workspace_limited_token_creates_only_tokens_limited_to_that_workspace
         assert answer.status_code == 403, body
     same = limited.post("/api/tokens", {"name": "same", "workspace": str(workspace_a.pk)})
     assert same.status_code == 201
+
+
+def test_a_workspace_limited_token_creates_no_workspace_and_answers_no_invitation(
+    alice, bob, workspace_a, workspace_b
+):
+    limited = token_client(create_token(alice, workspace=str(workspace_a.pk))["token"])
+    created = limited.post("/api/workspaces", {"name": "Shadow"}, format="json")
+    assert created.status_code == 403 and created.json()["code"] == "permission_denied"
+    assert not Workspace.objects.filter(name="Shadow").exists()
+
+    invite = session_client(bob).post(
+        f"/api/workspaces/{workspace_b.pk}/members", {"email": alice.email}, format="json"
+    )
+    assert invite.status_code == 202, invite.json()
+    invitation = Invitation.objects.get(workspace=workspace_b)
+    for answer in (
+        limited.get("/api/invitations"),
+        limited.post(f"/api/invitations/{invitation.pk}/accept"),
+        limited.post(f"/api/invitations/{invitation.pk}/decline"),
+    ):
+        assert answer.status_code == 403 and answer.json()["code"] == "permission_denied"
+    assert not Membership.objects.filter(user=alice, workspace=workspace_b).exists()
+    # An unlimited token of the same person may.
+    free = token_client(create_token(alice, name="free")["token"])
+    assert free.post("/api/workspaces", {"name": "Mine"}, format="json").status_code == 201
+    accepted = free.post(f"/api/invitations/{invitation.pk}/accept")
+    assert accepted.status_code == 200, accepted.json()
 
 
 def test_a_token_cannot_be_limited_to_a_workspace_of_someone_else(alice, workspace_a, workspace_b):
