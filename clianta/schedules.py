@@ -5,6 +5,8 @@ under *Periodic tasks*). Each app declares its own on its AppConfig::
 
 After every migrate, a missing one is created; an existing one is left as staff set it."""
 
+from datetime import timedelta
+
 from django.apps import apps
 
 
@@ -26,3 +28,15 @@ def ensure_periodic_tasks(**kwargs) -> None:
             every=minutes, period=IntervalSchedule.MINUTES
         )
         PeriodicTask.objects.create(name=name, task=task, interval=interval)
+
+
+def interval_of(task: str) -> timedelta | None:
+    """How often beat runs ``task``: its interval in the beat database (staff may have changed
+    it), else the declared one; None for a task that is neither."""
+    from django_celery_beat.models import PeriodicTask
+
+    scheduled = PeriodicTask.objects.filter(task=task, interval__isnull=False).first()
+    if scheduled is not None:
+        return timedelta(**{scheduled.interval.period: scheduled.interval.every})
+    declared = declared_periodic_tasks().get(task)
+    return timedelta(minutes=declared[1]) if declared else None

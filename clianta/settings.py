@@ -423,6 +423,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_IGNORE_RESULT = True
 # How long an account's sync lock lives without being extended (each stored page extends it).
 SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=15 * 60)
+# Webhook deliveries due for longer than this make /api/health say "degraded".
+HEALTH_WEBHOOK_BACKLOG_MINUTES = env.int("HEALTH_WEBHOOK_BACKLOG_MINUTES", default=10)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Extra task modules for workers to import (Celery's own `imports` setting).
 CELERY_IMPORTS = env.list("CELERY_IMPORTS", default=[])

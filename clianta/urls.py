@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clianta import invitation_page
-from clianta.api.health import HealthView
+from clianta.api.health import HealthDetailView, HealthView
 
 handler400 = "clianta.api.errors.bad_request"
 handler403 = "clianta.api.errors.permission_denied"
@@ -16,6 +16,7 @@ handler500 = "clianta.api.errors.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
+    path("api/health/detail", HealthDetailView.as_view(), name="health-detail"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Before integrations: its /api/integrations/<provider>/connect would take Notion's own.

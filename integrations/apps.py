@@ -15,6 +15,12 @@ class IntegrationsConfig(AppConfig):
         ),
     }
 
+    health_checks = (
+        "integrations.monitoring.late_syncs",
+        "integrations.monitoring.needs_reconnect",
+        "integrations.monitoring.webhook_backlog",
+    )
+
     def ready(self):
         from django.conf import settings
 

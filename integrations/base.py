@@ -45,3 +45,12 @@ class Provider:
     #: (all of them set; ``client(None)`` then uses them). Empty: a credential is required. See
     #: ``integrations.credentials``.
     fallback_settings: tuple[str, ...] = ()
+    #: Settings it cannot connect without (its OAuth app's client id and secret, a signing
+    #: secret): ``manage.py doctor`` names those left empty.
+    required_settings: tuple[str, ...] = ()
+    #: The periodic task (declared on an AppConfig's ``periodic_tasks``) that syncs its accounts:
+    #: an account whose last success is older than three of its intervals is reported as late.
+    sync_schedule: str = ""
+    #: Routes of ours to enter in the provider's console besides the OAuth redirect URI, as
+    #: (where it goes, URL name); ``manage.py doctor`` prints them under PUBLIC_URL.
+    console_urls: tuple[tuple[str, str], ...] = ()

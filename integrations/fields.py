@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
+from django.db.models.expressions import ExpressionWrapper, F
 
 from clianta import scrub
 
@@ -37,3 +39,17 @@ class EncryptedTextField(models.TextField):
         if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
+
+
+def encrypted_fields():
+    """(model, names of its encrypted fields) for every model that has some."""
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            yield model, names
+
+
+def stored_ciphertext(names) -> dict:
+    """Annotations ``raw_<name>``: each field's stored ciphertext as plain text (bypassing the
+    field's decryption)."""
+    return {f"raw_{n}": ExpressionWrapper(F(n), output_field=models.TextField()) for n in names}

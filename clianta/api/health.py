@@ -1,21 +1,19 @@
-from datetime import timedelta
-
 from django.db import connection
-from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clianta.models import Heartbeat
+from clianta import health
 
-HEARTBEAT_TASK = "clianta.heartbeat"
-STALE_AFTER = timedelta(minutes=3)
+
+def _status(problems) -> str:
+    return "degraded" if problems else "ok"
 
 
 class HealthView(APIView):
-    """Whether the database answers and when beat and a worker last proved they are alive."""
+    """Public: whether the database answers and nothing is degraded (``ok``) or something is
+    (``degraded``); what it is, only staff see (``/api/health/detail``)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -25,32 +23,39 @@ class HealthView(APIView):
     @extend_schema(
         responses=inline_serializer(
             name="Health",
-            fields={
-                "status": serializers.ChoiceField(choices=["ok", "degraded"]),
-                "database": serializers.CharField(),
-                "beat_last_run": serializers.DateTimeField(allow_null=True),
-                "worker_last_seen": serializers.DateTimeField(allow_null=True),
-            },
+            fields={"status": serializers.ChoiceField(choices=["ok", "degraded"])},
         )
     )
     def get(self, request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        beat = (
-            PeriodicTask.objects.filter(task=HEARTBEAT_TASK)
-            .values_list("last_run_at", flat=True)
-            .first()
+        return Response({"status": _status(health.report())})
+
+
+class HealthDetailView(APIView):
+    """Staff only: each thing that is degraded, with its reason (the report of ``manage.py
+    doctor`` without the configuration)."""
+
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(
+        responses=inline_serializer(
+            name="HealthDetail",
+            fields={
+                "status": serializers.ChoiceField(choices=["ok", "degraded"]),
+                "problems": inline_serializer(
+                    name="HealthProblem",
+                    many=True,
+                    fields={
+                        "check": serializers.CharField(),
+                        "reason": serializers.CharField(),
+                        "provider": serializers.CharField(),
+                        "count": serializers.IntegerField(),
+                    },
+                ),
+            },
         )
-        worker = (
-            Heartbeat.objects.order_by("-last_seen").values_list("last_seen", flat=True).first()
-        )
-        fresh = timezone.now() - STALE_AFTER
-        alive = all(seen is not None and seen >= fresh for seen in (beat, worker))
-        return Response(
-            {
-                "status": "ok" if alive else "degraded",
-                "database": "ok",
-                "beat_last_run": beat,
-                "worker_last_seen": worker,
-            }
-        )
+    )
+    def get(self, request):
+        problems = health.report()
+        return Response({"status": _status(problems), "problems": [p.as_dict() for p in problems]})

@@ -1,19 +1,10 @@
-from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import models, transaction
-from django.db.models.expressions import ExpressionWrapper, F
+from django.db import transaction
 
 from integrations.crypto import keyring
-from integrations.fields import EncryptedTextField
+from integrations.fields import encrypted_fields, stored_ciphertext
 
 BATCH = 500
-
-
-def encrypted_fields():
-    for model in apps.get_models():
-        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-        if names:
-            yield model, names
 
 
 class Command(BaseCommand):
@@ -26,10 +17,7 @@ class Command(BaseCommand):
         ring = keyring()
         total = 0
         for model, names in encrypted_fields():
-            # The stored ciphertext, read as plain text (bypassing the field's decryption).
-            raw = {
-                f"raw_{n}": ExpressionWrapper(F(n), output_field=models.TextField()) for n in names
-            }
+            raw = stored_ciphertext(names)
             pks = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
             rewritten = 0
             for start in range(0, len(pks), BATCH):

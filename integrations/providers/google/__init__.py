@@ -11,6 +11,7 @@ from .oauth import GoogleOAuth
 
 IDENTITY_SCOPES = ("openid", "https://www.googleapis.com/auth/userinfo.email")
 OAUTH_ENDPOINTS = ("GOOGLE_AUTH_URI", "GOOGLE_TOKEN_URI", "GOOGLE_REVOKE_URI")
+CLIENT_SETTINGS = ("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")
 
 
 OAUTH = GoogleOAuth()
@@ -23,8 +24,10 @@ GMAIL_PROVIDER = Provider(
     endpoints=(*OAUTH_ENDPOINTS, "GMAIL_API_URL"),
     scopes=(*IDENTITY_SCOPES, "https://www.googleapis.com/auth/gmail.modify"),
     oauth=OAUTH,
+    required_settings=CLIENT_SETTINGS,
     client=api_client("gmail", "v1", "GMAIL_API_URL"),
     sync_task="email_accounts.sync_credential",
+    sync_schedule="email_accounts.sync_all",
     description="Read, send and thread email through a Google account.",
 )
 GOOGLE_CALENDAR_PROVIDER = Provider(
@@ -35,8 +38,10 @@ GOOGLE_CALENDAR_PROVIDER = Provider(
     endpoints=(*OAUTH_ENDPOINTS, "GOOGLE_CALENDAR_API_URL"),
     scopes=(*IDENTITY_SCOPES, "https://www.googleapis.com/auth/calendar"),
     oauth=OAUTH,
+    required_settings=CLIENT_SETTINGS,
     client=api_client("calendar", "v3", "GOOGLE_CALENDAR_API_URL"),
     sync_task="calendars.sync_credential",
+    sync_schedule="calendars.sync_all",
     description="Sync events, check availability and book meetings.",
 )
 GOOGLE_SHEETS_PROVIDER = Provider(
@@ -47,6 +52,7 @@ GOOGLE_SHEETS_PROVIDER = Provider(
     endpoints=(*OAUTH_ENDPOINTS, "GOOGLE_SHEETS_API_URL"),
     scopes=(*IDENTITY_SCOPES, "https://www.googleapis.com/auth/spreadsheets"),
     oauth=OAUTH,
+    required_settings=CLIENT_SETTINGS,
     client=api_client("sheets", "v4", "GOOGLE_SHEETS_API_URL"),
     description="Import contacts from sheets and export reports to them.",
 )

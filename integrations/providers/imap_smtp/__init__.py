@@ -12,5 +12,6 @@ SMTP_PROVIDER = Provider(
     category="email",
     auth=AuthKind.PASSWORD,
     endpoints=(),
+    sync_schedule="email_accounts.sync_all",
     description="Any other mailbox, with its IMAP and SMTP servers and a password.",
 )

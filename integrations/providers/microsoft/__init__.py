@@ -19,5 +19,7 @@ OUTLOOK_PROVIDER = Provider(
     oauth=MicrosoftOAuth(),
     client=session,
     sync_task="email_accounts.sync_credential",
+    sync_schedule="email_accounts.sync_all",
+    required_settings=("MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET"),
     description="Read, send and thread email through a Microsoft 365 or Outlook.com account.",
 )

@@ -17,6 +17,8 @@ NOTION_PROVIDER = Provider(
     auth=AuthKind.OAUTH2,
     endpoints=("NOTION_API_URL",),
     oauth=NotionOAuth(),
+    required_settings=("NOTION_CLIENT_ID", "NOTION_CLIENT_SECRET"),
+    sync_schedule="productivity.sync_notion_all",
     client=client.client,
     description="Pull shared pages into the knowledge store; export notes and reports.",
 )

@@ -26,6 +26,11 @@ SLACK_PROVIDER = Provider(
         "incoming-webhook",
     ),
     oauth=SlackOAuth(),
+    required_settings=("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET"),
+    console_urls=(
+        ("Event Subscriptions: Request URL", "slack-events"),
+        ("Slash command /clianta: Request URL", "slack-commands"),
+    ),
     client=client.client,
     description="Notifications on CRM events, channel messages and the /clianta command.",
 )

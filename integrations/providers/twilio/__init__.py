@@ -18,5 +18,13 @@ TWILIO_PROVIDER = Provider(
     endpoints=("TWILIO_API_URL",),
     client=client.client,
     fallback_settings=("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"),
+    # Twilio is told the status callbacks with each message and call; only the inbound SMS
+    # webhook is set on the phone number.
+    console_urls=(
+        ("Phone number, Messaging: A message comes in (HTTP POST)", "twilio-sms-inbound"),
+        ("Status callback of each SMS (sent with the message)", "twilio-sms-status"),
+        ("Status callback of each call (sent with the call)", "twilio-call-status"),
+        ("Recording status callback (sent with the call)", "twilio-recording"),
+    ),
     description="SMS both ways, voice drops and call recordings.",
 )
