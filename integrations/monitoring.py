@@ -46,7 +46,8 @@ def late_syncs() -> list[Problem]:
                 Problem(
                     "sync_late",
                     f"{count} {provider.name} account(s) without a successful sync for over "
-                    f"{LATE_AFTER_INTERVALS} × {minutes} minutes ({provider.sync_schedule}).",
+                    f"{LATE_AFTER_INTERVALS * minutes} minutes ({LATE_AFTER_INTERVALS} runs of "
+                    f"{provider.sync_schedule}, every {minutes} minutes).",
                     provider=provider.slug,
                     count=count,
                 )
