@@ -20,6 +20,9 @@ logger = logging.getLogger("integrations.slack")
 # Message subtypes that are still a person's message; others (joins, edits, bot posts) are not.
 PERSON_SUBTYPES = ("", "thread_broadcast", "file_share")
 UNKNOWN_SENDER = {"email": "", "name": ""}
+#: The Events API subscriptions (bot events) that deliver them; Slack sends each as an event of
+#: type "message" (https://docs.slack.dev/reference/events/message.channels).
+BOT_EVENTS = ("message.channels",)
 
 
 def _integration(payload: dict) -> SlackIntegration | None:

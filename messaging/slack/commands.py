@@ -11,11 +11,14 @@ from . import services
 from .escaping import escape
 from .models import SlackIntegration
 
+COMMAND = "/clianta"
+DESCRIPTION = "Look up Clianta contacts"
+USAGE_HINT = "find contact <email or name> | help"
 MAX_RESULTS = 10
 HELP = (
     "*Clianta commands*\n"
-    "• `/clianta find contact <email or name>`: look up contacts\n"
-    "• `/clianta help`: this list"
+    f"• `{COMMAND} find contact <email or name>`: look up contacts\n"
+    f"• `{COMMAND} help`: this list"
 )
 
 
@@ -40,7 +43,7 @@ def _contact_block(contact) -> dict:
 
 def find_contact(integration: SlackIntegration, query: str) -> dict:
     if not query:
-        return _ephemeral("Tell me whom to look for: `/clianta find contact <email or name>`.")
+        return _ephemeral(f"Tell me whom to look for: `{COMMAND} find contact <email or name>`.")
     found = services.find_contacts(integration.workspace_id, query, MAX_RESULTS + 1)
     asked = escape(query)
     if not found:
