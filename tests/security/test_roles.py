@@ -325,6 +325,7 @@ TABLE = [
         200,
         body=lambda w: {"name": "Renamed"},
     ),
+    Row("See the detailed health", "get", lambda w: "/api/health/detail", 200),
 ]
 
 
