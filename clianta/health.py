@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from .models import Heartbeat
 
+STATUSES = ("ok", "degraded")
 HEARTBEAT_TASK = "clianta.heartbeat"
 #: Beat sends the heartbeat every minute, a worker runs it: silent for longer means stopped.
 STALE_AFTER = timedelta(minutes=3)

@@ -387,6 +387,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # /api/health and /api/health/detail share their status.
+    "ENUM_NAME_OVERRIDES": {"HealthStatusEnum": "clianta.health.STATUSES"},
 }
 
 # Celery. Without CELERY_BROKER_URL a folder on disk is the broker: it works across processes on

@@ -8,7 +8,8 @@ from clianta import health
 
 
 def _status(problems) -> str:
-    return "degraded" if problems else "ok"
+    ok, degraded = health.STATUSES
+    return degraded if problems else ok
 
 
 class HealthView(APIView):
@@ -23,7 +24,7 @@ class HealthView(APIView):
     @extend_schema(
         responses=inline_serializer(
             name="Health",
-            fields={"status": serializers.ChoiceField(choices=["ok", "degraded"])},
+            fields={"status": serializers.ChoiceField(choices=health.STATUSES)},
         )
     )
     def get(self, request):
@@ -42,7 +43,7 @@ class HealthDetailView(APIView):
         responses=inline_serializer(
             name="HealthDetail",
             fields={
-                "status": serializers.ChoiceField(choices=["ok", "degraded"]),
+                "status": serializers.ChoiceField(choices=health.STATUSES),
                 "problems": inline_serializer(
                     name="HealthProblem",
                     many=True,
