@@ -42,7 +42,7 @@ def ago(moment: datetime | None) -> str:
     if moment is None:
         return "never"
     minutes = int((timezone.now() - moment).total_seconds() // 60)
-    return f"{minutes} minute(s) ago ({moment:%Y-%m-%d %H:%M} UTC)"
+    return f"{minutes} minute(s) ago, at {moment:%Y-%m-%d %H:%M} UTC"
 
 
 def liveness() -> list[Problem]:
@@ -58,17 +58,13 @@ def liveness() -> list[Problem]:
     )
     if beat is None or beat < fresh:
         problems.append(
-            Problem(
-                "beat_silent", f"celery beat is silent: it last sent the heartbeat {ago(beat)}."
-            )
+            Problem("beat_silent", f"celery beat is silent; last heartbeat sent: {ago(beat)}.")
         )
     worker = Heartbeat.objects.order_by("-last_seen").first()
     if worker is None or worker.last_seen < fresh:
-        seen = f"{worker.name} {ago(worker.last_seen)}" if worker else "never"
+        seen = f"{worker.name}, {ago(worker.last_seen)}" if worker else "never"
         problems.append(
-            Problem(
-                "worker_silent", f"No Celery worker ran the heartbeat lately (last seen: {seen})."
-            )
+            Problem("worker_silent", f"No Celery worker ran the heartbeat lately; last: {seen}.")
         )
     return problems
 

@@ -30,13 +30,14 @@ def ensure_periodic_tasks(**kwargs) -> None:
         PeriodicTask.objects.create(name=name, task=task, interval=interval)
 
 
-def interval_of(task: str) -> timedelta | None:
-    """How often beat runs ``task``: its interval in the beat database (staff may have changed
-    it), else the declared one; None for a task that is neither."""
+def intervals_of(tasks) -> dict[str, timedelta]:
+    """How often beat runs each of ``tasks``: its interval in the beat database (staff may have
+    changed it), else the declared one; a task that is neither is left out."""
     from django_celery_beat.models import PeriodicTask
 
-    scheduled = PeriodicTask.objects.filter(task=task, interval__isnull=False).first()
-    if scheduled is not None:
-        return timedelta(**{scheduled.interval.period: scheduled.interval.every})
-    declared = declared_periodic_tasks().get(task)
-    return timedelta(minutes=declared[1]) if declared else None
+    declared = declared_periodic_tasks()
+    intervals = {t: timedelta(minutes=declared[t][1]) for t in tasks if t in declared}
+    scheduled = PeriodicTask.objects.filter(task__in=tasks, interval__isnull=False)
+    for task, every, period in scheduled.values_list("task", "interval__every", "interval__period"):
+        intervals[task] = timedelta(**{period: every})
+    return intervals

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clianta.health import Problem, ago
-from clianta.schedules import interval_of
+from clianta.schedules import intervals_of
 
 from . import crypto, registry
 from .fields import encrypted_fields, stored_ciphertext
@@ -28,20 +28,24 @@ Status = IntegrationCredential.Status
 def late_syncs() -> list[Problem]:
     """Per provider, the accounts (active, syncs on) whose last success, or connection if they
     never succeeded, is older than three intervals of the provider's sync schedule."""
-    problems = []
-    for provider in registry.PROVIDERS.values():
-        interval = interval_of(provider.sync_schedule) if provider.sync_schedule else None
-        if interval is None:
-            continue
-        cutoff = timezone.now() - LATE_AFTER_INTERVALS * interval
-        late = IntegrationCredential.objects.filter(
-            provider=provider.slug, status=Status.ACTIVE, sync_enabled=True
-        ).filter(
-            Q(last_success_at__lt=cutoff) | Q(last_success_at__isnull=True, created_at__lt=cutoff)
+    providers = [p for p in registry.PROVIDERS.values() if p.sync_schedule]
+    intervals = intervals_of({p.sync_schedule for p in providers})
+    providers = [p for p in providers if p.sync_schedule in intervals]
+    now = timezone.now()
+    late = {}  # one count per provider, all in one query
+    for provider in providers:
+        cutoff = now - LATE_AFTER_INTERVALS * intervals[provider.sync_schedule]
+        before = Q(last_success_at__lt=cutoff) | Q(
+            last_success_at__isnull=True, created_at__lt=cutoff
         )
-        count = late.count()
+        late[f"late_{provider.slug}"] = Count("pk", filter=Q(provider=provider.slug) & before)
+    active = IntegrationCredential.objects.filter(status=Status.ACTIVE, sync_enabled=True)
+    counts = active.aggregate(**late)
+    problems = []
+    for provider in providers:
+        count = counts[f"late_{provider.slug}"]
         if count:
-            minutes = int(interval.total_seconds() // 60)
+            minutes = int(intervals[provider.sync_schedule].total_seconds() // 60)
             problems.append(
                 Problem(
                     "sync_late",
@@ -90,7 +94,7 @@ def webhook_backlog() -> list[Problem]:
         Problem(
             "webhook_backlog",
             f"{row['count']} {_name(row['provider'])} webhook delivery(ies) due for over "
-            f"{minutes} minutes, the oldest since {ago(row['oldest'])}.",
+            f"{minutes} minutes; the oldest became due {ago(row['oldest'])}.",
             provider=row["provider"],
             count=row["count"],
         )
