@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clianta import health
+from clianta.tokens.auth import token_of
 
 
 def _status(problems) -> str:
@@ -33,11 +34,23 @@ class HealthView(APIView):
         return Response({"status": _status(health.report())})
 
 
+class StaffWithSecondFactor(permissions.IsAdminUser):
+    """Staff, with an API token or with a browser session that passed the admin's TOTP step
+    (a password alone does not show staff pages)."""
+
+    message = "Staff only; in a browser, log in to the admin with your code first."
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        return token_of(request) is not None or request.user.is_verified()
+
+
 class HealthDetailView(APIView):
     """Staff only: each thing that is degraded, with its reason (the report of ``manage.py
     doctor`` without the configuration)."""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffWithSecondFactor]
 
     @extend_schema(
         responses=inline_serializer(

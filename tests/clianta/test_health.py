@@ -15,6 +15,7 @@ from clianta.models import Heartbeat
 from clianta.tasks import heartbeat
 from integrations.models import IntegrationCredential, WebhookDelivery
 from tests.conftest import wait_for
+from tests.otp import log_in_staff
 
 DETAIL = "/api/health/detail"
 pytestmark = pytest.mark.django_db
@@ -163,9 +164,11 @@ def test_detail_is_for_staff_only(alive, make_user, client_for, workspace_a, ali
     assert "error" in refused.json()
 
     assert staff.get(DETAIL).status_code == 200
+    operator = make_user("staff-browser", is_staff=True)
     browser = Client()
-    browser.force_login(make_user("staff-browser", is_staff=True))
-    assert browser.get(DETAIL).status_code == 200
+    browser.force_login(operator)  # the password alone, without the admin's code
+    assert browser.get(DETAIL).status_code == 403
+    assert log_in_staff(Client(), operator).get(DETAIL).status_code == 200
 
 
 def test_no_workspace_or_account_reaches_anyone_through_health(alive, staff, workspace_b):
