@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # `make run` is a local demo: debug on, the provider sandbox on (plain http to it allowed).
 RUN_ENV := DEBUG=true SANDBOX_PROVIDERS=true OAUTHLIB_INSECURE_TRANSPORT=1 \
-	PUBLIC_URL=http://127.0.0.1:$(PORT)
+	PUBLIC_URL=http://127.0.0.1:$(PORT) PUSH_NOTIFICATIONS=true
 
 .PHONY: run test install lint format
 

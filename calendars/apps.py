@@ -9,8 +9,10 @@ class CalendarsConfig(AppConfig):
     }
 
     def ready(self):
+        from integrations import push as framework_push
         from integrations.signals import on_connect
 
-        from . import services, tasks
+        from . import push, services, tasks
 
         on_connect("calendars", services.connect_from_credential, tasks.sync_account)
+        framework_push.register(push.KIND)

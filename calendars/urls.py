@@ -4,6 +4,7 @@ from django.urls import path
 
 from clianta.api.routers import Router
 
+from . import push
 from .api import views
 
 router = Router()
@@ -14,5 +15,7 @@ urlpatterns = [
     path("calendar/connect", views.ConnectView.as_view(), name="calendar-connect"),
     path("calendar/availability", views.AvailabilityView.as_view(), name="availability"),
     path("calendar/slots", views.SlotsView.as_view(), name="calendar-slots"),
+    # Google calls it (no login: its channel token is checked); not part of the API schema.
+    path("push/google-calendar", push.notification, name="calendar-push"),
     *router.urls,
 ]

@@ -55,6 +55,16 @@ GMAIL_USER_QUOTA_UNITS_PER_SECOND = env.float("GMAIL_USER_QUOTA_UNITS_PER_SECOND
 # The span a first calendar sync covers (recurring events are expanded inside it).
 CALENDAR_SYNC_DAYS_BACK = env.int("CALENDAR_SYNC_DAYS_BACK", default=90)
 CALENDAR_SYNC_DAYS_AHEAD = env.int("CALENDAR_SYNC_DAYS_AHEAD", default=365)
+# Push notifications: providers call us when an account changes, and it syncs within seconds.
+# Providers call only https addresses, so the default is on when PUBLIC_URL is https (the sandbox
+# calls http too: `make run` turns it on). Without push, accounts poll as before.
+PUSH_NOTIFICATIONS = env.bool("PUSH_NOTIFICATIONS", default=PUBLIC_URL.startswith("https://"))
+# While an account's push channel is healthy, its polls (the safety net) come this far apart.
+PUSH_POLL_MINUTES = env.int("PUSH_POLL_MINUTES", default=30)
+# Channels are renewed when they expire within this many hours.
+PUSH_RENEW_BEFORE_HOURS = env.int("PUSH_RENEW_BEFORE_HOURS", default=24)
+# The longest life the sandbox's Google Calendar gives a channel.
+SANDBOX_CALENDAR_CHANNEL_DAYS = env.int("SANDBOX_CALENDAR_CHANNEL_DAYS", default=7)
 
 # Apollo.io credits a workspace gets each month, and how long a lookup is reused for free.
 APOLLO_MONTHLY_CREDITS = env.int("APOLLO_MONTHLY_CREDITS", default=1000)

@@ -13,6 +13,10 @@ class IntegrationsConfig(AppConfig):
             "Sync watchdog: fail runs stuck past their time limit (every 5 minutes)",
             5,
         ),
+        "integrations.maintain_push_channels": (
+            "Push: open, renew and forget push channels (every 15 minutes)",
+            15,
+        ),
     }
 
     health_checks = (

@@ -230,3 +230,48 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.delivery_id}"
+
+
+class PushChannel(models.Model):
+    """A provider's push channel for one synced account (a Google Calendar watch, say): the
+    provider calls us when the account changes, and the account syncs. ``kind`` names the
+    registered ``integrations.push.PushKind``; ``account_id`` is the app's account row."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        FAILED = "failed", "Failed to renew"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    credential = models.ForeignKey(
+        IntegrationCredential, on_delete=models.CASCADE, related_name="push_channels"
+    )
+    kind = models.CharField(max_length=40)
+    account_id = models.UUIDField(db_index=True)
+    channel_id = models.CharField(max_length=64, unique=True)
+    resource_id = models.CharField(max_length=255, blank=True)
+    token = EncryptedTextField(help_text="Our secret, which the provider echoes with each push.")
+    expires_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    last_error = models.TextField(blank=True)
+    notifications = models.PositiveBigIntegerField(default=0)
+    last_notification_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "account_id"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.channel_id}"
+
+
+class PushedSync(models.Model):
+    """An account's sync that a push asked for and that has not finished: pushes arriving
+    meanwhile set ``again``, so it runs once more afterwards, never twice at once."""
+
+    key = models.CharField(max_length=100, primary_key=True, help_text="<kind>:<account id>")
+    again = models.BooleanField(default=False)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key

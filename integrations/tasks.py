@@ -3,7 +3,7 @@ processing of recorded webhook deliveries."""
 
 from celery import Task, shared_task
 
-from . import sync, webhooks
+from . import push, sync, webhooks
 from .errors import Transient
 from .models import IntegrationCredential
 
@@ -34,6 +34,12 @@ class SyncTask(Task):
             raise self.retry(exc=exc, countdown=countdown) from exc
 
 
+@shared_task(name="integrations.maintain_push_channels")
+def maintain_push_channels() -> dict:
+    """Open, renew and forget push channels (every 15 minutes, celery-beat)."""
+    return push.maintain()
+
+
 @shared_task(name="integrations.watchdog")
 def watchdog() -> int:
     return sync.watchdog()
@@ -51,6 +57,15 @@ def process_due_webhooks() -> dict:
     return dict(webhooks.process_due())
 
 
+def syncing_accounts(model):
+    """The accounts of ``model`` whose syncs are on, on an active credential."""
+    return model.objects.filter(
+        sync_enabled=True,
+        credential__status=IntegrationCredential.Status.ACTIVE,
+        credential__sync_enabled=True,
+    )
+
+
 def account_sync_tasks(app: str, model, make_job):
     """The three tasks of an app whose accounts sync: one account (``<app>.sync_account``),
     the accounts of one credential (``<app>.sync_credential``, the admin's "sync now") and every
@@ -66,6 +81,17 @@ def account_sync_tasks(app: str, model, make_job):
         if full:
             job.reset()
         log = self.run_job(job, trigger, log_id=log_id)
+        if trigger == "connect":
+            push.ensure(account)
+        if trigger == push.TRIGGER:
+            busy = log is not None and sync.SKIP_LOCKED in (log.skip_reasons or {})
+            push.finished(
+                account_id,
+                lambda countdown: sync_account.apply_async(
+                    (account_id,), {"trigger": push.TRIGGER}, countdown=countdown
+                ),
+                busy=busy,
+            )
         return str(log.pk) if log else None
 
     @shared_task(name=f"{app}.sync_credential")
@@ -75,11 +101,8 @@ def account_sync_tasks(app: str, model, make_job):
 
     @shared_task(name=f"{app}.sync_all")
     def sync_all() -> int:
-        accounts = model.objects.filter(
-            sync_enabled=True,
-            credential__status=IntegrationCredential.Status.ACTIVE,
-            credential__sync_enabled=True,
-        ).values_list("pk", flat=True)
+        """Poll every account that syncs; those a healthy push channel watches, less often."""
+        accounts = push.poll_less(syncing_accounts(model)).values_list("pk", flat=True)
         count = 0
         for pk in accounts:
             sync_account.delay(str(pk))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from clianta.api.scoping import memberships_of
 
 from . import registry
 from .health import health_of, with_health
-from .models import IntegrationCredential, SyncLog
+from .models import IntegrationCredential, PushChannel, SyncLog
 from .oauth import tokens
 from .oauth.views import RESULT_WORKSPACE
 
@@ -50,10 +51,19 @@ def integrations_page(request):
     last_runs = {}
     for log in SyncLog.objects.filter(workspace=workspace).order_by("-started_at")[:200]:
         last_runs.setdefault(log.credential_id, log)
+    pushes = {}
+    # An active channel wins over a failed one of the same account.
+    for channel in PushChannel.objects.filter(credential__workspace=workspace).order_by("-status"):
+        pushes[channel.credential_id] = channel
     cards = []
     for provider in registry.PROVIDERS.values():
         accounts = [
-            {"credential": c, "health": health_of(c), "last_run": last_runs.get(c.pk)}
+            {
+                "credential": c,
+                "health": health_of(c),
+                "last_run": last_runs.get(c.pk),
+                "push": pushes.get(c.pk) if settings.PUSH_NOTIFICATIONS else None,
+            }
             for c in credentials
             if c.provider == provider.slug
         ]

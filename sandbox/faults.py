@@ -35,7 +35,7 @@ def sandbox_endpoint(provider: str, error_body: ErrorBody):
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            fault = _take_fault(provider, request.path)
+            fault = take(provider, request.path)
             if fault is None:
                 response = view(request, *args, **kwargs)
             else:
@@ -59,8 +59,9 @@ def sandbox_endpoint(provider: str, error_body: ErrorBody):
     return decorate
 
 
-def _take_fault(provider: str, path: str) -> SandboxFault | None:
-    """The first active matching fault, with one use consumed; None when no fault applies."""
+def take(provider: str, path: str) -> SandboxFault | None:
+    """The first active matching fault, with one use consumed; None when no fault applies.
+    Also for what a provider sends rather than answers (its pushes), under a path of its own."""
     active = SandboxFault.objects.filter(provider=provider).filter(
         Q(remaining__isnull=True) | Q(remaining__gt=0)
     )

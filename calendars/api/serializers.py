@@ -10,6 +10,8 @@ from clianta.api.strict import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from integrations import push
+from integrations.api.serializers import push_state_field
 
 from ..models import CalendarEvent, CalendarIntegration
 
@@ -39,8 +41,14 @@ class CalendarIntegrationSerializer(StrictModelSerializer):
             "working_hours_start",
             "working_hours_end",
             "working_days",
+            "push",
         ]
         read_only_fields = ["id", "email", "calendar_id", "user", "last_sync_at"]
+
+    push = push_state_field()
+
+    def get_push(self, integration) -> dict:
+        return push.state_of(integration.pk)
 
     def validate(self, data):
         start = data.get("working_hours_start", getattr(self.instance, "working_hours_start", None))

@@ -88,3 +88,21 @@ class ConnectAnswerSerializer(StrictSerializer):
     authorization_url = serializers.URLField(
         help_text="Open this in the browser of the person connecting the account."
     )
+
+
+class PushStateSerializer(StrictSerializer):
+    """Whether the provider pushes the account's changes to us (``active``; its polls then come
+    ``PUSH_POLL_MINUTES`` apart), could not be watched (``failed``, with the reason; it polls as
+    usual) or is not watched (``off``)."""
+
+    state = serializers.ChoiceField(choices=["active", "failed", "off"])
+    expires_at = serializers.DateTimeField(allow_null=True)
+    last_notification_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+
+
+def push_state_field():
+    """A read-only ``push`` field (see PushStateSerializer) for an account serializer."""
+    return extend_schema_field(PushStateSerializer)(
+        serializers.SerializerMethodField(help_text=PushStateSerializer.__doc__)
+    )

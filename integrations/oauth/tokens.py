@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clianta.audit import INTEGRATION_DISCONNECTED, INTEGRATION_REVOKED
-from integrations import audit, registry
+from integrations import audit, push, registry
 from integrations.errors import RECONNECT_MESSAGE, AuthExpired, IntegrationError, Transient
 from integrations.locks import Lock
 from integrations.models import IntegrationCredential
@@ -114,6 +114,7 @@ def disconnect(credential: IntegrationCredential, *, actor=None, request=None) -
     A failed revocation is logged and does not keep the credential. Both steps go into the audit
     trail with ``actor`` (default: the request's user)."""
     provider = registry.get(credential.provider)
+    push.close_all(credential)  # while the grant still lets us stop them
     token = credential.refresh_token or credential.access_token
     if provider.oauth is not None and token:
         try:

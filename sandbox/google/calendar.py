@@ -1,5 +1,5 @@
-"""Google Calendar API v3: events (list, get, insert, patch, update, delete, instances),
-freeBusy, and the calendar itself (calendars.get, calendarList.list), under
+"""Google Calendar API v3: events (list, get, insert, patch, update, delete, instances, watch),
+channels.stop, freeBusy, and the calendar itself (calendars.get, calendarList.list), under
 ``/sandbox/google/calendar/v3/`` (GOOGLE_CALENDAR_API_URL).
 
 google-api-python-client talks to it unmodified with
@@ -21,6 +21,7 @@ from sandbox.faults import sandbox_endpoint
 
 from . import calendar_events as ce
 from . import calendar_freebusy as cf
+from . import calendar_push
 from . import calendar_query as cq
 from . import calendar_time as ct
 from .calendar_resource import resource
@@ -212,7 +213,28 @@ def calendar_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@calendar_method(READ_SCOPES)
+def _watch_events(request, cal):
+    resource_uri = request.build_absolute_uri(request.path.removesuffix("/watch"))
+    try:
+        channel = calendar_push.watch(cal, _json_body(request), resource_uri)
+    except calendar_push.InvalidChannel as error:
+        raise Invalid(str(error), "invalid") from error
+    return JsonResponse(calendar_push.channel_json(channel, resource_uri))
+
+
+def _stop_channel(request):
+    grant = authenticate(request, READ_SCOPES)
+    if isinstance(grant, HttpResponse):
+        return grant
+    if not calendar_push.stop(grant.email, _json_body(request)):
+        raise ce.NotFound("channel")
+    return HttpResponse(status=204)
+
+
 calendar_view = _route(GET=_get_calendar)
 events_view = _route(GET=_list_events, POST=_insert_event)
 event_view = _route(GET=_get_event, PATCH=_patch_event, PUT=_update_event, DELETE=_delete_event)
 instances_view = _route(GET=_list_instances)
+watch_view = _route(POST=_watch_events)
+stop_channel_view = _route(POST=_stop_channel)

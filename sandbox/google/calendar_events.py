@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import calendar_body as cb
+from . import calendar_push
 from . import calendar_time as ct
 from .calendar_time import Invalid
 from .models import GoogleCalendar, GoogleCalendarEvent
@@ -51,8 +52,10 @@ def calendar_zone(cal: GoogleCalendar):
 
 
 def bump(cal: GoogleCalendar, count: int = 1) -> int:
-    """Advance the change counter by ``count`` (in a transaction); returns the new value."""
+    """Advance the change counter by ``count`` (in a transaction); returns the new value. The
+    calendar's push channels hear of the change once it commits."""
     GoogleCalendar.objects.filter(pk=cal.pk).update(change_seq=F("change_seq") + count)
+    calendar_push.announce(cal)
     cal.change_seq = GoogleCalendar.objects.values_list("change_seq", flat=True).get(pk=cal.pk)
     return cal.change_seq
 

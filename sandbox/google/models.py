@@ -286,3 +286,24 @@ class SheetsQuota(models.Model):
 
     def __str__(self):
         return f"{self.email} {self.kind}: {self.used}"
+
+
+class GoogleCalendarChannel(models.Model):
+    """A push channel opened by ``events.watch`` on a calendar: each change of the calendar is
+    announced to ``address`` (headers only, as Google does) until it expires or is stopped."""
+
+    calendar = models.ForeignKey(GoogleCalendar, on_delete=models.CASCADE, related_name="channels")
+    channel_id = models.CharField(max_length=64, unique=True, help_text="The caller's id.")
+    resource_id = models.CharField(max_length=64, help_text="Ours: the watched resource.")
+    address = models.URLField(max_length=2000)
+    token = models.CharField(max_length=256, blank=True)
+    expiration = models.DateTimeField()
+    message_number = models.BigIntegerField(default=0)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.calendar_id} → {self.address}"

@@ -43,6 +43,9 @@ urlpatterns = [
     ),
     path(CALENDAR_ID, calendar.calendar_view, name="calendar-calendar"),
     path(CALENDAR_ID + "/events", calendar.events_view, name="calendar-events"),
+    # Before events/<id>: "watch" is not an event id.
+    path(CALENDAR_ID + "/events/watch", calendar.watch_view, name="calendar-watch"),
+    path(CALENDAR + "channels/stop", calendar.stop_channel_view, name="calendar-channels-stop"),
     path(CALENDAR_ID + "/events/<str:event_id>", calendar.event_view, name="calendar-event"),
     path(
         CALENDAR_ID + "/events/<str:event_id>/instances",

@@ -100,6 +100,24 @@ def test_every_calendar_answer_the_app_reads_meets_the_description(sandbox):
             }
         )
         .execute(),
+        "events.watch": events.watch(
+            calendarId="primary",
+            body={
+                "id": "contract-channel",
+                "type": "web_hook",
+                "address": "https://crm.example/api/push/google-calendar",
+                "token": "secret",
+            },
+        ).execute(),
     }
     for method, answer in answers.items():
         jsonschema.validate(answer, described("calendar.v3", method))
+    # channels.stop answers an empty body.
+    watched = answers["events.watch"]
+    stopped = (
+        calendar()
+        .channels()
+        .stop(body={"id": watched["id"], "resourceId": watched["resourceId"]})
+        .execute()
+    )
+    assert stopped == ""
