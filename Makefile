@@ -7,7 +7,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # `make run` is a local demo: debug on, the provider sandbox on (plain http to it allowed).
 RUN_ENV := DEBUG=true SANDBOX_PROVIDERS=true OAUTHLIB_INSECURE_TRANSPORT=1 \
-	PUBLIC_URL=http://127.0.0.1:$(PORT) PUSH_NOTIFICATIONS=true
+	PUBLIC_URL=http://127.0.0.1:$(PORT) PUSH_NOTIFICATIONS=true \
+	GMAIL_PUBSUB_TOPIC=projects/clianta-sandbox/topics/gmail \
+	GMAIL_PUSH_SERVICE_ACCOUNT=gmail-push@clianta-sandbox.iam.gserviceaccount.com
 
 .PHONY: run test install lint format
 

@@ -63,6 +63,15 @@ PUSH_NOTIFICATIONS = env.bool("PUSH_NOTIFICATIONS", default=PUBLIC_URL.startswit
 PUSH_POLL_MINUTES = env.int("PUSH_POLL_MINUTES", default=30)
 # Channels are renewed when they expire within this many hours.
 PUSH_RENEW_BEFORE_HOURS = env.int("PUSH_RENEW_BEFORE_HOURS", default=24)
+# Gmail push: Gmail publishes a watched mailbox's changes to this Cloud Pub/Sub topic
+# ("projects/<project>/topics/<topic>"; empty: Gmail mailboxes poll), whose push subscription
+# calls <PUBLIC_URL>/api/push/gmail with an OIDC token for this service account and audience
+# (default: that URL), signed with Google's keys (GOOGLE_OIDC_CERTS_URL).
+GMAIL_PUBSUB_TOPIC = env.str("GMAIL_PUBSUB_TOPIC", default="")
+GMAIL_PUSH_SERVICE_ACCOUNT = env.str("GMAIL_PUSH_SERVICE_ACCOUNT", default="")
+GMAIL_PUSH_AUDIENCE = env.str("GMAIL_PUSH_AUDIENCE", default="")
+# Where the sandbox's Pub/Sub pushes (default <PUBLIC_URL>/api/push/gmail).
+SANDBOX_PUBSUB_PUSH_ENDPOINT = env.str("SANDBOX_PUBSUB_PUSH_ENDPOINT", default="")
 # The longest life the sandbox's Google Calendar gives a channel.
 SANDBOX_CALENDAR_CHANNEL_DAYS = env.int("SANDBOX_CALENDAR_CHANNEL_DAYS", default=7)
 
@@ -85,6 +94,10 @@ PROVIDER_ENDPOINTS = {
         "/google/calendar/v3/",
     ),
     "GOOGLE_SHEETS_API_URL": ("https://sheets.googleapis.com/", "/google/"),
+    "GOOGLE_OIDC_CERTS_URL": (
+        "https://www.googleapis.com/oauth2/v1/certs",
+        "/google/oauth2/v1/certs",
+    ),
     "MICROSOFT_AUTHORITY": ("https://login.microsoftonline.com/common", "/microsoft/common"),
     "MICROSOFT_GRAPH_URL": ("https://graph.microsoft.com/v1.0", "/microsoft/graph/v1.0"),
     "SLACK_AUTHORIZE_URL": ("https://slack.com/oauth/v2/authorize", "/slack/oauth/v2/authorize"),

@@ -10,8 +10,10 @@ class EmailAccountsConfig(AppConfig):
     }
 
     def ready(self):
+        from integrations import push as framework_push
         from integrations.signals import on_connect
 
-        from . import services, tasks
+        from . import push, services, tasks
 
         on_connect("email_accounts", services.connect_from_credential, tasks.sync_account)
+        framework_push.register(push.KIND)

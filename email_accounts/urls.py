@@ -4,6 +4,7 @@ from django.urls import path
 
 from clianta.api.routers import Router
 
+from . import push
 from .api import views
 
 router = Router()
@@ -14,5 +15,7 @@ router.register("email-blocklist", views.BlockedSenderViewSet, basename="blocked
 
 urlpatterns = [
     path("email-settings", views.EmailSettingsView.as_view(), name="email-settings"),
+    # Pub/Sub calls it (no login: its OIDC token is checked); not part of the API schema.
+    path("push/gmail", push.notification, name="gmail-push"),
     *router.urls,
 ]

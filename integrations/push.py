@@ -62,6 +62,8 @@ class PushKind:
     - ``stop(channel)``: close it at the provider.
     - ``sync``: the app's ``sync_account`` Celery task.
     - ``url_name``: the route the provider calls (``PUBLIC_URL`` + its path is the address).
+    - ``renew_before``: renew a channel expiring within this long (default
+      ``PUSH_RENEW_BEFORE_HOURS``).
     """
 
     slug: str
@@ -70,6 +72,7 @@ class PushKind:
     stop: Callable[[PushChannel], None]
     sync: object
     url_name: str
+    renew_before: timedelta | None = None
 
 
 KINDS: dict[str, PushKind] = {}
@@ -138,8 +141,8 @@ def close_all(credential: IntegrationCredential) -> int:
     return len(channels)
 
 
-def _renew_by() -> datetime:
-    return timezone.now() + timedelta(hours=settings.PUSH_RENEW_BEFORE_HOURS)
+def _renew_by(kind: PushKind) -> datetime:
+    return timezone.now() + (kind.renew_before or timedelta(hours=settings.PUSH_RENEW_BEFORE_HOURS))
 
 
 def maintain() -> dict[str, int]:
@@ -158,7 +161,7 @@ def maintain() -> dict[str, int]:
         for account in kind.accounts().select_related("credential"):
             current = channels.get(account.pk, [])
             if any(
-                c.status == PushChannel.Status.ACTIVE and c.expires_at > _renew_by()
+                c.status == PushChannel.Status.ACTIVE and c.expires_at > _renew_by(kind)
                 for c in current
             ):
                 continue

@@ -10,7 +10,8 @@ from clianta.api.strict import (
     single_line,
 )
 from clianta.models import Membership
-from integrations.api.serializers import PersonSerializer
+from integrations import push
+from integrations.api.serializers import PersonSerializer, push_state_field
 from integrations.health import Health, health_of
 from integrations.providers.imap_smtp import mailbox as imap_smtp
 
@@ -55,12 +56,18 @@ class EmailAccountSerializer(StrictModelSerializer):
             "sync_enabled",
             "last_sync_at",
             "status",
+            "push",
             "created_at",
         ]
         read_only_fields = fields
 
+    push = push_state_field()
+
     def get_status(self, account) -> str:
         return health_of(account.credential) if account.credential_id else Health.DISABLED
+
+    def get_push(self, account) -> dict:
+        return push.state_of(account.pk)
 
 
 class MailServerSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Gmail API v1: profile, messages (list, get, send, modify, trash, untrash, delete,
+"""Gmail API v1: profile, watch and stop, messages (list, get, send, modify, trash, untrash, delete,
 attachments) and history, under ``/sandbox/google/gmail/v1/users/<userId>/...``.
 
 Shapes, scopes, quota units and errors follow
@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from . import gmail_mailbox as gm
+from . import gmail_push
 from .errors import api_error, api_router
 from .gmail_resources import ATTACHMENT_PREFIX, b64, resource
 from .models import GmailMailbox, GmailMessage
@@ -347,7 +348,23 @@ def _list_history(request, box, grant):
     return JsonResponse(answer)
 
 
+@gmail_method(READ_SCOPES, 100)
+def _watch(request, box, grant):
+    try:
+        return JsonResponse(gmail_push.watch(box, _json_body(request)))
+    except gmail_push.InvalidWatch as error:
+        raise Invalid(str(error)) from error
+
+
+@gmail_method(READ_SCOPES, 50)
+def _stop(request, box, grant):
+    gmail_push.stop(box)
+    return HttpResponse(status=204)
+
+
 profile_view = _route(GET=_get_profile)
+watch_view = _route(POST=_watch)
+stop_view = _route(POST=_stop)
 messages_view = _route(GET=_list_messages)
 send_view = _route(POST=_send)
 message_view = _route(GET=_get_message, DELETE=_delete)

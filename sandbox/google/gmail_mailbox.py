@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
 # Re-exported: callers use gmail_mailbox.compose, search and SYSTEM_LABELS.
+from . import gmail_push
 from .gmail_compose import compose as compose
 from .gmail_search import SYSTEM_LABELS as SYSTEM_LABELS
 from .gmail_search import search as search
@@ -172,6 +173,8 @@ def _bump(box: GmailMailbox, count: int = 1) -> int:
 
 
 def _record(message: GmailMessage, **change) -> None:
+    labels = set(message.labels.split()) | set(change.get("labels_removed", "").split())
+    gmail_push.announce(message.mailbox_id, labels)
     GmailHistoryRecord.objects.create(
         mailbox_id=message.mailbox_id,
         history_id=message.history_id,
@@ -267,6 +270,7 @@ def bulk_store(box: GmailMailbox, rows: list[GmailMessage]) -> None:
             for row in rows
         ]
         _insert_many(GmailHistoryRecord, history)
+        gmail_push.announce(box.pk, {label for row in rows for label in row.labels.split()})
 
 
 def change_labels(

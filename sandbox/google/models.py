@@ -307,3 +307,34 @@ class GoogleCalendarChannel(models.Model):
 
     def __str__(self):
         return f"{self.calendar_id} → {self.address}"
+
+
+class GoogleSigningKey(models.Model):
+    """A key the sandbox's Google signs OIDC tokens with (Pub/Sub's push authentication); its
+    certificate is served at the certificates URL, as Google's are."""
+
+    kid = models.CharField(max_length=40, unique=True)
+    private_key = models.TextField()
+    certificate = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.kid
+
+
+class GmailWatch(models.Model):
+    """``users.watch`` of a mailbox: its changes are published to ``topic_name`` (and pushed by
+    the sandbox's Pub/Sub to the push endpoint) until it expires or ``users.stop``."""
+
+    mailbox = models.OneToOneField(GmailMailbox, on_delete=models.CASCADE, related_name="watch")
+    topic_name = models.CharField(max_length=255)
+    label_ids = models.CharField(max_length=1000, default=" ", help_text="Packed, as labels.")
+    label_filter = models.CharField(max_length=10, default="include")
+    expiration = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.mailbox_id} → {self.topic_name}"

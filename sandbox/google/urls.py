@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from . import calendar, gmail, gmail_batch, oauth, sheets
+from . import calendar, gmail, gmail_batch, oauth, pubsub, sheets
 
 GMAIL_USER = "gmail/v1/users/<str:user_id>/"
 # Google Calendar API v3 (GOOGLE_CALENDAR_API_URL is <SANDBOX_URL>/google/calendar/v3/).
@@ -21,6 +21,10 @@ urlpatterns = [
     # Gmail API v1 (GMAIL_API_URL is <SANDBOX_URL>/google/); batch_uri: GMAIL_API_URL + BATCH_PATH.
     path(gmail_batch.BATCH_PATH, gmail_batch.batch, name="gmail-batch"),
     path(GMAIL_USER + "profile", gmail.profile_view, name="gmail-profile"),
+    path(GMAIL_USER + "watch", gmail.watch_view, name="gmail-watch"),
+    path(GMAIL_USER + "stop", gmail.stop_view, name="gmail-stop"),
+    # Google's OIDC certificates (as https://www.googleapis.com/oauth2/v1/certs).
+    path("oauth2/v1/certs", pubsub.certs_view, name="google-certs"),
     path(GMAIL_USER + "history", gmail.history_view, name="gmail-history"),
     path(GMAIL_USER + "messages", gmail.messages_view, name="gmail-messages"),
     path(GMAIL_USER + "messages/send", gmail.send_view, name="gmail-send"),

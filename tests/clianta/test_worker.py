@@ -7,11 +7,11 @@ from rest_framework.test import APIClient
 from clianta.models import Heartbeat
 from clianta.tasks import heartbeat
 from tests.conftest import wait_for
+from tests.otp import log_in_staff
 
 
 def health_checks_failing(user) -> list[str]:
-    staff = APIClient()
-    staff.force_authenticate(user)
+    staff = log_in_staff(APIClient(), user)
     return [p["check"] for p in staff.get(reverse("health-detail")).json()["problems"]]
 
 

@@ -2,7 +2,9 @@
 that google-api-python-client ships (Gmail v1, Calendar v3). Each answer must validate against
 the schema of its method's response, with no property the description does not name."""
 
+import base64
 import json
+from datetime import datetime
 from pathlib import Path
 
 import googleapiclient
@@ -10,6 +12,7 @@ import jsonschema
 import pytest
 
 from sandbox.google import gmail_mailbox as gm
+from sandbox.google import pubsub
 from tests.sandbox.google.calendar_client import calendar
 from tests.sandbox.google.gmail_client import OWNER, gmail
 
@@ -65,6 +68,10 @@ def test_every_gmail_answer_the_app_reads_meets_the_description(sandbox):
         "users.history.list": users.history()
         .list(userId="me", startHistoryId=str(first.history_id))
         .execute(),
+        "users.watch": users.watch(
+            userId="me",
+            body={"topicName": "projects/clianta-test/topics/gmail", "labelIds": ["INBOX"]},
+        ).execute(),
     }
     for form in ("metadata", "raw", "minimal"):
         answers[f"users.messages.get ({form})"] = (
@@ -72,6 +79,25 @@ def test_every_gmail_answer_the_app_reads_meets_the_description(sandbox):
         )
     for method, answer in answers.items():
         jsonschema.validate(answer, described("gmail.v1", method.split(" ")[0]))
+    assert users.stop(userId="me").execute() == ""
+
+
+def test_the_pubsub_push_has_the_shape_pubsub_documents():
+    """cloud.google.com/pubsub/docs/push (read 2026-12): the body is {"message": {"data" (base64),
+    "messageId", "publishTime" (RFC 3339), "attributes"}, "subscription":
+    "projects/<p>/subscriptions/<s>"}; Gmail's data decodes to {"emailAddress", "historyId"}
+    (developers.google.com/workspace/gmail/api/guides/push)."""
+    body = pubsub.envelope(
+        "projects/clianta-test/topics/gmail", {"emailAddress": "me@x.example", "historyId": 9}
+    )
+    assert set(body) == {"message", "subscription"}
+    assert set(body["message"]) == {"data", "messageId", "publishTime", "attributes"}
+    assert body["subscription"].startswith("projects/clianta-test/subscriptions/")
+    assert json.loads(base64.b64decode(body["message"]["data"])) == {
+        "emailAddress": "me@x.example",
+        "historyId": 9,
+    }
+    assert datetime.fromisoformat(body["message"]["publishTime"]).tzinfo is not None
 
 
 def test_every_calendar_answer_the_app_reads_meets_the_description(sandbox):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from clianta.models import Heartbeat
+from email_accounts.push import notification as gmail_push
 from integrations import registry
 from integrations.crypto import generate_key
 from integrations.models import IntegrationCredential
@@ -154,13 +155,14 @@ def test_the_printed_urls_are_our_routes_under_public_url(production):
             {"provider": provider.slug},
         )
     views = {
-        purpose: resolve(urlsplit(url).path).func.view_class
+        purpose: getattr(view := resolve(urlsplit(url).path).func, "view_class", view)
         for (_, purpose), url in urls.items()
         if purpose != "OAuth redirect URI"
     }
     assert views["Event Subscriptions: Request URL"] is EventsView
     assert views["Slash command /clianta: Request URL"] is CommandView
     assert views["Phone number, Messaging: A message comes in (HTTP POST)"] is InboundSmsWebhook
+    assert views["the Pub/Sub push subscription's endpoint (Gmail push)"] is gmail_push
 
 
 @pytest.mark.parametrize("slug", ["gmail", "google_calendar", "slack", "notion"])
