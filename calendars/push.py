@@ -28,7 +28,7 @@ from .tasks import sync_account
 SLUG = "google_calendar"
 
 
-def _watch(integration: CalendarIntegration, channel_id: str, token: str, address: str):
+def _watch(integration: CalendarIntegration, scope, channel_id: str, token: str, address: str):
     body = {"id": channel_id, "type": "web_hook", "address": address, "token": token}
     answer = GoogleApi(SLUG, integration.credential).call(
         lambda service: service.events().watch(calendarId=integration.calendar_id, body=body)

@@ -48,7 +48,7 @@ def _accounts():
     return syncing_accounts(EmailAccount).filter(provider=SLUG)
 
 
-def _watch(account: EmailAccount, channel_id: str, token: str, address: str):
+def _watch(account: EmailAccount, scope, channel_id: str, token: str, address: str):
     body = {
         "topicName": settings.GMAIL_PUBSUB_TOPIC,
         "labelIds": WATCHED_LABELS,

@@ -247,6 +247,9 @@ class PushChannel(models.Model):
     )
     kind = models.CharField(max_length=40)
     account_id = models.UUIDField(db_index=True)
+    scope = models.CharField(
+        max_length=40, blank=True, help_text="What of the account it watches, when not all of it."
+    )
     channel_id = models.CharField(max_length=64, unique=True)
     resource_id = models.CharField(max_length=255, blank=True)
     token = EncryptedTextField(help_text="Our secret, which the provider echoes with each push.")

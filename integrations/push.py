@@ -58,7 +58,7 @@ class PushKind:
 
     - ``slug``: the provider slug of the accounts' credentials (``google_calendar``).
     - ``accounts()``: the app's accounts that sync (rows with ``pk`` and ``credential``).
-    - ``watch(account, channel_id, token, address)``: open a channel at the provider.
+    - ``watch(account, scope, channel_id, token, address)``: open a channel at the provider.
     - ``stop(channel)``: close it at the provider.
     - ``sync``: the app's ``sync_account`` Celery task.
     - ``url_name``: the route the provider calls (``PUBLIC_URL`` + its path is the address).
@@ -73,6 +73,9 @@ class PushKind:
     sync: object
     url_name: str
     renew_before: timedelta | None = None
+    #: What of an account needs a channel each (Outlook: its Inbox and its Sent Items); one
+    #: channel for the whole account by default.
+    scopes: tuple[str, ...] = ("",)
 
 
 KINDS: dict[str, PushKind] = {}
@@ -89,14 +92,16 @@ def address(kind: PushKind) -> str:
 # Channels ----------------------------------------------------------------------------------------
 
 
-def open_channel(kind: PushKind, account) -> PushChannel:
-    """Watch ``account`` at the provider; raises IntegrationError when it refuses."""
+def open_channel(kind: PushKind, account, scope: str = "") -> PushChannel:
+    """Watch ``account`` (its ``scope``) at the provider; raises IntegrationError when it
+    refuses."""
     channel_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
-    opened = kind.watch(account, channel_id, token, address(kind))
+    opened = kind.watch(account, scope, channel_id, token, address(kind))
     channel = PushChannel.objects.create(
         credential_id=account.credential_id,
         kind=kind.slug,
         account_id=account.pk,
+        scope=scope,
         channel_id=channel_id,
         resource_id=opened.resource_id,
         token=token,
@@ -109,19 +114,26 @@ def open_channel(kind: PushKind, account) -> PushChannel:
     return channel
 
 
-def ensure(account) -> PushChannel | None:
+def ensure(account) -> list[PushChannel]:
     """Watch a newly connected account now rather than at the next :func:`maintain`; a refusal
     is logged and left to it."""
     kind = KINDS.get(account.credential.provider)
     if not settings.PUSH_NOTIFICATIONS or kind is None:
-        return None
-    if PushChannel.objects.filter(account_id=account.pk, status=PushChannel.Status.ACTIVE).exists():
-        return None
-    try:
-        return open_channel(kind, account)
-    except IntegrationError as exc:
-        _failed(kind, account, [], exc)
-        return None
+        return []
+    watched = set(
+        PushChannel.objects.filter(
+            account_id=account.pk, status=PushChannel.Status.ACTIVE
+        ).values_list("scope", flat=True)
+    )
+    opened = []
+    for scope in kind.scopes:
+        if scope in watched:
+            continue
+        try:
+            opened.append(open_channel(kind, account, scope))
+        except IntegrationError as exc:
+            _failed(kind, account, [], exc)
+    return opened
 
 
 def close(channel: PushChannel) -> None:
@@ -155,26 +167,31 @@ def maintain() -> dict[str, int]:
         return done
     done["expired"] = PushChannel.objects.filter(expires_at__lte=timezone.now()).delete()[0]
     for kind in KINDS.values():
-        channels: dict[uuid.UUID, list[PushChannel]] = {}
+        channels: dict[tuple[uuid.UUID, str], list[PushChannel]] = {}
         for channel in PushChannel.objects.filter(kind=kind.slug):
-            channels.setdefault(channel.account_id, []).append(channel)
+            channels.setdefault((channel.account_id, channel.scope), []).append(channel)
         for account in kind.accounts().select_related("credential"):
-            current = channels.get(account.pk, [])
-            if any(
-                c.status == PushChannel.Status.ACTIVE and c.expires_at > _renew_by(kind)
-                for c in current
-            ):
-                continue
-            try:
-                open_channel(kind, account)
-            except IntegrationError as exc:
-                done["failed"] += 1
-                _failed(kind, account, current, exc)
-                continue
-            done["renewed" if current else "opened"] += 1
-            for old in current:
-                close(old)
+            for scope in kind.scopes:
+                outcome = _keep_watched(kind, account, scope, channels.get((account.pk, scope), []))
+                if outcome:
+                    done[outcome] += 1
     return done
+
+
+def _keep_watched(kind: PushKind, account, scope: str, current: list[PushChannel]) -> str:
+    """Open or renew the channel of ``account``'s ``scope``; what was done ("" for nothing)."""
+    if any(
+        c.status == PushChannel.Status.ACTIVE and c.expires_at > _renew_by(kind) for c in current
+    ):
+        return ""
+    try:
+        open_channel(kind, account, scope)
+    except IntegrationError as exc:
+        _failed(kind, account, current, exc)
+        return "failed"
+    for old in current:
+        close(old)
+    return "renewed" if current else "opened"
 
 
 def _failed(kind: PushKind, account, current: list[PushChannel], exc: IntegrationError) -> None:
@@ -202,19 +219,18 @@ def poll_less(accounts: QuerySet) -> QuerySet:
 
 def state_of(account_id) -> dict:
     """The account's push state for people: ``off`` (push is off, or no channel yet),
-    ``active`` (with its expiry and last notification) or ``failed`` (with the reason)."""
-    channel = (
-        PushChannel.objects.filter(account_id=account_id)
-        .order_by("status", "-expires_at")  # "active" sorts before "failed"
-        .first()
-    )
-    if not settings.PUSH_NOTIFICATIONS or channel is None:
+    ``active`` (with its first expiry and last notification) or ``failed`` (with the reason,
+    when any of its channels failed)."""
+    channels = list(PushChannel.objects.filter(account_id=account_id))
+    if not settings.PUSH_NOTIFICATIONS or not channels:
         return {"state": "off", "expires_at": None, "last_notification_at": None, "reason": ""}
+    failed = [c for c in channels if c.status == PushChannel.Status.FAILED]
+    heard = [c.last_notification_at for c in channels if c.last_notification_at]
     return {
-        "state": channel.status,
-        "expires_at": channel.expires_at,
-        "last_notification_at": channel.last_notification_at,
-        "reason": channel.last_error,
+        "state": PushChannel.Status.FAILED if failed else PushChannel.Status.ACTIVE,
+        "expires_at": min(c.expires_at for c in channels),
+        "last_notification_at": max(heard, default=None),
+        "reason": failed[0].last_error if failed else "",
     }
 
 
