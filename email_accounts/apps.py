@@ -13,7 +13,8 @@ class EmailAccountsConfig(AppConfig):
         from integrations import push as framework_push
         from integrations.signals import on_connect
 
-        from . import push, services, tasks
+        from . import gmail_push, outlook_push, services, tasks
 
         on_connect("email_accounts", services.connect_from_credential, tasks.sync_account)
-        framework_push.register(push.KIND)
+        framework_push.register(gmail_push.KIND)
+        framework_push.register(outlook_push.KIND)

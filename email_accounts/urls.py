@@ -4,7 +4,7 @@ from django.urls import path
 
 from clianta.api.routers import Router
 
-from . import push
+from . import gmail_push, outlook_push
 from .api import views
 
 router = Router()
@@ -15,7 +15,10 @@ router.register("email-blocklist", views.BlockedSenderViewSet, basename="blocked
 
 urlpatterns = [
     path("email-settings", views.EmailSettingsView.as_view(), name="email-settings"),
-    # Pub/Sub calls it (no login: its OIDC token is checked); not part of the API schema.
-    path("push/gmail", push.notification, name="gmail-push"),
+    # The providers call these (no login: each checks the push is theirs and for us); not part
+    # of the API schema.
+    path("push/gmail", gmail_push.notification, name="gmail-push"),
+    path("push/outlook", outlook_push.notification, name="outlook-push"),
+    path("push/outlook/lifecycle", outlook_push.lifecycle, name="outlook-push-lifecycle"),
     *router.urls,
 ]

@@ -184,6 +184,11 @@ def _keep_watched(kind: PushKind, account, scope: str, current: list[PushChannel
         c.status == PushChannel.Status.ACTIVE and c.expires_at > _renew_by(kind) for c in current
     ):
         return ""
+    return _reopen(kind, account, scope, current)
+
+
+def _reopen(kind: PushKind, account, scope: str, current: list[PushChannel]) -> str:
+    """A new channel, then the ``current`` ones stopped (the provider allows both at once)."""
     try:
         open_channel(kind, account, scope)
     except IntegrationError as exc:
@@ -192,6 +197,26 @@ def _keep_watched(kind: PushKind, account, scope: str, current: list[PushChannel
     for old in current:
         close(old)
     return "renewed" if current else "opened"
+
+
+def replace(channel_pk, *, gone: bool = False) -> str:
+    """Replace a channel now (the provider asked us to reauthorize it, or removed it:
+    ``gone``, so there is nothing to stop and changes may have been missed). What was done."""
+    channel = PushChannel.objects.filter(pk=channel_pk).first()
+    if channel is None:
+        return ""
+    kind = KINDS[channel.kind]
+    account = kind.accounts().filter(pk=channel.account_id).select_related("credential").first()
+    if gone:
+        channel.delete()
+    if account is None:
+        if not gone:
+            close(channel)
+        return ""
+    done = _reopen(kind, account, channel.scope, [] if gone else [channel])
+    if gone:
+        request_sync(kind, account.pk)
+    return done
 
 
 def _failed(kind: PushKind, account, current: list[PushChannel], exc: IntegrationError) -> None:

@@ -40,6 +40,12 @@ def maintain_push_channels() -> dict:
     return push.maintain()
 
 
+@shared_task(name="integrations.replace_push_channel")
+def replace_push_channel(channel_pk, gone=False) -> str:
+    """Replace one push channel at the provider's request (see ``push.replace``)."""
+    return push.replace(channel_pk, gone=gone)
+
+
 @shared_task(name="integrations.watchdog")
 def watchdog() -> int:
     return sync.watchdog()

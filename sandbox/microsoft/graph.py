@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sandbox.faults import sandbox_endpoint
 
 from . import mail
+from . import subscriptions as subs
 from .models import OutlookMessage
 from .tokens import authenticate, graph_error, graph_error_body, object_id
 
@@ -224,3 +225,15 @@ def send_mail(request, box):
         return graph_error(400, "ErrorInvalidRecipients", "At least one recipient is not valid.")
     mail.send(box.email, raw, save_to_sent=save)
     return HttpResponse(status=202)
+
+
+@_graph
+def subscriptions(request, box):
+    """POST /subscriptions: see ``subscriptions``."""
+    return subs.subscriptions_view(request, box)
+
+
+@_graph
+def subscription(request, box, subscription_id):
+    """GET, PATCH and DELETE /subscriptions/{id}."""
+    return subs.subscription_view(request, box, subscription_id)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import subscriptions
 from .models import OutlookMailbox, OutlookMessage
 
 FOLDERS = ("inbox", "sentitems", "drafts", "deleteditems", "archive", "junkemail")
@@ -50,7 +51,7 @@ def _store(box: OutlookMailbox, folder: str, raw: bytes, conversation_id: str, *
     sender = email.utils.parseaddr(str(parsed.get("From", "")))
     recipients = email.utils.getaddresses([str(v) for v in parsed.get_all("To", [])])
     with transaction.atomic():
-        return OutlookMessage.objects.create(
+        message = OutlookMessage.objects.create(
             mailbox=box,
             graph_id=_new_id(),
             folder=folder,
@@ -65,6 +66,8 @@ def _store(box: OutlookMailbox, folder: str, raw: bytes, conversation_id: str, *
             seq=_next_seq(box),
             **fields,
         )
+        subscriptions.announce(box, folder, "created", message.graph_id)
+    return message
 
 
 def _conversation(box: OutlookMailbox, raw: bytes) -> str:
@@ -146,6 +149,8 @@ def _change(email_address: str, graph_id: str, **fields) -> OutlookMessage:
         setattr(message, name, value)
     message.seq = _next_seq(box)
     message.save()
+    change = "deleted" if message.deleted else "updated"
+    subscriptions.announce(box, message.folder, change, message.graph_id)
     return message
 
 

@@ -80,3 +80,26 @@ class OutlookMessage(models.Model):
 
     def __str__(self):
         return self.subject or self.graph_id
+
+
+class OutlookSubscription(models.Model):
+    """A Graph change-notification subscription on a mailbox's messages (of one well-known
+    folder, or all): changes of the kinds it names are posted to ``notification_url`` until it
+    expires or is deleted; lifecycle events go to ``lifecycle_url``."""
+
+    subscription_id = models.CharField(max_length=40, unique=True)
+    mailbox = models.ForeignKey(
+        OutlookMailbox, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    resource = models.CharField(max_length=200)
+    folder = models.CharField(max_length=40, blank=True, help_text="Empty: every folder.")
+    change_types = models.CharField(max_length=40)
+    notification_url = models.URLField(max_length=2000)
+    lifecycle_url = models.URLField(max_length=2000, blank=True)
+    client_state = models.CharField(max_length=128, blank=True)
+    client_id = models.CharField(max_length=200)
+    expiration = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.mailbox_id} {self.resource}"

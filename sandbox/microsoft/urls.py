@@ -25,4 +25,10 @@ urlpatterns = [
     path(FOLDER + "/delta", graph.delta, name="microsoft-delta"),
     path(MESSAGE, graph.message, name="microsoft-message"),
     path(MESSAGE + "/$value", graph.message_value, name="microsoft-message-value"),
+    path("graph/v1.0/subscriptions", graph.subscriptions, name="microsoft-subscriptions"),
+    path(
+        "graph/v1.0/subscriptions/<str:subscription_id>",
+        graph.subscription,
+        name="microsoft-subscription",
+    ),
 ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from clianta.models import Heartbeat
-from email_accounts.push import notification as gmail_push
+from email_accounts.gmail_push import notification as gmail_push
 from integrations import registry
 from integrations.crypto import generate_key
 from integrations.models import IntegrationCredential
