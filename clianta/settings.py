@@ -450,6 +450,9 @@ CELERY_TASK_IGNORE_RESULT = True
 SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=15 * 60)
 # Webhook deliveries due for longer than this make /api/health say "degraded".
 HEALTH_WEBHOOK_BACKLOG_MINUTES = env.int("HEALTH_WEBHOOK_BACKLOG_MINUTES", default=10)
+# The bearer token Prometheus sends to /metrics. Unset: /metrics answers 404 (under DEBUG, it is
+# open). PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) merges every process's counts.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Extra task modules for workers to import (Celery's own `imports` setting).
 CELERY_IMPORTS = env.list("CELERY_IMPORTS", default=[])

@@ -25,6 +25,9 @@ class IntegrationsConfig(AppConfig):
         "integrations.monitoring.webhook_backlog",
     )
 
+    # Gauges computed at each scrape of /metrics (clianta/metrics.py).
+    metrics_collectors = ("integrations.metrics.collect",)
+
     def ready(self):
         from django.conf import settings
 

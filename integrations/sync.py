@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from clianta import scrub
 
-from . import health
+from . import health, metrics
 from .errors import AuthExpired, ProviderError, Transient, retry_delay
 from .locks import Lock, LockLost, release_token
 from .models import IntegrationCredential, SyncLog
@@ -182,6 +183,8 @@ def run(
     log.lock_token = lock.token
     log.status = Status.RUNNING
     log.save()
+    metrics.SYNCS_STARTED.labels(credential.provider).inc()
+    began = time.monotonic()
     totals = Counts()
     try:
         for page in job.pages(job.cursor()):
@@ -191,9 +194,11 @@ def run(
                 _progress(log, totals)
             lock.extend()
     except AuthExpired as exc:
+        metrics.provider_error(credential.provider, exc)
         _finish(log, Status.FAILED, exc.message)
         health.record_failure(credential.pk, exc.message, auth=True)
     except Transient as exc:
+        metrics.provider_error(credential.provider, exc)
         _finish(log, Status.FAILED if final else Status.RETRYING, exc.message)
         if final:
             health.record_failure(credential.pk, exc.message, auth=False)
@@ -201,6 +206,8 @@ def run(
         raise
     except (ProviderError, LockLost) as exc:
         message = getattr(exc, "message", f"lock lost: {exc}")
+        if isinstance(exc, ProviderError):
+            metrics.provider_error(credential.provider, exc)
         _finish(log, Status.FAILED, message)
         health.record_failure(
             credential.pk, message, auth=getattr(exc, "status", None) in (401, 403)
@@ -215,6 +222,7 @@ def run(
         health.record_success(credential.pk)
     finally:
         lock.release()
+        metrics.SYNC_DURATION.labels(credential.provider).observe(time.monotonic() - began)
     return log
 
 
@@ -238,6 +246,7 @@ def _finish(log: SyncLog, status: str, error: str = "") -> None:
     log.error = scrub.scrub_text(error)
     log.finished_at = timezone.now()
     log.save(update_fields=["status", "error", "finished_at"])
+    metrics.sync_finished(log.provider, status)
     logger.info(
         "sync.finished",
         extra={"account": log.account_key, "status": status, "rows_created": log.created},
