@@ -24,6 +24,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
+from kombu.exceptions import ChannelError
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -40,17 +41,26 @@ def queue_depth():
     depth = GaugeMetricFamily(
         "clianta_celery_queue_depth", "Messages waiting in the Celery queue.", labels=["queue"]
     )
-    queues = {celery_app.conf.task_default_queue, *(q.name for q in celery_app.conf.task_queues or ())}
+    configured = celery_app.conf.task_queues or ()
+    queues = {celery_app.conf.task_default_queue, *(queue.name for queue in configured)}
     try:
         with celery_app.connection_for_read() as connection:
             channel = connection.default_channel
             for queue in sorted(queues):
-                declared = channel.queue_declare(queue=queue, passive=True)
-                depth.add_metric([queue], declared.message_count)
+                depth.add_metric([queue], _waiting(channel, queue))
     except Exception:  # the broker down: the scrape still answers, without this gauge
         logger.warning("metrics.queue_depth_failed", exc_info=True)
         return
     yield depth
+
+
+def _waiting(channel, queue: str) -> int:
+    """LLEN of the queue's lists on Redis (what kombu's passive declare counts); a queue no
+    producer or worker has declared yet holds nothing."""
+    try:
+        return channel.queue_declare(queue=queue, passive=True).message_count
+    except ChannelError:
+        return 0
 
 
 class _AppCollectors(Collector):

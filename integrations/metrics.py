@@ -46,9 +46,7 @@ WEBHOOKS_GIVEN_UP = Counter(
     "Webhook deliveries given up (failed, or out of retries).",
     ["provider"],
 )
-TOKEN_REFRESHES = Counter(
-    "clianta_token_refreshes", "OAuth access tokens refreshed.", ["provider"]
-)
+TOKEN_REFRESHES = Counter("clianta_token_refreshes", "OAuth access tokens refreshed.", ["provider"])
 TOKEN_REFUSALS = Counter(
     "clianta_token_refresh_refusals",
     "OAuth refreshes the provider refused (grant revoked or expired: reconnect needed).",
