@@ -25,7 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 from kombu.exceptions import ChannelError
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -71,16 +71,28 @@ class _AppCollectors(Collector):
                 yield from import_string(path)()
 
 
-def registry() -> CollectorRegistry:
-    """What a scrape reports: this process's metrics, or every process's in multiprocess mode,
-    and the gauges computed now."""
-    scraped = CollectorRegistry()
+def counted() -> CollectorRegistry:
+    """The counters and histograms: every process's in multiprocess mode, else this process's."""
+    registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        MultiProcessCollector(scraped)
+        MultiProcessCollector(registry)
     else:
-        scraped.register(_Default())
+        registry.register(_Default())
+    return registry
+
+
+def registry() -> CollectorRegistry:
+    """What a scrape of /metrics reports: what was counted, and the gauges computed now."""
+    scraped = counted()
     scraped.register(_AppCollectors())
     return scraped
+
+
+def serve_worker_counts(port: int) -> None:
+    """A Celery worker's own exporter (``WORKER_METRICS_PORT``), for workers that share no
+    PROMETHEUS_MULTIPROC_DIR with the web (another host or container): its counters only, on
+    plain http without a token, so the port must be reachable from Prometheus alone."""
+    start_http_server(port, registry=counted())
 
 
 class _Default(Collector):

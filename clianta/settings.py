@@ -453,6 +453,9 @@ HEALTH_WEBHOOK_BACKLOG_MINUTES = env.int("HEALTH_WEBHOOK_BACKLOG_MINUTES", defau
 # The bearer token Prometheus sends to /metrics. Unset: /metrics answers 404 (under DEBUG, it is
 # open). PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) merges every process's counts.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker whose processes share no PROMETHEUS_MULTIPROC_DIR with the web serves its
+# counters on this port (0: it does not); see README "Operating Clianta" -> "Metrics".
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Extra task modules for workers to import (Celery's own `imports` setting).
 CELERY_IMPORTS = env.list("CELERY_IMPORTS", default=[])
