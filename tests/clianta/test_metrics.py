@@ -247,3 +247,19 @@ def test_counts_of_other_processes_are_merged_in_multiprocess_mode(client, tmp_p
         "clianta_celery_queue_depth",
         frozenset({("queue", celery_app.conf.task_default_queue)}),
     ) in samples
+
+
+@pytest.mark.django_db
+def test_no_workspace_role_reaches_metrics_with_its_api_token(api_a):
+    """/metrics is not a workspace route: an owner's API token is no bearer token for it."""
+    assert api_a.get("/metrics").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_labels_name_providers_never_a_workspace_or_an_account(client, gmail_account):
+    email_services.sync_emails(gmail_account)
+    samples = scrape(client)
+    labels = {label for name, pairs in samples if name.startswith("clianta_") for label, _ in pairs}
+    assert labels <= {"provider", "state", "error_class", "kind", "queue", "le"}
+    body = client.get("/metrics", headers=AUTH).content.decode()
+    assert str(gmail_account.workspace_id) not in body and EMAIL not in body
