@@ -2,16 +2,20 @@
 sandbox, a refused refresh, a webhook burst, an Apollo lookup, a queued task), scraped through
 the test client and parsed with prometheus-client's parser; and the bearer token guards it."""
 
+import socket
 import subprocess
 import sys
+import uuid
 from datetime import timedelta
 
 import pytest
+import requests
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from clianta import celery_app
 from email_accounts import services as email_services
+from email_accounts import tasks as email_tasks
 from email_accounts.models import EmailAccount
 from enrichment import services as enrichment_services
 from integrations.errors import AuthExpired
@@ -27,7 +31,7 @@ from sandbox import faults
 from sandbox.apollo import store as apollo_store
 from sandbox.google import gmail_mailbox as mailbox
 from sandbox.google import tokens as google_tokens
-from tests.conftest import sandbox_tokens
+from tests.conftest import sandbox_tokens, start_worker, wait_for
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
 from tests.integrations.test_webhooks import SECRET, event_body, post, signed
 
@@ -41,13 +45,18 @@ def _token(settings):
 
 
 def scrape(client) -> dict:
-    """{(sample name, frozenset of labels): value} of one scrape."""
+    """One scrape of /metrics, parsed."""
     response = client.get("/metrics", headers=AUTH)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=0.0.4")
+    return parse(response.content.decode())
+
+
+def parse(text: str) -> dict:
+    """{(sample name, frozenset of labels): value} of Prometheus' text format."""
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.content.decode())
+        for family in text_string_to_metric_families(text)
         for sample in family.samples
     }
 
@@ -225,6 +234,38 @@ def test_queue_depth_is_the_count_of_messages_waiting(client, _unconsumed_queue)
     celery_app.send_task("integrations.watchdog")
     after = value(scrape(client), "clianta_celery_queue_depth", queue=_unconsumed_queue)
     assert after - before == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_serves_the_counts_of_its_syncs_on_its_metrics_port(
+    live_server, tmp_path, gmail_account
+):
+    """A worker in a container of its own (WORKER_METRICS_PORT): a sync it ran is counted on
+    its exporter, which Prometheus scrapes besides the web's /metrics."""
+    mailbox.deliver(EMAIL, sender="p@acme.example", subject="Hello", body="hi")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "counts").mkdir()
+    queue = f"metrics-{uuid.uuid4().hex[:8]}"
+    worker = start_worker(
+        live_server,
+        tmp_path / "worker.log",
+        queue,
+        WORKER_METRICS_PORT=str(port),
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "counts"),
+    )
+    try:
+        email_tasks.sync_account.apply_async(
+            args=[str(gmail_account.pk)], kwargs={"trigger": "manual"}, queue=queue
+        )
+        wait_for(lambda: SyncLog.objects.filter(status=SyncLog.Status.SUCCESS).exists())
+        answer = requests.get(f"http://127.0.0.1:{port}/", timeout=10)
+    finally:
+        worker.stop()
+    samples = parse(answer.text)
+    assert value(samples, "clianta_syncs_succeeded_total", provider="gmail") == 1
+    assert value(samples, "clianta_sync_duration_seconds_count", provider="gmail") == 1
 
 
 # Many processes -------------------------------------------------------------------------------
