@@ -30,7 +30,8 @@ SYNC_DURATION = Histogram(
 )
 PROVIDER_ERRORS = Counter(
     "clianta_provider_errors",
-    "Errors a provider answered during syncs, by class (rate_limited, transient, auth, other).",
+    "Errors a provider answered during syncs and webhook processing, by class (rate_limited, "
+    "transient, auth, other).",
     ["provider", "error_class"],
 )
 WEBHOOKS_RECEIVED = Counter(

@@ -348,6 +348,7 @@ def _attempt(provider: str, pk, processor: Callable[[str], str]) -> str:
     try:
         return processor(str(pk))
     except Transient as exc:
+        metrics.provider_error(provider, exc)
         return _retry_later(provider, pk, exc)
     except Exception as exc:  # a processor failing outside process_delivery's handler
         record_failure(pk, exc, give_up=True)

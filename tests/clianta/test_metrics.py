@@ -80,6 +80,13 @@ def test_without_a_token_configured_metrics_are_not_found(client, settings):
 
 
 @pytest.mark.django_db
+def test_under_debug_without_a_token_metrics_are_open(client, settings):
+    settings.METRICS_TOKEN = ""
+    settings.DEBUG = True
+    assert client.get("/metrics").status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_missing_or_wrong_bearer_token_is_refused(client):
     assert client.get("/metrics").status_code == 401
     wrong = client.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
@@ -189,7 +196,10 @@ def test_a_webhook_burst_moves_received_backlog_processed_and_given_up(
         workspace=workspace_a, provider="example", url="https://example.com/h", secret=SECRET
     )
     before = scrape(client)
-    bodies = [event_body(f"EvBurst{i}") for i in range(20)] + [event_body("EvBad", fail="error")]
+    bodies = [event_body(f"EvBurst{i}") for i in range(20)] + [
+        event_body("EvBad", fail="error"),
+        event_body("EvSlow", fail="rate_limited"),
+    ]
     for body in bodies:
         assert post(client, body, signed(body)).status_code == 200
     assert post(client, bodies[0], signed(bodies[0])).status_code == 200  # a redelivery
@@ -198,8 +208,8 @@ def test_a_webhook_burst_moves_received_backlog_processed_and_given_up(
     received = moved(
         before, recorded, "clianta_webhook_deliveries_received_total", provider="example"
     )
-    assert received == 21
-    assert value(recorded, "clianta_webhook_backlog", provider="example") == 21
+    assert received == 22
+    assert value(recorded, "clianta_webhook_backlog", provider="example") == 22
     assert value(recorded, "clianta_webhook_backlog_oldest_seconds", provider="example") >= 0
 
     process_pending("example")
@@ -209,6 +219,9 @@ def test_a_webhook_burst_moves_received_backlog_processed_and_given_up(
     assert moved(recorded, after, processed, provider="example") == 20
     given_up = "clianta_webhook_deliveries_given_up_total"
     assert moved(recorded, after, given_up, provider="example") == 1
+    errors = "clianta_provider_errors_total"
+    assert moved(recorded, after, errors, provider="example", error_class="rate_limited") == 1
+    # The rate-limited delivery waits for its retry: not due, so not in the backlog.
     assert value(after, "clianta_webhook_backlog", provider="example") == 0
     assert WebhookDelivery.objects.filter(processed_at__isnull=False).count() == 20
 
