@@ -70,11 +70,18 @@ class AppServer:
 
 
 @contextlib.contextmanager
-def app_server(database_url: str, broker_url: str, *, web_workers: int, worker_nice: int = 0):
+def app_server(
+    database_url: str,
+    broker_url: str,
+    *,
+    web_workers: int,
+    worker_nice: int = 0,
+    settings: dict | None = None,
+):
     """The whole app as in production: a freshly made PostgreSQL database, an emptied Redis
     database as the broker, gunicorn with ``web_workers`` workers, and a Celery worker (at
-    niceness ``worker_nice``). The provider sandbox is served by a gunicorn of its own, as the
-    providers are other servers."""
+    niceness ``worker_nice``), all with the extra ``settings`` (environment variables). The
+    provider sandbox is served by a gunicorn of its own, as the providers are other servers."""
     import redis
 
     _recreate_database(database_url)
@@ -86,6 +93,7 @@ def app_server(database_url: str, broker_url: str, *, web_workers: int, worker_n
         "CELERY_BROKER_URL": broker_url,
         "CONN_MAX_AGE": "60",
         "SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}/sandbox",
+        **(settings or {}),
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)

@@ -448,6 +448,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_IGNORE_RESULT = True
 # How long an account's sync lock lives without being extended (each stored page extends it).
 SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=15 * 60)
+# A run stops after the page that takes it past this many seconds and queues the next one behind
+# the other accounts' runs: a big first sync shares the workers instead of holding one.
+SYNC_SLICE_SECONDS = env.int("SYNC_SLICE_SECONDS", default=60)
 # Webhook deliveries due for longer than this make /api/health say "degraded".
 HEALTH_WEBHOOK_BACKLOG_MINUTES = env.int("HEALTH_WEBHOOK_BACKLOG_MINUTES", default=10)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

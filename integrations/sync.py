@@ -2,14 +2,17 @@
 
 One run of one account: take the account's lock (or log the run as skipped), then for each page
 the provider gives, store its rows and the cursor that follows them in one transaction, so a run
-killed anywhere resumes from the last stored page with nothing lost or doubled. Every run writes
-a SyncLog; the account's health is updated from the outcome.
+killed anywhere resumes from the last stored page with nothing lost or doubled. A run stops after
+``SYNC_SLICE_SECONDS`` (``continued``) and its task queues the next, so that many big first
+syncs take turns on the workers. Every run writes a SyncLog; the account's health is updated from
+the outcome.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
@@ -183,6 +186,7 @@ def run(
     log.status = Status.RUNNING
     log.save()
     totals = Counts()
+    slice_ends = time.monotonic() + settings.SYNC_SLICE_SECONDS
     try:
         for page in job.pages(job.cursor()):
             with transaction.atomic():
@@ -190,6 +194,11 @@ def run(
                 log.pages += 1
                 _progress(log, totals)
             lock.extend()
+            if time.monotonic() > slice_ends:
+                # The page's cursor is stored: the next run (queued by the task) goes on.
+                log.continued = True
+                log.save(update_fields=["continued"])
+                break
     except AuthExpired as exc:
         _finish(log, Status.FAILED, exc.message)
         health.record_failure(credential.pk, exc.message, auth=True)
