@@ -46,13 +46,13 @@ def environment(database_url: str, port: int) -> dict:
 
 
 @contextlib.contextmanager
-def sandbox(*seed_command: str):
+def sandbox(*seed_command: str, settings: dict | None = None):
     """Migrate a fresh database, run the seeding command, serve the sandbox; yields the
-    environment a child process uses to reach both."""
+    environment a child process uses to reach both (with the extra ``settings``)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
-        env = environment(database, port)
+        env = {**environment(database, port), **(settings or {})}
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run(
@@ -167,10 +167,11 @@ def measure(script: str, size: int, env: dict) -> dict:
         [sys.executable, script, "--child", str(size)],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if child.returncode:
+        raise SystemExit(f"the measuring process failed:\n{child.stderr[-3000:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
@@ -202,20 +203,34 @@ def google_credential(provider: str, email: str, scope: str):
     )
 
 
-def run(script: str, description: str, seed: Callable[[int], list[str]], child, sizes: list[int]):
+def run(
+    script: str,
+    description: str,
+    seed: Callable[[int], list[str]],
+    child,
+    sizes: list[int],
+    modes: dict[str, dict] | None = None,
+):
     """A benchmark's command line: ``--sizes`` (each measured in a fresh process against a
     freshly seeded sandbox, ``seed(size)`` giving the seeding command) or, inside that process,
-    ``--child SIZE``. Returns the results (one dict per size), already printed as a table."""
+    ``--child SIZE``; each of ``modes`` is a flag (``--quota``) adding its settings to both
+    processes. Returns the results (one dict per size), already printed as a table."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sizes", type=int, nargs="+", default=sizes)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    for mode in modes or {}:
+        parser.add_argument(f"--{mode}", action="store_true")
     options = parser.parse_args()
     if options.child:
         child(options.child)
         return []
+    settings = {}
+    for mode, values in (modes or {}).items():
+        if getattr(options, mode):
+            settings.update(values)
     results = []
     for size in options.sizes:
-        with sandbox(*seed(size), "--seed", "7") as env:
+        with sandbox(*seed(size), "--seed", "7", settings=settings) as env:
             results.append(measure(script, size, env))
     print_table(results)
     return results

@@ -51,6 +51,10 @@ PROVIDER_TIMEOUT = env.float("PROVIDER_TIMEOUT", default=15)
 # Gmail's per-user quota (15,000 units a minute): a big first sync slows down instead of failing.
 # 0 turns the limit off.
 GMAIL_USER_QUOTA_UNITS_PER_SECOND = env.float("GMAIL_USER_QUOTA_UNITS_PER_SECOND", default=250)
+# The quota the sandbox's Gmail enforces on each mailbox (429 rateLimitExceeded above it; 0: none).
+SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND = env.float(
+    "SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND", default=0
+)
 
 # The span a first calendar sync covers (recurring events are expanded inside it).
 CALENDAR_SYNC_DAYS_BACK = env.int("CALENDAR_SYNC_DAYS_BACK", default=90)
@@ -450,7 +454,7 @@ CELERY_TASK_IGNORE_RESULT = True
 SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=15 * 60)
 # A run stops after the page that takes it past this many seconds and queues the next one behind
 # the other accounts' runs: a big first sync shares the workers instead of holding one.
-SYNC_SLICE_SECONDS = env.int("SYNC_SLICE_SECONDS", default=60)
+SYNC_SLICE_SECONDS = env.int("SYNC_SLICE_SECONDS", default=20)
 # Webhook deliveries due for longer than this make /api/health say "degraded".
 HEALTH_WEBHOOK_BACKLOG_MINUTES = env.int("HEALTH_WEBHOOK_BACKLOG_MINUTES", default=10)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
