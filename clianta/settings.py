@@ -67,6 +67,9 @@ PUSH_NOTIFICATIONS = env.bool("PUSH_NOTIFICATIONS", default=PUBLIC_URL.startswit
 PUSH_POLL_MINUTES = env.int("PUSH_POLL_MINUTES", default=30)
 # Channels are renewed when they expire within this many hours.
 PUSH_RENEW_BEFORE_HOURS = env.int("PUSH_RENEW_BEFORE_HOURS", default=24)
+# A channel that heard nothing for this long no longer stretches its account's polls (a provider
+# can stop pushing without saying so).
+PUSH_QUIET_HOURS = env.int("PUSH_QUIET_HOURS", default=24)
 # Gmail push: Gmail publishes a watched mailbox's changes to this Cloud Pub/Sub topic
 # ("projects/<project>/topics/<topic>"; empty: Gmail mailboxes poll), whose push subscription
 # calls <PUBLIC_URL>/api/push/gmail with an OIDC token for this service account and audience
