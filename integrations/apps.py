@@ -23,6 +23,7 @@ class IntegrationsConfig(AppConfig):
         "integrations.monitoring.late_syncs",
         "integrations.monitoring.needs_reconnect",
         "integrations.monitoring.webhook_backlog",
+        "integrations.monitoring.push_channels",
     )
 
     # Gauges computed at each scrape of /metrics (clianta/metrics.py).

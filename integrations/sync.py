@@ -2,8 +2,10 @@
 
 One run of one account: take the account's lock (or log the run as skipped), then for each page
 the provider gives, store its rows and the cursor that follows them in one transaction, so a run
-killed anywhere resumes from the last stored page with nothing lost or doubled. Every run writes
-a SyncLog; the account's health is updated from the outcome.
+killed anywhere resumes from the last stored page with nothing lost or doubled. A run stops after
+``SYNC_SLICE_SECONDS`` (``continued``) and its task queues the next, so that many big first
+syncs take turns on the workers. Every run writes a SyncLog; the account's health is updated from
+the outcome.
 """
 
 from __future__ import annotations
@@ -186,6 +188,7 @@ def run(
     metrics.SYNCS_STARTED.labels(credential.provider).inc()
     began = time.monotonic()
     totals = Counts()
+    slice_ends = time.monotonic() + settings.SYNC_SLICE_SECONDS
     try:
         for page in job.pages(job.cursor()):
             with transaction.atomic():
@@ -193,6 +196,11 @@ def run(
                 log.pages += 1
                 _progress(log, totals)
             lock.extend()
+            if time.monotonic() > slice_ends:
+                # The page's cursor is stored: the next run (queued by the task) goes on.
+                log.continued = True
+                log.save(update_fields=["continued"])
+                break
     except AuthExpired as exc:
         metrics.provider_error(credential.provider, exc)
         _finish(log, Status.FAILED, exc.message)
