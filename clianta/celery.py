@@ -3,11 +3,14 @@ import os
 
 from celery import Celery, signals
 
+from clianta import logcontext
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clianta.settings")
 
 app = Celery("clianta")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+logcontext.connect_celery()
 
 
 @signals.worker_init.connect

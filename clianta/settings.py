@@ -204,6 +204,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clianta.logcontext.RequestIdMiddleware",
     "clianta.api.limits.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -473,18 +474,32 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# "json": one JSON object per line (production: every extra field of a log call, the request id
+# and the workspace id are fields); "plain": a line for people, extras as key=value (make run).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub_secrets": {"()": "clianta.scrub.ScrubSecretsFilter"}},
+    "filters": {
+        "scrub_secrets": {"()": "clianta.scrub.ScrubSecretsFilter"},
+        "context": {"()": "clianta.logcontext.ContextFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"()": "clianta.logcontext.PlainFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["scrub_secrets"],
+            "formatter": LOG_FORMAT,
+            # The context first, so that its fields are scrubbed like any other.
+            "filters": ["context", "scrub_secrets"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clianta import scrub
+from clianta import logcontext, scrub
 
 from . import health, metrics
 from .errors import AuthExpired, ProviderError, Transient, retry_delay
@@ -170,6 +170,11 @@ def run(
 ) -> SyncLog:
     """Run ``job`` once. ``final`` says whether a transient failure ends the run for good (it is
     re-raised either way, for the task to retry). ``log_id`` names the queued SyncLog to fill."""
+    with logcontext.bound(workspace_id=job.credential.workspace_id):
+        return _run(job, trigger, attempt, final, task_id, log_id)
+
+
+def _run(job: SyncJob, trigger: str, attempt: int, final: bool, task_id, log_id) -> SyncLog:
     credential = job.credential
     lock = Lock(f"sync:{job.account_key}", lock_ttl())
     log = SyncLog.objects.filter(pk=log_id, status=Status.QUEUED).first() if log_id else None
