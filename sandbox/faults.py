@@ -9,11 +9,16 @@ under ``make run`` use the JSON control API in ``sandbox.control``, which calls 
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +26,8 @@ from django.views.decorators.csrf import csrf_exempt
 from .models import SandboxCall, SandboxFault
 
 ErrorBody = Callable[[int], dict[str, Any]]
+logger = logging.getLogger("sandbox")
+PUSH_TIMEOUT = 10
 
 
 def sandbox_endpoint(provider: str, error_body: ErrorBody):
@@ -142,6 +149,42 @@ def inject(
         truncate=truncate,
         remaining=times,
     )
+
+
+@dataclass(frozen=True)
+class Push:
+    """Something a provider sends rather than answers: a POST to ``url`` (with ``request``'s
+    keyword arguments for requests.post), which the faults matching ``fault_path`` drop (a
+    status) or hold back (``delay_ms``)."""
+
+    fault_path: str
+    url: str
+    request: dict = field(default_factory=dict)
+
+
+def push_later(provider: str, pushes: list[Push]) -> None:
+    """Send ``pushes`` in order from a thread of their own, as a provider calls its subscribers
+    after the change that caused them, whatever its own request is doing."""
+    if pushes:
+        threading.Thread(target=_push_all, args=(provider, pushes), daemon=True).start()
+
+
+def _push_all(provider: str, pushes: list[Push]) -> None:
+    try:
+        for push in pushes:
+            fault = take(provider, push.fault_path)
+            if fault is not None and fault.status:
+                continue  # dropped, as a provider may drop a notification
+            if fault is not None and fault.delay_ms:
+                time.sleep(fault.delay_ms / 1000)
+            try:
+                requests.post(push.url, timeout=PUSH_TIMEOUT, **push.request)
+            except requests.RequestException as error:
+                logger.info(
+                    "sandbox.push_failed", extra={"provider": provider, "reason": str(error)}
+                )
+    finally:
+        connection.close()  # the thread's own connection
 
 
 def clear(provider: str | None = None) -> int:

@@ -15,25 +15,18 @@ matches ``/push/calendar/<channel id>`` drops the notification (a status) or hol
 
 from __future__ import annotations
 
-import logging
 import secrets
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-import requests
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from sandbox import faults
 
 from .models import GoogleCalendar, GoogleCalendarChannel
-
-logger = logging.getLogger("sandbox.google")
-NOTIFY_TIMEOUT = 10
 
 
 class InvalidChannel(ValueError):
@@ -70,8 +63,7 @@ def watch(cal: GoogleCalendar, body: dict, resource_uri: str) -> GoogleCalendarC
         token=token,
         expiration=expiration,
     )
-    channel.resource_uri = resource_uri
-    _send_later([_notification(channel, "sync")])
+    faults.push_later("google", [_notification(channel, "sync")])
     return channel
 
 
@@ -110,11 +102,11 @@ def _announce_now(calendar_pk) -> None:
     channels = GoogleCalendarChannel.objects.filter(
         calendar_id=calendar_pk, stopped_at__isnull=True, expiration__gt=timezone.now()
     )
-    _send_later([_notification(channel, "exists") for channel in channels])
+    faults.push_later("google", [_notification(channel, "exists") for channel in channels])
 
 
-def _notification(channel: GoogleCalendarChannel, state: str) -> tuple[str, str, dict]:
-    """(channel id, address, headers) of the channel's next notification."""
+def _notification(channel: GoogleCalendarChannel, state: str) -> faults.Push:
+    """The channel's next notification."""
     numbered = GoogleCalendarChannel.objects.filter(pk=channel.pk)
     numbered.update(message_number=F("message_number") + 1)
     number = numbered.values_list("message_number", flat=True).get()
@@ -131,29 +123,6 @@ def _notification(channel: GoogleCalendarChannel, state: str) -> tuple[str, str,
     }
     if channel.token:
         headers["X-Goog-Channel-Token"] = channel.token
-    return channel.channel_id, channel.address, headers
-
-
-def _send_later(notifications: list[tuple[str, str, dict]]) -> None:
-    if notifications:
-        threading.Thread(target=_send, args=(notifications,), daemon=True).start()
-
-
-def _send(notifications: list[tuple[str, str, dict]]) -> None:
-    try:
-        _post_each(notifications)
-    finally:
-        connection.close()  # the thread's own connection (the fault switch reads the database)
-
-
-def _post_each(notifications: list[tuple[str, str, dict]]) -> None:
-    for channel_id, address, headers in notifications:
-        fault = faults.take("google", f"/push/calendar/{channel_id}")
-        if fault is not None and fault.status:
-            continue  # dropped, as Google may drop a notification
-        if fault is not None and fault.delay_ms:
-            time.sleep(fault.delay_ms / 1000)
-        try:
-            requests.post(address, headers=headers, timeout=NOTIFY_TIMEOUT)
-        except requests.RequestException as error:
-            logger.info("sandbox.calendar_push_failed", extra={"reason": str(error)})
+    return faults.Push(
+        f"/push/calendar/{channel.channel_id}", channel.address, {"headers": headers}
+    )

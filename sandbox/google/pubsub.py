@@ -19,16 +19,12 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import secrets
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import requests
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from google.auth import crypt, jwt
 
@@ -38,10 +34,8 @@ from sandbox.faults import sandbox_endpoint
 from .errors import api_error_body
 from .models import GoogleSigningKey
 
-logger = logging.getLogger("sandbox.google")
 ISSUER = "https://accounts.google.com"
 TOKEN_LIFETIME = timedelta(hours=1)
-PUSH_TIMEOUT = 10
 
 
 def signing_key() -> GoogleSigningKey:
@@ -127,27 +121,9 @@ def envelope(topic: str, data: dict) -> dict:
 
 
 def publish(topic: str, data: dict) -> None:
-    """Push one message published to ``topic`` to the subscription's endpoint, from a thread."""
-    body = envelope(topic, data)
-    threading.Thread(target=_push, args=(topic, body), daemon=True).start()
-
-
-def _push(topic: str, body: dict) -> None:
-    try:
-        fault = faults.take("google", f"/push/pubsub/{topic}")
-        if fault is not None and fault.status:
-            return  # dropped
-        if fault is not None and fault.delay_ms:
-            time.sleep(fault.delay_ms / 1000)
-        audience = settings.GMAIL_PUSH_AUDIENCE or endpoint()
-        token = oidc_token(audience, settings.GMAIL_PUSH_SERVICE_ACCOUNT)
-        requests.post(
-            endpoint(),
-            json=body,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=PUSH_TIMEOUT,
-        )
-    except requests.RequestException as error:
-        logger.info("sandbox.pubsub_push_failed", extra={"reason": str(error)})
-    finally:
-        connection.close()  # the thread's own connection
+    """Push one message published to ``topic`` to the subscription's endpoint, from a thread,
+    with an OIDC token minted now."""
+    audience = settings.GMAIL_PUSH_AUDIENCE or endpoint()
+    token = oidc_token(audience, settings.GMAIL_PUSH_SERVICE_ACCOUNT)
+    request = {"json": envelope(topic, data), "headers": {"Authorization": f"Bearer {token}"}}
+    faults.push_later("google", [faults.Push(f"/push/pubsub/{topic}", endpoint(), request)])

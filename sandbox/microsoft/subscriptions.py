@@ -23,15 +23,12 @@ matches a fault of provider ``microsoft``.
 from __future__ import annotations
 
 import json
-import logging
 import re
-import threading
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import requests
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
@@ -40,11 +37,9 @@ from sandbox import faults
 from .models import OutlookMailbox, OutlookSubscription
 from .tokens import authenticate, graph_error, object_id
 
-logger = logging.getLogger("sandbox.microsoft")
 LONGEST = timedelta(minutes=10080)
 SHORTEST = timedelta(minutes=45)
 VALIDATION_TIMEOUT = 10
-NOTIFY_TIMEOUT = 10
 CHANGE_TYPES = {"created", "updated", "deleted"}
 RESOURCE = re.compile(r"^/?(?:me|users/[^/]+)/(?:mailFolders\('?(\w+)'?\)/)?messages$", re.I)
 TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
@@ -213,8 +208,8 @@ def _announce_now(box_pk, email: str, folder: str, change: str, graph_id: str) -
             "clientState": sub.client_state or None,
             "tenantId": TENANT_ID,
         }
-        posts.append((sub.subscription_id, sub.notification_url, {"value": [item]}))
-    _send_later(posts)
+        posts.append(_push(sub.subscription_id, sub.notification_url, item))
+    faults.push_later("microsoft", posts)
 
 
 def lifecycle(subscription_id: str, event: str) -> None:
@@ -230,25 +225,8 @@ def lifecycle(subscription_id: str, event: str) -> None:
     }
     if event == "subscriptionRemoved":
         sub.delete()
-    _send_later([(sub.subscription_id, sub.lifecycle_url, {"value": [item]})])
+    faults.push_later("microsoft", [_push(sub.subscription_id, sub.lifecycle_url, item)])
 
 
-def _send_later(posts: list[tuple[str, str, dict]]) -> None:
-    if posts:
-        threading.Thread(target=_send, args=(posts,), daemon=True).start()
-
-
-def _send(posts: list[tuple[str, str, dict]]) -> None:
-    try:
-        for subscription_id, url, body in posts:
-            fault = faults.take("microsoft", f"/push/graph/{subscription_id}")
-            if fault is not None and fault.status:
-                continue  # dropped
-            if fault is not None and fault.delay_ms:
-                time.sleep(fault.delay_ms / 1000)
-            try:
-                requests.post(url, json=body, timeout=NOTIFY_TIMEOUT)
-            except requests.RequestException as error:
-                logger.info("sandbox.graph_push_failed", extra={"reason": str(error)})
-    finally:
-        connection.close()  # the thread's own connection
+def _push(subscription_id: str, url: str, item: dict) -> faults.Push:
+    return faults.Push(f"/push/graph/{subscription_id}", url, {"json": {"value": [item]}})

@@ -66,8 +66,9 @@ def test_a_change_in_google_calendar_reaches_the_api_through_a_worker(
     event = add("Pushed", days=2)
     row = wait_for(lambda: CalendarEvent.objects.filter(provider_event_id=event.event_id).first())
     assert row.title == "Pushed"
-    log = SyncLog.objects.filter(trigger=push.TRIGGER).get()
-    assert log.status == SyncLog.Status.SUCCESS and log.created == 1
+    pushed = SyncLog.objects.filter(trigger=push.TRIGGER, status=SyncLog.Status.SUCCESS)
+    log = wait_for(pushed.first)
+    assert log.created == 1
     listed = api_a.get("/api/calendar/events").json()["results"]
     assert [e["title"] for e in listed] == ["Pushed"]
     channel = channel_of(watched)

@@ -72,7 +72,8 @@ def test_new_mail_reaches_the_api_through_pubsub_and_a_worker(watched, celery_wo
     mailbox.deliver(EMAIL, sender="Ann <ann@acme.example>", subject="Pushed", body="Hi")
     row = wait_for(lambda: EmailMessage.objects.filter(subject="Pushed").first())
     assert row.account_id == watched.pk
-    assert SyncLog.objects.filter(trigger=push.TRIGGER, status=SyncLog.Status.SUCCESS).exists()
+    pushed = SyncLog.objects.filter(trigger=push.TRIGGER, status=SyncLog.Status.SUCCESS)
+    wait_for(pushed.exists)
     subjects = [m["subject"] for m in api_a.get("/api/email-messages").json()["results"]]
     assert "Pushed" in subjects
     state = api_a.get(f"/api/email-accounts/{watched.pk}").json()["push"]
