@@ -11,6 +11,7 @@ from clianta.tokens.auth import refuse_a_limited_token
 
 from . import filters, serializers
 from .invitations import InvitationSerializer
+from .timeline import TimelineMixin
 from .scoping import WorkspaceModelViewSet, WorkspaceScopedMixin, requester_memberships
 
 Role = Membership.Role
@@ -142,7 +143,7 @@ class MembershipViewSet(
             raise ValidationError({"role": ["A workspace must keep at least one owner."]})
 
 
-class CompanyViewSet(WorkspaceModelViewSet):
+class CompanyViewSet(TimelineMixin, WorkspaceModelViewSet):
     """Companies of the workspace."""
 
     queryset = Company.objects.all()
@@ -150,14 +151,20 @@ class CompanyViewSet(WorkspaceModelViewSet):
     filter_backends = [filters.SearchFilter]
     search_fields = ["name", "domain"]
 
+    def timeline_contact_ids(self, company):
+        return Contact.objects.filter(workspace=self.workspace, company=company).values("pk")
 
-class ContactViewSet(WorkspaceModelViewSet):
+
+class ContactViewSet(TimelineMixin, WorkspaceModelViewSet):
     """Contacts of the workspace; an email address belongs to at most one contact."""
 
     queryset = Contact.objects.all()
     serializer_class = serializers.ContactSerializer
     filter_backends = [filters.SearchFilter]
     search_fields = ["first_name", "last_name", "email", "phone"]
+
+    def timeline_contact_ids(self, contact):
+        return Contact.objects.filter(pk=contact.pk).values("pk")
 
     @transaction.atomic
     def perform_create(self, serializer):

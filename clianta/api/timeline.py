@@ -1,0 +1,123 @@
+"""``GET /api/contacts/{id}/timeline`` and ``GET /api/companies/{id}/timeline``: the timeline
+(``clianta.timeline``) of a contact, or of all a company's contacts, for any member."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from clianta import timeline
+
+MAX_PAGE_SIZE = 200
+
+
+class TimelineQuerySerializer(serializers.Serializer):
+    kind = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Only these kinds (repeat the parameter for several).",
+    )
+    after = serializers.DateTimeField(
+        required=False, help_text="Only items that happened at or after this time (ISO 8601)."
+    )
+    before = serializers.DateTimeField(
+        required=False, help_text="Only items that happened before this time (ISO 8601)."
+    )
+    cursor = serializers.CharField(
+        required=False, help_text="The `next` of the previous page's answer, as it was given."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=50
+    )
+
+    def validate_kind(self, kinds):
+        known = timeline.sources()
+        unknown = sorted(set(kinds) - set(known))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown kind {', '.join(unknown)}; the kinds are {', '.join(known)}."
+            )
+        return kinds
+
+    def validate_cursor(self, cursor):
+        try:
+            return timeline.decode_cursor(cursor)
+        except timeline.BadCursor as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    kind = serializers.CharField(source="t_kind")
+    occurred_at = serializers.DateTimeField(source="t_at")
+    direction = serializers.SerializerMethodField(
+        help_text='"inbound" or "outbound"; null for a kind without one.'
+    )
+    summary = serializers.SerializerMethodField(help_text="One line describing it.")
+    status = serializers.CharField(
+        source="t_status", help_text="Delivery status or outcome, where the kind has one."
+    )
+    id = serializers.CharField(source="t_id", help_text="The source object's id.")
+    url = serializers.SerializerMethodField(help_text="The source object's API URL.")
+    integration = serializers.CharField(source="t_integration")
+
+    def get_direction(self, row) -> str | None:
+        return row["t_direction"] or None
+
+    def get_summary(self, row) -> str:
+        parts = (row["t_title"], row["t_detail"], row["t_status"])
+        return " · ".join(" ".join(part.split()) for part in parts if part and part.strip())[:300]
+
+    def get_url(self, row) -> str:
+        path = reverse(timeline.sources()[row["t_kind"]].url_name, kwargs={"pk": row["t_ref"]})
+        return self.context["request"].build_absolute_uri(path)
+
+
+class TimelinePageSerializer(serializers.Serializer):
+    results = TimelineItemSerializer(many=True)
+    next = serializers.URLField(
+        allow_null=True, help_text="The next (older) page; null on the last page."
+    )
+
+
+class TimelineMixin:
+    """Adds ``GET {id}/timeline`` to a workspace-scoped viewset; ``timeline_contact_ids(obj)``
+    gives the contacts whose items it shows."""
+
+    def timeline_contact_ids(self, obj):
+        raise NotImplementedError
+
+    @extend_schema(
+        summary="Timeline: every interaction, newest first",
+        parameters=[TimelineQuerySerializer],
+        responses=TimelinePageSerializer,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def timeline(self, request, pk=None):
+        obj = self.get_object()
+        query = TimelineQuerySerializer(
+            data={**request.query_params.dict(), "kind": request.query_params.getlist("kind")}
+        )
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        rows, last = timeline.page(
+            self.workspace,
+            self.timeline_contact_ids(obj),
+            kinds=params.get("kind", ()),
+            after=params.get("after"),
+            before=params.get("before"),
+            cursor=params.get("cursor"),
+            size=params["page_size"],
+        )
+        next_url = (
+            replace_query_param(
+                request.build_absolute_uri(), "cursor", timeline.encode_cursor(*last)
+            )
+            if last
+            else None
+        )
+        items = TimelineItemSerializer(rows, many=True, context={"request": request}).data
+        return Response({"results": items, "next": next_url})

@@ -1,0 +1,86 @@
+"""Timeline items of every kind for a contact, at chosen times (tests and bench/timeline.py)."""
+
+from datetime import datetime
+
+from clianta.models import Contact, CrmEvent, Membership
+from email_accounts.models import EmailAccount, EmailMessage, EmailThread
+from integrations.models import IntegrationCredential
+from messaging.twilio.models import CallRecording, SmsMessage, VoiceDrop, VoiceDropCall
+
+KINDS = ("crm", "email", "sms", "voice_drop", "call_recording")
+
+
+def _mailbox(workspace) -> EmailAccount:
+    """A Gmail mailbox the workspace's owner connected."""
+    owner = workspace.memberships.get(role=Membership.Role.OWNER).user
+    credential = IntegrationCredential.objects.create(
+        workspace=workspace, provider="gmail", account="me@clianta.example", connected_by=owner
+    )
+    return EmailAccount.objects.create(
+        workspace=workspace, provider="gmail", email="me@clianta.example", credential=credential
+    )
+
+
+def add_item(kind: str, contact: Contact, at: datetime, n: int = 0):
+    """One item of ``kind`` concerning ``contact`` that happened at ``at``; ``n`` makes its
+    unique fields unique."""
+    workspace = contact.workspace
+    tag = f"{contact.pk.hex[:8]}-{n}-{at.timestamp()}"
+    if kind == "crm":
+        return CrmEvent.objects.create(
+            workspace=workspace,
+            type="deal.stage_changed",
+            contact=contact,
+            data={"stage": "proposal"},
+            occurred_at=at,
+        )
+    if kind == "email":
+        account = EmailAccount.objects.filter(workspace=workspace).first() or _mailbox(workspace)
+        thread = EmailThread.objects.create(workspace=workspace, subject=f"Proposal {n}")
+        message = EmailMessage.objects.create(
+            workspace=workspace,
+            account=account,
+            thread=thread,
+            provider_message_id=tag,
+            subject=f"Proposal {n}",
+            snippet="Here are the figures",
+            direction="inbound",
+            from_address=contact.email,
+            sent_at=at,
+        )
+        message.contacts.add(contact)
+        return message
+    if kind == "sms":
+        model, fields = SmsMessage, {
+            "workspace": workspace,
+            "contact": contact,
+            "direction": "outbound",
+            "sid": f"SM{tag}",
+            "from_number": "+15550001111",
+            "to_number": "+15550002222",
+            "body": f"Hello {n}",
+            "status": "delivered",
+        }
+    elif kind == "voice_drop":
+        drop = VoiceDrop.objects.create(workspace=workspace, audio_url="https://a.example/x.mp3")
+        model, fields = VoiceDropCall, {
+            "voice_drop": drop,
+            "contact": contact,
+            "to_number": "+15550002222",
+            "outcome": "voicemail",
+        }
+    else:
+        model, fields = CallRecording, {
+            "workspace": workspace,
+            "contact": contact,
+            "recording_sid": f"RE{tag}",
+            "call_sid": f"CA{tag}",
+            "url": "https://api.twilio.example/r.mp3",
+            "duration": 42,
+            "status": "completed",
+        }
+    item = model.objects.create(**fields)
+    # created_at/updated_at are set on save: put the time it happened in place.
+    stamp = "updated_at" if kind == "voice_drop" else "created_at"
+    model.objects.filter(pk=item.pk).update(**{stamp: at})
+    return item
