@@ -2,22 +2,26 @@
 
 from datetime import datetime
 
+from calendars.models import CalendarEvent, CalendarIntegration, Meeting
 from clianta.models import Contact, CrmEvent, Membership
 from email_accounts.models import EmailAccount, EmailMessage, EmailThread
 from integrations.models import IntegrationCredential
 from messaging.twilio.models import CallRecording, SmsMessage, VoiceDrop, VoiceDropCall
 
-KINDS = ("crm", "email", "sms", "voice_drop", "call_recording")
+KINDS = ("crm", "email", "sms", "voice_drop", "call_recording", "meeting")
 
 
-def _mailbox(workspace) -> EmailAccount:
-    """A Gmail mailbox the workspace's owner connected."""
+def _connected(workspace, model, provider: str):
+    """The workspace's ``model`` (a mailbox or a calendar) its owner connected, made once."""
+    found = model.objects.filter(workspace=workspace).first()
+    if found:
+        return found
     owner = workspace.memberships.get(role=Membership.Role.OWNER).user
     credential = IntegrationCredential.objects.create(
-        workspace=workspace, provider="gmail", account="me@clianta.example", connected_by=owner
+        workspace=workspace, provider=provider, account="me@clianta.example", connected_by=owner
     )
-    return EmailAccount.objects.create(
-        workspace=workspace, provider="gmail", email="me@clianta.example", credential=credential
+    return model.objects.create(
+        workspace=workspace, provider=provider, email="me@clianta.example", credential=credential
     )
 
 
@@ -35,7 +39,7 @@ def add_item(kind: str, contact: Contact, at: datetime, n: int = 0):
             occurred_at=at,
         )
     if kind == "email":
-        account = EmailAccount.objects.filter(workspace=workspace).first() or _mailbox(workspace)
+        account = _connected(workspace, EmailAccount, "gmail")
         thread = EmailThread.objects.create(workspace=workspace, subject=f"Proposal {n}")
         message = EmailMessage.objects.create(
             workspace=workspace,
@@ -50,6 +54,21 @@ def add_item(kind: str, contact: Contact, at: datetime, n: int = 0):
         )
         message.contacts.add(contact)
         return message
+    if kind == "meeting":
+        meeting = Meeting.objects.create(
+            workspace=workspace, ical_uid=tag, title=f"Demo {n}", start=at, end=at
+        )
+        event = CalendarEvent.objects.create(
+            workspace=workspace,
+            integration=_connected(workspace, CalendarIntegration, "google_calendar"),
+            meeting=meeting,
+            provider_event_id=tag,
+            title=meeting.title,
+            start=at,
+            end=at,
+        )
+        event.contacts.add(contact)
+        return meeting
     if kind == "sms":
         model, fields = SmsMessage, {
             "workspace": workspace,

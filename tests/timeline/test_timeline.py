@@ -52,6 +52,8 @@ def test_every_kind_newest_first_with_its_summary_url_and_integration(api_a, con
     assert by_kind["voice_drop"]["summary"] == "Voice drop to +15550002222 · voicemail"
     assert by_kind["voice_drop"]["direction"] == "outbound"
     assert by_kind["call_recording"]["summary"] == "Call recording · 42 s · completed"
+    assert by_kind["meeting"]["summary"] == "Demo 0"
+    assert by_kind["meeting"]["integration"] == "google_calendar"
     assert by_kind["crm"]["summary"] == "deal.stage_changed · proposal"
     assert by_kind["crm"]["direction"] is None
     assert by_kind["crm"]["url"].endswith(f"/api/contacts/{contact.pk}")
@@ -148,6 +150,18 @@ def test_filters_by_kinds_and_dates(api_a, contact):
     assert [item["kind"] for item in between] == ["sms", "voice_drop"]
 
 
+def test_upcoming_meetings_come_first_and_say_so(api_a, contact):
+    add_item("sms", contact, NOW)
+    add_item("meeting", contact, NOW + timedelta(days=2))
+
+    items = timeline(api_a, contact)["results"]
+
+    assert [(item["kind"], item["status"]) for item in items] == [
+        ("meeting", "upcoming"),
+        ("sms", "delivered"),
+    ]
+
+
 @pytest.mark.parametrize(
     "query, field",
     [
@@ -192,6 +206,8 @@ def test_another_workspace_sees_nothing(api_a, api_b, workspace_a, workspace_b, 
         item = add_item(kind, theirs, NOW + timedelta(minutes=1), n=9)
         if kind == "email":
             item.contacts.set([contact])
+        elif kind == "meeting":
+            item.copies.get().contacts.set([contact])
         else:
             type(item).objects.filter(pk=item.pk).update(contact=contact)
 
