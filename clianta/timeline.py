@@ -50,13 +50,13 @@ def columns(
     kind: str,
     integration,
     title,
-    detail=Value(""),
-    direction=Value(""),
-    status=Value(""),
-    ref=F("pk"),
+    detail="",
+    direction="",
+    status="",
+    ref="pk",
 ) -> QuerySet:
     """``queryset`` reduced to the common columns; each argument is an expression (``F``,
-    ``Value``…) or a plain string (a constant)."""
+    ``Value``…) or a plain string (a constant), except ``ref``: an expression or a field name."""
 
     def text(value):
         return Value(value) if isinstance(value, str) else Cast(value, CharField())

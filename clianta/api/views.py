@@ -11,8 +11,8 @@ from clianta.tokens.auth import refuse_a_limited_token
 
 from . import filters, serializers
 from .invitations import InvitationSerializer
-from .timeline import TimelineMixin
 from .scoping import WorkspaceModelViewSet, WorkspaceScopedMixin, requester_memberships
+from .timeline import TimelineMixin
 
 Role = Membership.Role
 

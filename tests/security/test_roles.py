@@ -24,6 +24,7 @@ from clianta.models import AuditEvent, Company, Contact, Membership, Workspace
 from email_accounts.models import BlockedSender, EmailAccount, MailboxDelegate
 from integrations.models import IntegrationCredential
 from messaging.slack.models import NotificationRule, SlackIntegration
+from productivity.models import KnowledgePage
 from tests.conftest import sandbox_tokens
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
 from tests.integrations.oauth_helpers import finish, start
@@ -70,6 +71,10 @@ class Row:
 
 def _contact(world) -> None:
     world.extra["contact"] = Contact.objects.create(workspace=world.workspace, first_name="Ada")
+
+
+def _page(world) -> None:
+    world.extra["page"] = KnowledgePage.objects.create(workspace=world.workspace, page_id="p1")
 
 
 def _company(world) -> None:
@@ -325,6 +330,13 @@ TABLE = [
         lambda w: "/api/integrations/google-sheets/export",
         409,
         body=lambda w: {"report": "contacts"},
+    ),
+    Row(
+        "See a Notion page of the knowledge store",
+        "get",
+        lambda w: f"/api/knowledge/{w.extra['page'].pk}",
+        200,
+        prepare=_page,
     ),
     Row(
         "See a contact's timeline",

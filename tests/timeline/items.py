@@ -6,9 +6,11 @@ from calendars.models import CalendarEvent, CalendarIntegration, Meeting
 from clianta.models import Contact, CrmEvent, Membership
 from email_accounts.models import EmailAccount, EmailMessage, EmailThread
 from integrations.models import IntegrationCredential
+from messaging.slack.models import SlackIntegration, SlackMessage
 from messaging.twilio.models import CallRecording, SmsMessage, VoiceDrop, VoiceDropCall
+from productivity.models import KnowledgePage
 
-KINDS = ("crm", "email", "sms", "voice_drop", "call_recording", "meeting")
+KINDS = ("crm", "email", "sms", "voice_drop", "call_recording", "meeting", "slack", "notion")
 
 
 def _connected(workspace, model, provider: str):
@@ -22,6 +24,19 @@ def _connected(workspace, model, provider: str):
     )
     return model.objects.create(
         workspace=workspace, provider=provider, email="me@clianta.example", credential=credential
+    )
+
+
+def _slack(workspace) -> SlackIntegration:
+    """The workspace's Slack, installed once."""
+    found = SlackIntegration.objects.filter(workspace=workspace).first()
+    if found:
+        return found
+    credential = IntegrationCredential.objects.create(
+        workspace=workspace, provider="slack", account=f"T{workspace.pk.hex[:8]}"
+    )
+    return SlackIntegration.objects.create(
+        workspace=workspace, credential=credential, team_id=f"T{workspace.pk.hex[:8]}"
     )
 
 
@@ -69,35 +84,62 @@ def add_item(kind: str, contact: Contact, at: datetime, n: int = 0):
         )
         event.contacts.add(contact)
         return meeting
+    if kind == "slack":
+        return SlackMessage.objects.create(
+            workspace=workspace,
+            integration=_slack(workspace),
+            channel_id="C1",
+            ts=tag,
+            user_id="U1",
+            user_name="Ada",
+            text=f"Can we talk {n}?",
+            posted_at=at,
+            contact=contact,
+        )
+    if kind == "notion":
+        page = KnowledgePage.objects.create(
+            workspace=workspace, page_id=tag, title=f"Account plan {n}", last_edited_time=at
+        )
+        page.contacts.add(contact)
+        return page
     if kind == "sms":
-        model, fields = SmsMessage, {
-            "workspace": workspace,
-            "contact": contact,
-            "direction": "outbound",
-            "sid": f"SM{tag}",
-            "from_number": "+15550001111",
-            "to_number": "+15550002222",
-            "body": f"Hello {n}",
-            "status": "delivered",
-        }
+        model, fields = (
+            SmsMessage,
+            {
+                "workspace": workspace,
+                "contact": contact,
+                "direction": "outbound",
+                "sid": f"SM{tag}",
+                "from_number": "+15550001111",
+                "to_number": "+15550002222",
+                "body": f"Hello {n}",
+                "status": "delivered",
+            },
+        )
     elif kind == "voice_drop":
         drop = VoiceDrop.objects.create(workspace=workspace, audio_url="https://a.example/x.mp3")
-        model, fields = VoiceDropCall, {
-            "voice_drop": drop,
-            "contact": contact,
-            "to_number": "+15550002222",
-            "outcome": "voicemail",
-        }
+        model, fields = (
+            VoiceDropCall,
+            {
+                "voice_drop": drop,
+                "contact": contact,
+                "to_number": "+15550002222",
+                "outcome": "voicemail",
+            },
+        )
     else:
-        model, fields = CallRecording, {
-            "workspace": workspace,
-            "contact": contact,
-            "recording_sid": f"RE{tag}",
-            "call_sid": f"CA{tag}",
-            "url": "https://api.twilio.example/r.mp3",
-            "duration": 42,
-            "status": "completed",
-        }
+        model, fields = (
+            CallRecording,
+            {
+                "workspace": workspace,
+                "contact": contact,
+                "recording_sid": f"RE{tag}",
+                "call_sid": f"CA{tag}",
+                "url": "https://api.twilio.example/r.mp3",
+                "duration": 42,
+                "status": "completed",
+            },
+        )
     item = model.objects.create(**fields)
     # created_at/updated_at are set on save: put the time it happened in place.
     stamp = "updated_at" if kind == "voice_drop" else "created_at"

@@ -54,6 +54,8 @@ def test_every_kind_newest_first_with_its_summary_url_and_integration(api_a, con
     assert by_kind["call_recording"]["summary"] == "Call recording · 42 s · completed"
     assert by_kind["meeting"]["summary"] == "Demo 0"
     assert by_kind["meeting"]["integration"] == "google_calendar"
+    assert by_kind["slack"]["summary"] == "Ada · Can we talk 0?"
+    assert by_kind["notion"]["summary"] == "Account plan 0"
     assert by_kind["crm"]["summary"] == "deal.stage_changed · proposal"
     assert by_kind["crm"]["direction"] is None
     assert by_kind["crm"]["url"].endswith(f"/api/contacts/{contact.pk}")
@@ -63,9 +65,7 @@ def test_every_kind_newest_first_with_its_summary_url_and_integration(api_a, con
 
 def test_the_crm_events_of_the_api_are_on_the_timeline(api_a):
     created = api_a.post("/api/contacts", {"first_name": "Bo"}, format="json").json()
-    deal = api_a.post(
-        "/api/deals", {"name": "Big", "contact": created["id"]}, format="json"
-    ).json()
+    deal = api_a.post("/api/deals", {"name": "Big", "contact": created["id"]}, format="json").json()
     api_a.patch(f"/api/deals/{deal['id']}", {"stage": "won"}, format="json")
 
     items = api_a.get(f"/api/contacts/{created['id']}/timeline").json()["results"]
@@ -208,9 +208,15 @@ def test_another_workspace_sees_nothing(api_a, api_b, workspace_a, workspace_b, 
             item.contacts.set([contact])
         elif kind == "meeting":
             item.copies.get().contacts.set([contact])
+        elif kind == "notion":
+            item.contacts.set([contact])
         else:
             type(item).objects.filter(pk=item.pk).update(contact=contact)
 
     items = timeline(api_a, contact)["results"]
     assert len(items) == 1
     assert items[0]["kind"] == "sms"
+    assert api_b.get(items[0]["url"]).status_code == 404
+    page = add_item("notion", contact, NOW)
+    assert api_b.get(f"/api/knowledge/{page.pk}").status_code == 404
+    assert api_a.get(f"/api/knowledge/{page.pk}").json()["title"] == "Account plan 0"
