@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clianta', '0006_crm_event'),
-        ('slack', '0002_slack_member'),
+        ("clianta", "0006_crm_event"),
+        ("slack", "0002_slack_member"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='slackmessage',
-            index=models.Index(fields=['contact', '-posted_at'], name='slack_slack_contact_0d1e79_idx'),
+            model_name="slackmessage",
+            index=models.Index(
+                fields=["contact", "-posted_at"], name="slack_slack_contact_0d1e79_idx"
+            ),
         ),
     ]

@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clianta', '0006_crm_event'),
-        ('twilio', '0002_phone_numbers'),
+        ("clianta", "0006_crm_event"),
+        ("twilio", "0002_phone_numbers"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='callrecording',
-            index=models.Index(fields=['contact', '-created_at'], name='twilio_call_contact_f1b984_idx'),
+            model_name="callrecording",
+            index=models.Index(
+                fields=["contact", "-created_at"], name="twilio_call_contact_f1b984_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='voicedropcall',
-            index=models.Index(fields=['contact', '-updated_at'], name='twilio_voic_contact_5b8287_idx'),
+            model_name="voicedropcall",
+            index=models.Index(
+                fields=["contact", "-updated_at"], name="twilio_voic_contact_5b8287_idx"
+            ),
         ),
     ]
