@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.functional import lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -15,11 +16,16 @@ from clianta import timeline
 MAX_PAGE_SIZE = 200
 
 
+def _kinds_help() -> str:
+    kinds = " ".join(f"`{kind}`: {source.description}" for kind, source in timeline.sources().items())
+    return f"Only these kinds (repeat the parameter for several). {kinds}"
+
+
 class TimelineQuerySerializer(serializers.Serializer):
     kind = serializers.ListField(
         child=serializers.CharField(),
         required=False,
-        help_text="Only these kinds (repeat the parameter for several).",
+        help_text=lazy(_kinds_help, str)(),
     )
     after = serializers.DateTimeField(
         required=False, help_text="Only items that happened at or after this time (ISO 8601)."
@@ -92,6 +98,10 @@ class TimelineMixin:
 
     @extend_schema(
         summary="Timeline: every interaction, newest first",
+        description=(
+            "Every interaction, newest first, one page at a time: follow `next` (a keyset cursor; "
+            "items arriving meanwhile never shift a page). Any member may read it."
+        ),
         parameters=[TimelineQuerySerializer],
         responses=TimelinePageSerializer,
     )
