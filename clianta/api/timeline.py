@@ -17,7 +17,8 @@ MAX_PAGE_SIZE = 200
 
 
 def _kinds_help() -> str:
-    kinds = " ".join(f"`{kind}`: {source.description}" for kind, source in timeline.sources().items())
+    described = timeline.sources().items()
+    kinds = " ".join(f"`{kind}`: {source.description}" for kind, source in described)
     return f"Only these kinds (repeat the parameter for several). {kinds}"
 
 
