@@ -25,7 +25,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils.module_loading import import_string
 
-from .models import CrmEvent, Workspace
+from .models import CrmEvent, Note, Workspace
 
 #: The columns every source gives, in this order (the UNION needs the same order everywhere).
 COLUMNS = (
@@ -167,4 +167,22 @@ CRM = TimelineSource(
     description="The CRM's own events: contact created, deal stage changed, deal won.",
     rows=_crm_events,
     url_name="contact-detail",
+)
+
+
+def _notes(workspace, contact_ids):
+    return columns(
+        Note.objects.filter(workspace=workspace, contact_id__in=contact_ids),
+        at=F("created_at"),
+        kind="note",
+        integration="crm",
+        title=F("body"),
+    )
+
+
+NOTE = TimelineSource(
+    kind="note",
+    description="Members' notes about the contact.",
+    rows=_notes,
+    url_name="note-detail",
 )

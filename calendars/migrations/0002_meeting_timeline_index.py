@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calendars', '0001_initial'),
-        ('clianta', '0006_crm_event'),
+        ("calendars", "0001_initial"),
+        ("clianta", "0006_crm_event"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['workspace', '-start'], name='calendars_m_workspa_b7e877_idx'),
+            model_name="meeting",
+            index=models.Index(
+                fields=["workspace", "-start"], name="calendars_m_workspa_b7e877_idx"
+            ),
         ),
     ]

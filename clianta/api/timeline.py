@@ -13,6 +13,8 @@ from rest_framework.utils.urls import replace_query_param
 
 from clianta import timeline
 
+from .filters import aware_datetime_param, period_parameters
+
 MAX_PAGE_SIZE = 200
 
 
@@ -27,12 +29,6 @@ class TimelineQuerySerializer(serializers.Serializer):
         child=serializers.CharField(),
         required=False,
         help_text=lazy(_kinds_help, str)(),
-    )
-    after = serializers.DateTimeField(
-        required=False, help_text="Only items that happened at or after this time (ISO 8601)."
-    )
-    before = serializers.DateTimeField(
-        required=False, help_text="Only items that happened before this time (ISO 8601)."
     )
     cursor = serializers.CharField(
         required=False, help_text="The `next` of the previous page's answer, as it was given."
@@ -103,7 +99,7 @@ class TimelineMixin:
             "Every interaction, newest first, one page at a time: follow `next` (a keyset cursor; "
             "items arriving meanwhile never shift a page). Any member may read it."
         ),
-        parameters=[TimelineQuerySerializer],
+        parameters=[TimelineQuerySerializer, *period_parameters("Items that happened")],
         responses=TimelinePageSerializer,
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -118,8 +114,8 @@ class TimelineMixin:
             self.workspace,
             self.timeline_contact_ids(obj),
             kinds=params.get("kind", ()),
-            after=params.get("after"),
-            before=params.get("before"),
+            after=aware_datetime_param(request.query_params, "after"),
+            before=aware_datetime_param(request.query_params, "before"),
             cursor=params.get("cursor"),
             size=params["page_size"],
         )

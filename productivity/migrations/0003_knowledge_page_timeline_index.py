@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clianta', '0006_crm_event'),
-        ('productivity', '0002_knowledge_read_at'),
+        ("clianta", "0006_crm_event"),
+        ("productivity", "0002_knowledge_read_at"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='knowledgepage',
-            index=models.Index(fields=['workspace', '-last_edited_time'], name='productivit_workspa_515ea8_idx'),
+            model_name="knowledgepage",
+            index=models.Index(
+                fields=["workspace", "-last_edited_time"], name="productivit_workspa_515ea8_idx"
+            ),
         ),
     ]

@@ -338,6 +338,15 @@ TABLE = [
         200,
         prepare=_page,
     ),
+    Row("See the notes about contacts", "get", lambda w: "/api/notes", 200),
+    Row(
+        "Write a note about a contact",
+        "post",
+        lambda w: "/api/notes",
+        201,
+        body=lambda w: {"contact": str(w.extra["contact"].pk), "body": "Wants a demo"},
+        prepare=_contact,
+    ),
     Row(
         "See a contact's timeline",
         "get",

@@ -3,14 +3,24 @@
 from datetime import datetime
 
 from calendars.models import CalendarEvent, CalendarIntegration, Meeting
-from clianta.models import Contact, CrmEvent, Membership
+from clianta.models import Contact, CrmEvent, Membership, Note
 from email_accounts.models import EmailAccount, EmailMessage, EmailThread
 from integrations.models import IntegrationCredential
 from messaging.slack.models import SlackIntegration, SlackMessage
 from messaging.twilio.models import CallRecording, SmsMessage, VoiceDrop, VoiceDropCall
 from productivity.models import KnowledgePage
 
-KINDS = ("crm", "email", "sms", "voice_drop", "call_recording", "meeting", "slack", "notion")
+KINDS = (
+    "crm",
+    "note",
+    "email",
+    "sms",
+    "voice_drop",
+    "call_recording",
+    "meeting",
+    "slack",
+    "notion",
+)
 
 
 def _connected(workspace, model, provider: str):
@@ -53,6 +63,10 @@ def add_item(kind: str, contact: Contact, at: datetime, n: int = 0):
             data={"stage": "proposal"},
             occurred_at=at,
         )
+    if kind == "note":
+        note = Note.objects.create(workspace=workspace, contact=contact, body=f"Call back {n}")
+        Note.objects.filter(pk=note.pk).update(created_at=at)
+        return note
     if kind == "email":
         account = _connected(workspace, EmailAccount, "gmail")
         thread = EmailThread.objects.create(workspace=workspace, subject=f"Proposal {n}")

@@ -56,6 +56,7 @@ def test_every_kind_newest_first_with_its_summary_url_and_integration(api_a, con
     assert by_kind["meeting"]["integration"] == "google_calendar"
     assert by_kind["slack"]["summary"] == "Ada · Can we talk 0?"
     assert by_kind["notion"]["summary"] == "Account plan 0"
+    assert by_kind["note"]["summary"] == "Call back 0"
     assert by_kind["crm"]["summary"] == "deal.stage_changed · proposal"
     assert by_kind["crm"]["direction"] is None
     assert by_kind["crm"]["url"].endswith(f"/api/contacts/{contact.pk}")
@@ -147,7 +148,7 @@ def test_filters_by_kinds_and_dates(api_a, contact):
             "before": (NOW - timedelta(hours=1)).isoformat(),
         },
     ).json()["results"]
-    assert [item["kind"] for item in between] == ["sms", "voice_drop"]
+    assert [item["kind"] for item in between] == ["email", "sms"]
 
 
 def test_upcoming_meetings_come_first_and_say_so(api_a, contact):
@@ -168,6 +169,7 @@ def test_upcoming_meetings_come_first_and_say_so(api_a, contact):
         ("kind=sms&kind=fax", "kind"),
         ("after=yesterday", "after"),
         ("before=2026-13-45", "before"),
+        ("before=2026-01-01T00:00:00", "before"),
         ("cursor=not-a-cursor", "cursor"),
         ("page_size=0", "page_size"),
         ("page_size=lots", "page_size"),
@@ -220,3 +222,24 @@ def test_another_workspace_sees_nothing(api_a, api_b, workspace_a, workspace_b, 
     page = add_item("notion", contact, NOW)
     assert api_b.get(f"/api/knowledge/{page.pk}").status_code == 404
     assert api_a.get(f"/api/knowledge/{page.pk}").json()["title"] == "Account plan 0"
+
+
+def test_members_write_notes_on_their_workspace_contacts_only(api_a, api_b, workspace_b, contact):
+    theirs = Contact.objects.create(workspace=workspace_b, email="bo@x.example")
+    refused = api_a.post("/api/notes", {"contact": str(theirs.pk), "body": "Hi"}, format="json")
+    assert refused.status_code == 400
+    assert "contact" in refused.json()["fields"]
+
+    note = api_a.post(
+        "/api/notes", {"contact": str(contact.pk), "body": "Wants a demo"}, format="json"
+    ).json()
+
+    assert note["author"] == "alice"
+    assert [n["id"] for n in api_a.get(f"/api/notes?contact={contact.pk}").json()["results"]] == [
+        note["id"]
+    ]
+    assert api_b.get(f"/api/notes/{note['id']}").status_code == 404
+    assert api_b.get("/api/notes").json()["results"] == []
+    item = timeline(api_a, contact, kind="note")["results"][0]
+    assert (item["summary"], item["id"]) == ("Wants a demo", note["id"])
+    assert api_a.patch(f"/api/notes/{note['id']}", {"body": "x"}, format="json").status_code == 405
