@@ -8,6 +8,7 @@ INSTALLED := $(VENV)/.installed
 # `make run` is a local demo: debug on, the provider sandbox on (plain http to it allowed).
 RUN_ENV := DEBUG=true SANDBOX_PROVIDERS=true OAUTHLIB_INSECURE_TRANSPORT=1 \
 	PUBLIC_URL=http://127.0.0.1:$(PORT) PUSH_NOTIFICATIONS=true \
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/.metrics \
 	GMAIL_PUBSUB_TOPIC=projects/clianta-sandbox/topics/gmail \
 	GMAIL_PUSH_SERVICE_ACCOUNT=gmail-push@clianta-sandbox.iam.gserviceaccount.com
 
@@ -24,6 +25,7 @@ $(INSTALLED): pyproject.toml
 
 run: $(INSTALLED)
 	$(BIN)/python -m clianta.envfile
+	rm -rf .metrics && mkdir .metrics  # the web and the worker's counters, merged by /metrics
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py bootstrap_demo --url http://127.0.0.1:$(PORT)
 	PATH="$(BIN):$$PATH" $(RUN_ENV) WEB_PORT=$(PORT) $(BIN)/honcho -f clianta/Procfile -d $(CURDIR) start

@@ -14,6 +14,13 @@ at 250 units/s, i.e. 50 messages/s. Figures printed per size:
 - HTTP requests of a sync with nothing new
 BENCH_PROFILE=<file> saves cProfile statistics of each first sync; BENCH_DATABASE_URL runs on
 another database (e.g. an empty PostgreSQL database).
+
+    python bench/email_sync.py --quota --sizes 2000 10000
+
+With ``--quota`` the sandbox enforces Gmail's per-user quota (250 units a second, as
+``SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND``) and the sync paces itself at the same rate
+(``GMAIL_USER_QUOTA_UNITS_PER_SECOND``); also printed: the units billed per second as a share of
+that ceiling (target 0.9 or more) and the requests the sandbox refused for quota (target 0).
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness
 
 EMAIL = "bench@clianta.example"
+QUOTA = 250
+#: Gmail's quota units per method (developers.google.com/workspace/gmail/api/reference/quota).
+UNITS = {"messages.list": 5, "messages.get": 5, "history.list": 2, "getProfile": 1}
 
 
 def child(size: int) -> None:
@@ -67,6 +77,14 @@ def child(size: int) -> None:
     calls = faults.calls("google")
     inner = calls.filter(method="GET", path__regex=r"/messages/[^/]+$").count()
     first_http = calls.count() - inner
+    refused = calls.filter(status=429).count()
+    billed = calls.exclude(status=429)
+    units = (
+        UNITS["messages.get"] * billed.filter(method="GET", path__regex=r"/messages/[^/]+$").count()
+        + UNITS["messages.list"] * billed.filter(method="GET", path__regex=r"/messages$").count()
+        + UNITS["history.list"] * billed.filter(path__endswith="/history").count()
+        + UNITS["getProfile"] * billed.filter(path__endswith="/profile").count()
+    )
 
     faults.clear_calls()
     again = services.sync_emails(EmailAccount.objects.get(pk=account.pk))
@@ -86,6 +104,8 @@ def child(size: int) -> None:
                 "peak_rss_mb": round(rss_peak / 1024, 1),
                 "sync_added_rss_mb": round((rss_peak - rss_before) / 1024, 1),
                 "no_change_http_requests": no_change_http,
+                "share_of_quota": round(units / wall / QUOTA, 3),
+                "refused_for_quota": refused,
             }
         )
     )
@@ -98,6 +118,12 @@ def main() -> None:
         lambda size: ["sandbox_seed_mailbox", "--email", EMAIL, "--messages", str(size), "--clear"],
         child,
         sizes=[1000, 10000],
+        modes={
+            "quota": {
+                "SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND": str(QUOTA),
+                "GMAIL_USER_QUOTA_UNITS_PER_SECOND": str(QUOTA),
+            }
+        },
     )
     if len(results) > 1:
         small, large = results[0], results[-1]

@@ -41,18 +41,20 @@ def environment(database_url: str, port: int) -> dict:
         # Plain http on loopback, as in the tests: no redirect to https.
         "SECURE_SSL_REDIRECT": "false",
         "GMAIL_USER_QUOTA_UNITS_PER_SECOND": "0",
+        # A measured sync runs whole in its process, not in 20-second turns of a worker.
+        "SYNC_SLICE_SECONDS": "100000",
         "LOG_LEVEL": "WARNING",
     }
 
 
 @contextlib.contextmanager
-def sandbox(*seed_command: str):
+def sandbox(*seed_command: str, settings: dict | None = None):
     """Migrate a fresh database, run the seeding command, serve the sandbox; yields the
-    environment a child process uses to reach both."""
+    environment a child process uses to reach both (with the extra ``settings``)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
-        env = environment(database, port)
+        env = {**environment(database, port), **(settings or {})}
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run(
@@ -70,11 +72,18 @@ class AppServer:
 
 
 @contextlib.contextmanager
-def app_server(database_url: str, broker_url: str, *, web_workers: int, worker_nice: int = 0):
+def app_server(
+    database_url: str,
+    broker_url: str,
+    *,
+    web_workers: int,
+    worker_nice: int = 0,
+    settings: dict | None = None,
+):
     """The whole app as in production: a freshly made PostgreSQL database, an emptied Redis
     database as the broker, gunicorn with ``web_workers`` workers, and a Celery worker (at
-    niceness ``worker_nice``). The provider sandbox is served by a gunicorn of its own, as the
-    providers are other servers."""
+    niceness ``worker_nice``), all with the extra ``settings`` (environment variables). The
+    provider sandbox is served by a gunicorn of its own, as the providers are other servers."""
     import redis
 
     _recreate_database(database_url)
@@ -86,6 +95,7 @@ def app_server(database_url: str, broker_url: str, *, web_workers: int, worker_n
         "CELERY_BROKER_URL": broker_url,
         "CONN_MAX_AGE": "60",
         "SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}/sandbox",
+        **(settings or {}),
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
@@ -159,10 +169,11 @@ def measure(script: str, size: int, env: dict) -> dict:
         [sys.executable, script, "--child", str(size)],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if child.returncode:
+        raise SystemExit(f"the measuring process failed:\n{child.stderr[-3000:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
@@ -194,20 +205,34 @@ def google_credential(provider: str, email: str, scope: str):
     )
 
 
-def run(script: str, description: str, seed: Callable[[int], list[str]], child, sizes: list[int]):
+def run(
+    script: str,
+    description: str,
+    seed: Callable[[int], list[str]],
+    child,
+    sizes: list[int],
+    modes: dict[str, dict] | None = None,
+):
     """A benchmark's command line: ``--sizes`` (each measured in a fresh process against a
     freshly seeded sandbox, ``seed(size)`` giving the seeding command) or, inside that process,
-    ``--child SIZE``. Returns the results (one dict per size), already printed as a table."""
+    ``--child SIZE``; each of ``modes`` is a flag (``--quota``) adding its settings to both
+    processes. Returns the results (one dict per size), already printed as a table."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sizes", type=int, nargs="+", default=sizes)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    for mode in modes or {}:
+        parser.add_argument(f"--{mode}", action="store_true")
     options = parser.parse_args()
     if options.child:
         child(options.child)
         return []
+    settings = {}
+    for mode, values in (modes or {}).items():
+        if getattr(options, mode):
+            settings.update(values)
     results = []
     for size in options.sizes:
-        with sandbox(*seed(size), "--seed", "7") as env:
+        with sandbox(*seed(size), "--seed", "7", settings=settings) as env:
             results.append(measure(script, size, env))
     print_table(results)
     return results

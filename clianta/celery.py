@@ -3,11 +3,25 @@ import os
 
 from celery import Celery, signals
 
+from clianta import logcontext
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clianta.settings")
 
 app = Celery("clianta")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+logcontext.connect_celery()
+
+
+@signals.worker_init.connect
+def serve_metrics(**_):
+    """With WORKER_METRICS_PORT set, the worker serves its counters there (clianta/metrics.py)."""
+    from django.conf import settings
+
+    from clianta import metrics
+
+    if settings.WORKER_METRICS_PORT:
+        metrics.serve_worker_counts(settings.WORKER_METRICS_PORT)
 
 
 @signals.worker_ready.connect

@@ -51,6 +51,10 @@ PROVIDER_TIMEOUT = env.float("PROVIDER_TIMEOUT", default=15)
 # Gmail's per-user quota (15,000 units a minute): a big first sync slows down instead of failing.
 # 0 turns the limit off.
 GMAIL_USER_QUOTA_UNITS_PER_SECOND = env.float("GMAIL_USER_QUOTA_UNITS_PER_SECOND", default=250)
+# The quota the sandbox's Gmail enforces on each mailbox (429 rateLimitExceeded above it; 0: none).
+SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND = env.float(
+    "SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND", default=0
+)
 
 # The span a first calendar sync covers (recurring events are expanded inside it).
 CALENDAR_SYNC_DAYS_BACK = env.int("CALENDAR_SYNC_DAYS_BACK", default=90)
@@ -63,6 +67,9 @@ PUSH_NOTIFICATIONS = env.bool("PUSH_NOTIFICATIONS", default=PUBLIC_URL.startswit
 PUSH_POLL_MINUTES = env.int("PUSH_POLL_MINUTES", default=30)
 # Channels are renewed when they expire within this many hours.
 PUSH_RENEW_BEFORE_HOURS = env.int("PUSH_RENEW_BEFORE_HOURS", default=24)
+# A channel that heard nothing for this long no longer stretches its account's polls (a provider
+# can stop pushing without saying so).
+PUSH_QUIET_HOURS = env.int("PUSH_QUIET_HOURS", default=24)
 # Gmail push: Gmail publishes a watched mailbox's changes to this Cloud Pub/Sub topic
 # ("projects/<project>/topics/<topic>"; empty: Gmail mailboxes poll), whose push subscription
 # calls <PUBLIC_URL>/api/push/gmail with an OIDC token for this service account and audience
@@ -197,6 +204,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clianta.logcontext.RequestIdMiddleware",
     "clianta.api.limits.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -448,8 +456,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_IGNORE_RESULT = True
 # How long an account's sync lock lives without being extended (each stored page extends it).
 SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=15 * 60)
+# A run stops after the page that takes it past this many seconds and queues the next one behind
+# the other accounts' runs: a big first sync shares the workers instead of holding one.
+SYNC_SLICE_SECONDS = env.int("SYNC_SLICE_SECONDS", default=20)
 # Webhook deliveries due for longer than this make /api/health say "degraded".
 HEALTH_WEBHOOK_BACKLOG_MINUTES = env.int("HEALTH_WEBHOOK_BACKLOG_MINUTES", default=10)
+# The bearer token Prometheus sends to /metrics. Unset: /metrics answers 404 (under DEBUG, it is
+# open). PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) merges every process's counts.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker whose processes share no PROMETHEUS_MULTIPROC_DIR with the web serves its
+# counters on this port (0: it does not); see README "Operating Clianta" -> "Metrics".
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Extra task modules for workers to import (Celery's own `imports` setting).
 CELERY_IMPORTS = env.list("CELERY_IMPORTS", default=[])
@@ -457,18 +474,32 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# "json": one JSON object per line (production: every extra field of a log call, the request id
+# and the workspace id are fields); "plain": a line for people, extras as key=value (make run).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub_secrets": {"()": "clianta.scrub.ScrubSecretsFilter"}},
+    "filters": {
+        "scrub_secrets": {"()": "clianta.scrub.ScrubSecretsFilter"},
+        "context": {"()": "clianta.logcontext.ContextFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"()": "clianta.logcontext.PlainFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["scrub_secrets"],
+            "formatter": LOG_FORMAT,
+            # The context first, so that its fields are scrubbed like any other.
+            "filters": ["context", "scrub_secrets"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

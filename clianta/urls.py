@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from clianta import invitation_page
+from clianta import invitation_page, metrics
 from clianta.api.health import HealthDetailView, HealthView
 
 handler400 = "clianta.api.errors.bad_request"
@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/health", HealthView.as_view(), name="health"),
     path("api/health/detail", HealthDetailView.as_view(), name="health-detail"),
+    path("metrics", metrics.view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Before integrations: its /api/integrations/<provider>/connect would take Notion's own.

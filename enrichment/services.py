@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clianta.models import Company, Contact
 
-from . import credits
+from . import credits, metrics
 from .client import ApolloClient
 from .models import ApolloUsage, Lookup
 
@@ -44,6 +44,8 @@ def _lookup(workspace_id, kind: str, key: str, fetch: Callable[[], dict | None])
         raise
     if result is None:
         credits.give_back(workspace_id)  # Apollo charges nothing when it finds nothing
+    else:
+        metrics.APOLLO_CREDITS_USED.labels(kind).inc()
     Lookup.objects.update_or_create(
         workspace_id=workspace_id, kind=kind, key=key, defaults={"result": result}
     )

@@ -23,7 +23,11 @@ class IntegrationsConfig(AppConfig):
         "integrations.monitoring.late_syncs",
         "integrations.monitoring.needs_reconnect",
         "integrations.monitoring.webhook_backlog",
+        "integrations.monitoring.push_channels",
     )
+
+    # Gauges computed at each scrape of /metrics (clianta/metrics.py).
+    metrics_collectors = ("integrations.metrics.collect",)
 
     def ready(self):
         from django.conf import settings

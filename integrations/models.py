@@ -156,6 +156,10 @@ class SyncLog(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     skip_reasons = models.JSONField(default=dict, blank=True, help_text="reason -> count")
     pages = models.PositiveIntegerField(default=0)
+    continued = models.BooleanField(
+        default=False,
+        help_text="It stopped at the end of its time slice; the next run goes on from there.",
+    )
     error = models.TextField(blank=True)
 
     class Meta:

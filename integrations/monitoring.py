@@ -15,9 +15,9 @@ from django.utils import timezone
 from clianta.health import Problem, ago
 from clianta.schedules import intervals_of
 
-from . import crypto, registry
+from . import crypto, push, registry
 from .fields import encrypted_fields, stored_ciphertext
-from .models import IntegrationCredential, WebhookDelivery
+from .models import IntegrationCredential, PushChannel, WebhookDelivery
 from .oauth.views import redirect_uri
 
 #: An account is late when its last success is older than this many intervals of its schedule.
@@ -57,6 +57,29 @@ def late_syncs() -> list[Problem]:
                 )
             )
     return problems
+
+
+def push_channels() -> list[Problem]:
+    """Per provider, the push channels that failed to renew or went quiet: their accounts poll
+    at the usual pace again, so changes arrive minutes late instead of seconds."""
+    if not settings.PUSH_NOTIFICATIONS:
+        return []
+    rows = (
+        PushChannel.objects.filter(~push.healthy())
+        .values("kind")
+        .annotate(count=Count("pk"))
+        .order_by("kind")
+    )
+    return [
+        Problem(
+            "push_degraded",
+            f"{row['count']} {_name(row['kind'])} push channel(s) failed to renew or heard "
+            f"nothing for {settings.PUSH_QUIET_HOURS} hours: those accounts are polled instead.",
+            provider=row["kind"],
+            count=row["count"],
+        )
+        for row in rows
+    ]
 
 
 def needs_reconnect() -> list[Problem]:

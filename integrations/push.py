@@ -229,15 +229,25 @@ def _failed(kind: PushKind, account, current: list[PushChannel], exc: Integratio
     )
 
 
+def healthy() -> Q:
+    """Channels that work: active, unexpired, and heard from (or opened) within
+    ``PUSH_QUIET_HOURS``; a provider that stopped pushing without saying so is caught by the
+    usual polls again."""
+    now = timezone.now()
+    quiet = now - timedelta(hours=settings.PUSH_QUIET_HOURS)
+    heard = Q(last_notification_at__gt=quiet) | Q(
+        last_notification_at__isnull=True, created_at__gt=quiet
+    )
+    return Q(status=PushChannel.Status.ACTIVE, expires_at__gt=now) & heard
+
+
 def poll_less(accounts: QuerySet) -> QuerySet:
     """``accounts`` without those a healthy channel watches and that synced within
     ``PUSH_POLL_MINUTES``: their polls come that far apart."""
     if not settings.PUSH_NOTIFICATIONS:
         return accounts
     now = timezone.now()
-    watched = PushChannel.objects.filter(
-        status=PushChannel.Status.ACTIVE, expires_at__gt=now
-    ).values("account_id")
+    watched = PushChannel.objects.filter(healthy()).values("account_id")
     recent = now - timedelta(minutes=settings.PUSH_POLL_MINUTES)
     return accounts.exclude(Q(pk__in=watched) & Q(credential__last_success_at__gt=recent))
 

@@ -2,14 +2,17 @@
 
 One run of one account: take the account's lock (or log the run as skipped), then for each page
 the provider gives, store its rows and the cursor that follows them in one transaction, so a run
-killed anywhere resumes from the last stored page with nothing lost or doubled. Every run writes
-a SyncLog; the account's health is updated from the outcome.
+killed anywhere resumes from the last stored page with nothing lost or doubled. A run stops after
+``SYNC_SLICE_SECONDS`` (``continued``) and its task queues the next, so that many big first
+syncs take turns on the workers. Every run writes a SyncLog; the account's health is updated from
+the outcome.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
@@ -22,9 +25,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clianta import scrub
+from clianta import logcontext, scrub
 
-from . import health
+from . import health, metrics
 from .errors import AuthExpired, ProviderError, Transient, retry_delay
 from .locks import Lock, LockLost, release_token
 from .models import IntegrationCredential, SyncLog
@@ -167,6 +170,11 @@ def run(
 ) -> SyncLog:
     """Run ``job`` once. ``final`` says whether a transient failure ends the run for good (it is
     re-raised either way, for the task to retry). ``log_id`` names the queued SyncLog to fill."""
+    with logcontext.bound(workspace_id=job.credential.workspace_id):
+        return _run(job, trigger, attempt, final, task_id, log_id)
+
+
+def _run(job: SyncJob, trigger: str, attempt: int, final: bool, task_id, log_id) -> SyncLog:
     credential = job.credential
     lock = Lock(f"sync:{job.account_key}", lock_ttl())
     log = SyncLog.objects.filter(pk=log_id, status=Status.QUEUED).first() if log_id else None
@@ -182,7 +190,10 @@ def run(
     log.lock_token = lock.token
     log.status = Status.RUNNING
     log.save()
+    metrics.SYNCS_STARTED.labels(credential.provider).inc()
+    began = time.monotonic()
     totals = Counts()
+    slice_ends = time.monotonic() + settings.SYNC_SLICE_SECONDS
     try:
         for page in job.pages(job.cursor()):
             with transaction.atomic():
@@ -190,10 +201,17 @@ def run(
                 log.pages += 1
                 _progress(log, totals)
             lock.extend()
+            if time.monotonic() > slice_ends:
+                # The page's cursor is stored: the next run (queued by the task) goes on.
+                log.continued = True
+                log.save(update_fields=["continued"])
+                break
     except AuthExpired as exc:
+        metrics.provider_error(credential.provider, exc)
         _finish(log, Status.FAILED, exc.message)
         health.record_failure(credential.pk, exc.message, auth=True)
     except Transient as exc:
+        metrics.provider_error(credential.provider, exc)
         _finish(log, Status.FAILED if final else Status.RETRYING, exc.message)
         if final:
             health.record_failure(credential.pk, exc.message, auth=False)
@@ -201,6 +219,8 @@ def run(
         raise
     except (ProviderError, LockLost) as exc:
         message = getattr(exc, "message", f"lock lost: {exc}")
+        if isinstance(exc, ProviderError):
+            metrics.provider_error(credential.provider, exc)
         _finish(log, Status.FAILED, message)
         health.record_failure(
             credential.pk, message, auth=getattr(exc, "status", None) in (401, 403)
@@ -215,6 +235,7 @@ def run(
         health.record_success(credential.pk)
     finally:
         lock.release()
+        metrics.SYNC_DURATION.labels(credential.provider).observe(time.monotonic() - began)
     return log
 
 
@@ -238,6 +259,7 @@ def _finish(log: SyncLog, status: str, error: str = "") -> None:
     log.error = scrub.scrub_text(error)
     log.finished_at = timezone.now()
     log.save(update_fields=["status", "error", "finished_at"])
+    metrics.sync_finished(log.provider, status)
     logger.info(
         "sync.finished",
         extra={"account": log.account_key, "status": status, "rows_created": log.created},

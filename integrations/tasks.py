@@ -7,6 +7,9 @@ from . import push, sync, webhooks
 from .errors import Transient
 from .models import IntegrationCredential
 
+#: The trigger of a run that goes on where the last one's time slice ended.
+CONTINUE = "continue"
+
 
 class SyncTask(Task):
     """Base of the apps' sync tasks: late acknowledgement (a killed worker's task is delivered
@@ -19,7 +22,7 @@ class SyncTask(Task):
     def run_job(self, job: sync.SyncJob, trigger: str, log_id=None):
         retries = self.request.retries
         try:
-            return sync.run(
+            log = sync.run(
                 job,
                 trigger=trigger,
                 attempt=retries + 1,
@@ -32,6 +35,12 @@ class SyncTask(Task):
             if countdown is None:
                 return None  # out of retries: the SyncLog says failed, Sentry has it once
             raise self.retry(exc=exc, countdown=countdown) from exc
+        if log.continued:
+            # The next run goes behind the runs queued meanwhile: other accounts' syncs go on.
+            kwargs = {**self.request.kwargs, "trigger": CONTINUE, "full": False}
+            kwargs.pop("log_id", None)
+            self.apply_async(args=self.request.args, kwargs=kwargs)
+        return log
 
 
 @shared_task(name="integrations.maintain_push_channels")

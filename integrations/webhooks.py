@@ -46,6 +46,7 @@ from clianta import celery_app, scrub
 from clianta.api import parsers
 from clianta.api.errors import error_body
 
+from . import metrics
 from .errors import Transient, WebhookVerificationError, retry_delay
 from .models import WebhookDelivery, WebhookSubscription
 
@@ -240,6 +241,7 @@ class WebhookView(View):
             logger.info("webhook.redelivered", extra=log)
             return existing.get(), False
         logger.info("webhook.recorded", extra=log)
+        metrics.WEBHOOKS_RECEIVED.labels(self.provider).inc()
         request_processing(self.provider)
         return delivery, True
 
@@ -308,7 +310,12 @@ def process_pending(provider: str) -> Counter:
     outcomes: Counter = Counter()
     while batch := _claim(provider):
         for pk in batch:
-            outcomes[_attempt(provider, pk, processor)] += 1
+            outcome = _attempt(provider, pk, processor)
+            outcomes[outcome] += 1
+            if outcome == PROCESSED:
+                metrics.WEBHOOKS_PROCESSED.labels(provider).inc()
+            elif outcome == FAILED:
+                metrics.WEBHOOKS_GIVEN_UP.labels(provider).inc()
     return outcomes
 
 
@@ -341,6 +348,7 @@ def _attempt(provider: str, pk, processor: Callable[[str], str]) -> str:
     try:
         return processor(str(pk))
     except Transient as exc:
+        metrics.provider_error(provider, exc)
         return _retry_later(provider, pk, exc)
     except Exception as exc:  # a processor failing outside process_delivery's handler
         record_failure(pk, exc, give_up=True)

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from rest_framework import exceptions, permissions, serializers, viewsets
 
+from clianta import logcontext
 from clianta.models import Membership, Workspace
 from clianta.tokens.auth import token_workspace_id
 
@@ -73,6 +74,7 @@ class WorkspaceScopedMixin:
             membership = found[0] if found else None
         if membership is None:
             raise Http404("No such workspace.")
+        logcontext.bind(workspace_id=membership.workspace_id)
         return membership
 
     @property

@@ -74,6 +74,7 @@ class SyncLogSerializer(StrictModelSerializer):
             "started_at",
             "finished_at",
             "pages",
+            "continued",
             "created",
             "updated",
             "deleted",

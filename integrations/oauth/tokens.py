@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clianta.audit import INTEGRATION_DISCONNECTED, INTEGRATION_REVOKED
-from integrations import audit, push, registry
+from integrations import audit, metrics, push, registry
 from integrations.errors import RECONNECT_MESSAGE, AuthExpired, IntegrationError, Transient
 from integrations.locks import Lock
 from integrations.models import IntegrationCredential
@@ -68,10 +68,12 @@ def _refresh(credential: IntegrationCredential) -> None:
         credential.last_error = exc.message
         credential.save(update_fields=["status", "last_error", "updated_at"])
         logger.warning("oauth.refresh_revoked", extra=context)
+        metrics.TOKEN_REFUSALS.labels(provider.slug).inc()
         return
     _apply(credential, tokens)
     credential.save(update_fields=[*IntegrationCredential.GRANT_FIELDS, "updated_at"])
     logger.info("oauth.refreshed", extra=context)
+    metrics.TOKEN_REFRESHES.labels(provider.slug).inc()
 
 
 def _apply(credential: IntegrationCredential, tokens: TokenSet) -> None:

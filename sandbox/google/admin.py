@@ -58,7 +58,7 @@ class GoogleAuthCodeAdmin(ReadOnlyAdmin):
 class GmailMailboxAdmin(ReadOnlyAdmin):
     list_display = ["email", "history_id", "history_kept_from", "created_at"]
     search_fields = ["email"]
-    exclude = ["quota_second", "quota_used"]
+    exclude = ["quota_level", "quota_checked"]
 
 
 @admin.register(GmailMessage)

@@ -76,8 +76,10 @@ class GmailMailbox(models.Model):
     history_kept_from = models.BigIntegerField(
         default=0, help_text="An older startHistoryId answers 404, as Gmail's expired history."
     )
-    quota_second = models.BigIntegerField(default=0, help_text="Epoch second of quota_used.")
-    quota_used = models.PositiveIntegerField(default=0)
+    quota_level = models.FloatField(
+        null=True, blank=True, help_text="Quota units left in the bucket (empty: full)."
+    )
+    quota_checked = models.FloatField(default=0, help_text="Epoch seconds of quota_level.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

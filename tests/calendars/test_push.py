@@ -232,3 +232,28 @@ def test_the_settings_page_says_whether_changes_are_pushed(watched, alice, clien
     PushChannel.objects.update(status=PushChannel.Status.FAILED, last_error="watch refused")
     page = client.get("/settings/integrations").content.decode()
     assert 'data-push="failed"' in page and "watch refused" in page
+
+
+def test_a_quiet_or_failed_channel_brings_polling_back_and_shows_in_health(
+    watched, settings, make_user, client_for
+):
+    def polled():
+        accounts = push.poll_less(syncing_accounts(CalendarIntegration))
+        return set(accounts.values_list("pk", flat=True))
+
+    staff = client_for(make_user("operator", is_staff=True))
+
+    def degraded():
+        problems = staff.get("/api/health/detail").json()["problems"]
+        return [(p["provider"], p["count"]) for p in problems if p["check"] == "push_degraded"]
+
+    assert polled() == set() and degraded() == []
+    hours = settings.PUSH_QUIET_HOURS
+    PushChannel.objects.update(last_notification_at=timezone.now() - timedelta(hours=hours + 1))
+    assert polled() == {watched.pk}
+    assert degraded() == [("google_calendar", 1)]
+    PushChannel.objects.update(
+        last_notification_at=timezone.now(), status=PushChannel.Status.FAILED
+    )
+    assert polled() == {watched.pk}
+    assert degraded() == [("google_calendar", 1)]

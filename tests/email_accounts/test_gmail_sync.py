@@ -1,5 +1,7 @@
 """Gmail sync through google-api-python-client against the sandbox's Gmail."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 from django.utils import timezone
@@ -176,3 +178,22 @@ def test_the_quota_budget_slows_down_instead_of_failing():
 def test_a_zero_quota_means_no_limit():
     budget = QuotaBudget(0, clock=lambda: 0.0, sleep=lambda seconds: pytest.fail("slept"))
     assert budget.spend(10_000) == 0
+
+
+def test_a_first_sync_brings_the_newest_mail_first(gmail_account, settings):
+    """A first sync stopped after its first page (its time slice over) holds the newest mail:
+    a person sees this week's mail while older mail still comes in."""
+    now = timezone.now()
+    for day in range(120):
+        mailbox.deliver(
+            EMAIL,
+            sender=f"p{day}@acme.example",
+            subject=f"Day {day}",
+            date=now - timedelta(days=day),
+        )
+    settings.SYNC_SLICE_SECONDS = 0
+    first = services.sync_emails(gmail_account)
+    assert first.continued and first.pages == 1
+    stored = set(EmailMessage.objects.values_list("subject", flat=True))
+    assert stored == {f"Day {day}" for day in range(len(stored))}
+    assert len(stored) < 120

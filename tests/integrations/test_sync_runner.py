@@ -298,3 +298,30 @@ def test_a_worker_retries_a_rate_limited_sync_after_retry_after(celery_worker, c
     assert done.task_id == first.task_id
     assert done.started_at >= first.finished_at
     assert emails(credential.workspace) == FINAL
+
+
+def test_a_run_past_its_time_slice_stops_after_a_page_and_queues_the_next(
+    credential, workspace_a, settings, _unconsumed_queue
+):
+    """Many big first syncs take turns: each run stores at least a page, then goes behind the
+    runs queued meanwhile (in the broker's queue, as a new task)."""
+    import redis
+
+    from tests.integrations.sync_example import sync as example_sync
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queued = broker.llen(_unconsumed_queue)
+    settings.SYNC_SLICE_SECONDS = 0
+    example_sync.apply((str(credential.pk),))
+    first = SyncLog.objects.get()
+    assert (first.status, first.pages, first.continued) == (SyncLog.Status.SUCCESS, 1, True)
+    assert emails(workspace_a) == {"ann@example.com", "bob@example.com"}
+    assert broker.llen(_unconsumed_queue) == queued + 1
+
+    while SyncLog.objects.count() < 5 and SyncLog.objects.order_by("-started_at")[0].continued:
+        example_sync.apply((str(credential.pk),), {"trigger": "continue"})
+    assert emails(workspace_a) == FINAL
+    assert SyncLog.objects.filter(trigger="continue").count() >= 2
+    settings.SYNC_SLICE_SECONDS = 60
+    example_sync.apply((str(credential.pk),))
+    assert not SyncLog.objects.order_by("-started_at")[0].continued

@@ -125,7 +125,7 @@ def test_quota_answers_429_with_retry_after_when_enabled(sandbox, settings):
     deliver(1)
     messages = gmail().users().messages()
     settings.SANDBOX_GMAIL_USER_QUOTA_UNITS_PER_SECOND = 10
-    with pytest.raises(HttpError) as limited:  # 100 units never fit in 10 a second
+    with pytest.raises(HttpError) as limited:  # 100 units never fit in 10 a second (burst: 20)
         messages.send(userId="me", body={"raw": "VG86IGFAYi5jCgpoaQ"}).execute()
     assert status(limited.value) == 429
     assert limited.value.resp["retry-after"] == "1"
@@ -137,7 +137,7 @@ def test_quota_answers_429_with_retry_after_when_enabled(sandbox, settings):
     )
     assert error["errors"][0]["reason"] == "rateLimitExceeded"
 
-    # Each call of a batch is billed: of eight lists (5 units each) at most two fit a second.
+    # Each call of a batch is billed: of eight lists (5 units each) four fit the 2-second burst.
     statuses = []
     request = batch(lambda _id, _response, error: statuses.append(status(error) if error else 200))
     for _ in range(8):
