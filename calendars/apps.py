@@ -7,6 +7,7 @@ class CalendarsConfig(AppConfig):
     periodic_tasks = {
         "calendars.sync_all": ("Calendars: sync every calendar (every 15 minutes)", 15),
     }
+    timeline_sources = ("calendars.timeline.MEETING",)
 
     def ready(self):
         from integrations import push as framework_push

@@ -67,6 +67,7 @@ class Meeting(WorkspaceOwned):
                 fields=["workspace", "ical_uid", "occurrence"], name="one_meeting_per_occurrence"
             )
         ]
+        indexes = [models.Index(fields=["workspace", "-start"])]  # the timeline
 
     def __str__(self):
         return self.title or self.ical_uid

@@ -8,6 +8,7 @@ class CliantaConfig(AppConfig):
     verbose_name = "CRM core"
     default_auto_field = "django.db.models.BigAutoField"
     periodic_tasks = {"clianta.heartbeat": ("Worker heartbeat (every minute)", 1)}
+    timeline_sources = ("clianta.timeline.CRM", "clianta.timeline.NOTE")
 
     def ready(self):
         from .schedules import ensure_periodic_tasks

@@ -216,6 +216,22 @@ class Deal(WorkspaceOwned):
         return self.name
 
 
+class Note(WorkspaceOwned):
+    """A member's note about a contact (on the contact's timeline)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+
+    class Meta(WorkspaceOwned.Meta):
+        indexes = [models.Index(fields=["contact", "-created_at"])]  # the timeline
+
+    def __str__(self):
+        return self.body[:60]
+
+
 class AuditEvent(models.Model):
     """Who did what to a workspace's integrations, messages, tokens and members, or which staff
     member opened one of its credentials. Written by ``clianta.audit.record`` only; never edited.

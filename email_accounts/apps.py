@@ -8,6 +8,7 @@ class EmailAccountsConfig(AppConfig):
     periodic_tasks = {
         "email_accounts.sync_all": ("Email: sync every mailbox (every 5 minutes)", 5),
     }
+    timeline_sources = ("email_accounts.timeline.EMAIL",)
 
     def ready(self):
         from integrations import push as framework_push

@@ -7,3 +7,4 @@ class ProductivityConfig(AppConfig):
     periodic_tasks = {
         "productivity.sync_notion_all": ("Notion: pull shared pages (every hour)", 60),
     }
+    timeline_sources = ("productivity.timeline.NOTION",)

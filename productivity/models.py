@@ -51,6 +51,7 @@ class KnowledgePage(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "page_id"], name="one_knowledge_page")
         ]
+        indexes = [models.Index(fields=["workspace", "-last_edited_time"])]  # the timeline
 
     def __str__(self):
         return self.title or self.page_id

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from clianta.models import Company, Contact, Deal, Membership, Workspace
+from clianta.models import Company, Contact, Deal, Membership, Note, Workspace
 
 from .scoping import scoped
 from .strict import ListField, PhoneField, StrictModelSerializer, StrictSerializer
@@ -138,3 +138,15 @@ class DealSerializer(StrictModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class NoteSerializer(StrictModelSerializer):
+    contact = scoped(Contact)
+    author = serializers.CharField(
+        source="author.username", read_only=True, default="", help_text="Who wrote it."
+    )
+
+    class Meta:
+        model = Note
+        fields = ["id", "contact", "body", "author", "created_at"]
+        read_only_fields = ["id", "created_at"]

@@ -21,6 +21,7 @@ router.register("invitations", invitations.ReceivedInvitationViewSet, basename="
 router.register("companies", views.CompanyViewSet, basename="company")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("deals", views.DealViewSet, basename="deal")
+router.register("notes", views.NoteViewSet, basename="note")
 router.register("audit-log", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [*router.urls, *root_urls()]

@@ -1,17 +1,19 @@
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from clianta import audit, events, invitations
-from clianta.models import Company, Contact, Deal, Membership, Workspace
+from clianta.models import Company, Contact, Deal, Membership, Note, Workspace
 from clianta.tokens.auth import refuse_a_limited_token
 
 from . import filters, serializers
 from .invitations import InvitationSerializer
 from .scoping import WorkspaceModelViewSet, WorkspaceScopedMixin, requester_memberships
+from .timeline import TimelineMixin
 
 Role = Membership.Role
 
@@ -142,7 +144,7 @@ class MembershipViewSet(
             raise ValidationError({"role": ["A workspace must keep at least one owner."]})
 
 
-class CompanyViewSet(WorkspaceModelViewSet):
+class CompanyViewSet(TimelineMixin, WorkspaceModelViewSet):
     """Companies of the workspace."""
 
     queryset = Company.objects.all()
@@ -150,14 +152,20 @@ class CompanyViewSet(WorkspaceModelViewSet):
     filter_backends = [filters.SearchFilter]
     search_fields = ["name", "domain"]
 
+    def timeline_contact_ids(self, company):
+        return Contact.objects.filter(workspace=self.workspace, company=company).values("pk")
 
-class ContactViewSet(WorkspaceModelViewSet):
+
+class ContactViewSet(TimelineMixin, WorkspaceModelViewSet):
     """Contacts of the workspace; an email address belongs to at most one contact."""
 
     queryset = Contact.objects.all()
     serializer_class = serializers.ContactSerializer
     filter_backends = [filters.SearchFilter]
     search_fields = ["first_name", "last_name", "email", "phone"]
+
+    def timeline_contact_ids(self, contact):
+        return Contact.objects.filter(pk=contact.pk).values("pk")
 
     @transaction.atomic
     def perform_create(self, serializer):
@@ -196,3 +204,28 @@ class DealViewSet(WorkspaceModelViewSet):
             events.emit(events.DEAL_STAGE_CHANGED, str(deal.workspace_id), **data)
         if deal.stage == Deal.Stage.WON:
             events.emit(events.DEAL_WON, str(deal.workspace_id), **data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("contact", OpenApiTypes.UUID, description="Only this contact's.")
+        ]
+    )
+)
+class NoteViewSet(WorkspaceModelViewSet):
+    """Notes about contacts, newest first; any member reads them and adds one (notes are not
+    edited)."""
+
+    queryset = Note.objects.select_related("author")
+    serializer_class = serializers.NoteSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if contact := filters.uuid_param(self.request.query_params, "contact"):
+            queryset = queryset.filter(contact_id=contact)
+        return queryset
+
+    def perform_create(self, serializer):
+        serializer.save(workspace=self.workspace, author=self.request.user)

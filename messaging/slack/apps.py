@@ -6,6 +6,7 @@ class SlackConfig(AppConfig):
     label = "slack"
     verbose_name = "Slack"
     default_auto_field = "django.db.models.BigAutoField"
+    timeline_sources = ("messaging.slack.timeline.SLACK",)
 
     def ready(self):
         from integrations import webhooks

@@ -138,6 +138,7 @@ class SlackMessage(WorkspaceOwned):
 
     class Meta(WorkspaceOwned.Meta):
         ordering = ["-posted_at"]
+        indexes = [models.Index(fields=["contact", "-posted_at"])]  # the timeline
         constraints = [
             models.UniqueConstraint(
                 fields=["integration", "channel_id", "ts"], name="one_slack_message_per_ts"

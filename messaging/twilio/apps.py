@@ -6,6 +6,11 @@ class TwilioConfig(AppConfig):
     label = "twilio"
     verbose_name = "Twilio"
     default_auto_field = "django.db.models.BigAutoField"
+    timeline_sources = (
+        "messaging.twilio.timeline.SMS",
+        "messaging.twilio.timeline.VOICE_DROP",
+        "messaging.twilio.timeline.CALL_RECORDING",
+    )
 
     def ready(self):
         from integrations import webhooks

@@ -143,6 +143,7 @@ class VoiceDropCall(models.Model):
                 fields=["voice_drop", "to_number"], name="one_voice_drop_call_per_number"
             )
         ]
+        indexes = [models.Index(fields=["contact", "-updated_at"])]  # the timeline
 
     def __str__(self):
         return f"{self.to_number}: {self.outcome}"
@@ -162,6 +163,9 @@ class CallRecording(WorkspaceOwned):
     voice_drop_call = models.ForeignKey(
         VoiceDropCall, null=True, blank=True, on_delete=models.SET_NULL, related_name="recordings"
     )
+
+    class Meta(WorkspaceOwned.Meta):
+        indexes = [models.Index(fields=["contact", "-created_at"])]  # the timeline
 
     def __str__(self):
         return f"Recording {self.recording_sid} of {self.call_sid}"

@@ -151,9 +151,14 @@ class NotionExportView(WorkspaceScopedMixin, APIView):
 
 
 @extend_schema_view(list=extend_schema(parameters=[search_parameter("q", "Words to look for.")]))
-class KnowledgeViewSet(WorkspaceScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The knowledge store: Notion pages shared with the workspace. ``?q=`` searches titles and
-    text (PostgreSQL full-text search; a plain substring match on SQLite)."""
+class KnowledgeViewSet(
+    WorkspaceScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The knowledge store: Notion pages shared with the workspace, one by one or listed; ``?q=``
+    searches titles and text (PostgreSQL full-text search; a plain substring match on SQLite)."""
 
     queryset = KnowledgePage.objects.filter(gone=False)
     serializer_class = serializers.KnowledgePageSerializer

@@ -37,6 +37,9 @@ ALLOWED = {
     "PUT /api/contacts/{id}": "duplicate email of a contact that exists",
     "PATCH /api/contacts/{id}": "duplicate email of a contact that exists",
     "POST /api/contacts": "duplicate email of a contact that exists",
+    # A timeline's cursor is one the server gave (signed): any other string is refused.
+    "GET /api/contacts/{id}/timeline": "a cursor the server did not give",
+    "GET /api/companies/{id}/timeline": "a cursor the server did not give",
     # An end after a start: a rule between two fields.
     "POST /api/calendar/events": "end after start; needs a connected calendar",
     "POST /api/calendar/slots": "window_end after window_start, within 62 days",

@@ -20,10 +20,11 @@ import pytest
 from django.test import Client
 
 from calendars.models import CalendarIntegration
-from clianta.models import AuditEvent, Membership, Workspace
+from clianta.models import AuditEvent, Company, Contact, Membership, Workspace
 from email_accounts.models import BlockedSender, EmailAccount, MailboxDelegate
 from integrations.models import IntegrationCredential
 from messaging.slack.models import NotificationRule, SlackIntegration
+from productivity.models import KnowledgePage
 from tests.conftest import sandbox_tokens
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
 from tests.integrations.oauth_helpers import finish, start
@@ -66,6 +67,18 @@ class Row:
     browser: bool = False  # a page or browser flow (session login) rather than the token API
     prepare: Callable[[World], None] | None = None
     sandbox: bool = False  # it talks to a provider (the sandbox plays it)
+
+
+def _contact(world) -> None:
+    world.extra["contact"] = Contact.objects.create(workspace=world.workspace, first_name="Ada")
+
+
+def _page(world) -> None:
+    world.extra["page"] = KnowledgePage.objects.create(workspace=world.workspace, page_id="p1")
+
+
+def _company(world) -> None:
+    world.extra["company"] = Company.objects.create(workspace=world.workspace, name="Acme")
 
 
 def _blocked_sender(world) -> None:
@@ -317,6 +330,36 @@ TABLE = [
         lambda w: "/api/integrations/google-sheets/export",
         409,
         body=lambda w: {"report": "contacts"},
+    ),
+    Row(
+        "See a Notion page of the knowledge store",
+        "get",
+        lambda w: f"/api/knowledge/{w.extra['page'].pk}",
+        200,
+        prepare=_page,
+    ),
+    Row("See the notes about contacts", "get", lambda w: "/api/notes", 200),
+    Row(
+        "Write a note about a contact",
+        "post",
+        lambda w: "/api/notes",
+        201,
+        body=lambda w: {"contact": str(w.extra["contact"].pk), "body": "Wants a demo"},
+        prepare=_contact,
+    ),
+    Row(
+        "See a contact's timeline",
+        "get",
+        lambda w: f"/api/contacts/{w.extra['contact'].pk}/timeline",
+        200,
+        prepare=_contact,
+    ),
+    Row(
+        "See a company's timeline",
+        "get",
+        lambda w: f"/api/companies/{w.extra['company'].pk}/timeline",
+        200,
+        prepare=_company,
     ),
     Row(
         "Rename the workspace",
