@@ -108,6 +108,10 @@ def connect_celery() -> None:
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
+#: What Django's own loggers pass that their message already says (runserver's socket, time).
+_IN_MESSAGE = {"request", "server_time"}
+
+
 class PlainFormatter(logging.Formatter):
     """A line for people: time, level, logger, message, then the extra fields as key=value."""
 
@@ -116,7 +120,7 @@ class PlainFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        extras = [f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD]
+        extras = [f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD | _IN_MESSAGE]
         if not extras:
             return line
         first, newline, rest = line.partition("\n")  # the traceback stays below

@@ -100,6 +100,9 @@ def scrub(value: Any, key: str | None = None) -> Any:
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
+_PLAIN = (str, int, float, bool, type(None), dict, list, tuple)
+
+
 class ScrubSecretsFilter(logging.Filter):
     """Masks secrets in a record's message, arguments, traceback and ``extra`` fields."""
 
@@ -113,6 +116,10 @@ class ScrubSecretsFilter(logging.Filter):
             record.exc_info = None
         for name, value in list(vars(record).items()):
             if name not in _STANDARD_ATTRS:
+                if not isinstance(value, _PLAIN):
+                    # An object (Django's request, say) would be written as its repr, query
+                    # string included: scrubbed as that text.
+                    value = str(value)
                 setattr(record, name, scrub(value, name))
         return True
 

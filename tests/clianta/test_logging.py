@@ -89,6 +89,10 @@ def test_every_line_of_a_request_has_its_request_id_and_workspace(api_a, workspa
     (line,) = [line for line in lines() if line["logger"] == "django.request"]
     assert line["request_id"] == "the-request"
     assert line["workspace_id"] == str(workspace_a.pk)
+    # Django passes the request itself: written as text, its query string scrubbed.
+    api_a.get(f"/api/contacts/{uuid.uuid4()}?code=one-time-code-123&state=abc")
+    written = [line for line in lines() if "code=****" in line.get("request", "")]
+    assert written and "one-time-code" not in json.dumps(lines())
     # After the request, nothing of it is carried over.
     logging.getLogger("clianta.test").info("outside")
     (outside,) = [line for line in lines() if line["message"] == "outside"]
