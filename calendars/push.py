@@ -11,7 +11,6 @@ triggers nothing, as it announces no change.
 from __future__ import annotations
 
 import hmac
-from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -33,8 +32,7 @@ def _watch(integration: CalendarIntegration, scope, channel_id: str, token: str,
     answer = GoogleApi(SLUG, integration.credential).call(
         lambda service: service.events().watch(calendarId=integration.calendar_id, body=body)
     )
-    expires = datetime.fromtimestamp(int(answer["expiration"]) / 1000, tz=UTC)
-    return push.Opened(resource_id=answer["resourceId"], expires_at=expires)
+    return push.Opened.expiring_at_epoch_ms(answer["resourceId"], answer["expiration"])
 
 
 def _stop(channel: PushChannel) -> None:

@@ -22,6 +22,8 @@ from contextvars import ContextVar
 
 from django.core.signals import request_finished
 
+from .scrub import STANDARD_ATTRS
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 #: The context each log line carries: request_id, workspace_id.
@@ -33,9 +35,14 @@ def current() -> dict:
     return dict(_context.get() or {})
 
 
+def _with(values: dict) -> dict:
+    """The current context with ``values`` added (as text; ``None`` left out)."""
+    return {**current(), **{k: str(v) for k, v in values.items() if v is not None}}
+
+
 def bind(**values) -> None:
     """Add ``values`` (``workspace_id=...``) to the context until the request or task ends."""
-    _context.set({**current(), **{k: str(v) for k, v in values.items() if v is not None}})
+    _context.set(_with(values))
 
 
 def _replace(values: dict):
@@ -78,7 +85,7 @@ request_finished.connect(_request_finished, dispatch_uid="clianta.logcontext")
 @contextmanager
 def bound(**values):
     """The context with ``values`` added, for the duration of the block."""
-    token = _context.set({**current(), **{k: str(v) for k, v in values.items() if v is not None}})
+    token = _context.set(_with(values))
     try:
         yield
     finally:
@@ -104,12 +111,9 @@ def connect_celery() -> None:
         _replace({})
 
 
-#: The attributes every record has: what is not one of them came from ``extra`` or the context.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-
-
-#: What Django's own loggers pass that their message already says (runserver's socket, time).
-_IN_MESSAGE = {"request", "server_time"}
+#: Not written as key=value: the record's own attributes, and what Django's own loggers pass
+#: that their message already says (runserver's socket, time).
+_NOT_EXTRA = STANDARD_ATTRS | {"request", "server_time"}
 
 
 class PlainFormatter(logging.Formatter):
@@ -120,7 +124,7 @@ class PlainFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        extras = [f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD | _IN_MESSAGE]
+        extras = [f"{k}={v}" for k, v in vars(record).items() if k not in _NOT_EXTRA]
         if not extras:
             return line
         first, newline, rest = line.partition("\n")  # the traceback stays below

@@ -97,7 +97,11 @@ def scrub(value: Any, key: str | None = None) -> Any:
     return value
 
 
-_STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+#: The attributes every log record has: any other came from the call's ``extra`` (or a filter).
+STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+}
 
 
 _PLAIN = (str, int, float, bool, type(None), dict, list, tuple)
@@ -115,7 +119,7 @@ class ScrubSecretsFilter(logging.Filter):
             record.exc_text = scrub_text(record.exc_text)
             record.exc_info = None
         for name, value in list(vars(record).items()):
-            if name not in _STANDARD_ATTRS:
+            if name not in STANDARD_ATTRS:
                 if not isinstance(value, _PLAIN):
                     # An object (Django's request, say) would be written as its repr, query
                     # string included: scrubbed as that text.

@@ -17,7 +17,7 @@ import base64
 import binascii
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import google.auth.exceptions
 from django.conf import settings
@@ -57,8 +57,7 @@ def _watch(account: EmailAccount, scope, channel_id: str, token: str, address: s
     answer = GoogleApi(SLUG, account.credential).call(
         lambda service: service.users().watch(userId="me", body=body)
     )
-    expires = datetime.fromtimestamp(int(answer["expiration"]) / 1000, tz=UTC)
-    return push.Opened(resource_id=account.email, expires_at=expires)
+    return push.Opened.expiring_at_epoch_ms(account.email, answer["expiration"])
 
 
 def _stop(channel: PushChannel) -> None:

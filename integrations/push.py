@@ -25,7 +25,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -50,6 +50,11 @@ class Opened:
 
     resource_id: str
     expires_at: datetime
+
+    @classmethod
+    def expiring_at_epoch_ms(cls, resource_id: str, expiration) -> Opened:
+        """Google's way: the expiration in milliseconds since the epoch (a string)."""
+        return cls(resource_id, datetime.fromtimestamp(int(expiration) / 1000, tz=UTC))
 
 
 @dataclass(frozen=True)
@@ -114,26 +119,18 @@ def open_channel(kind: PushKind, account, scope: str = "") -> PushChannel:
     return channel
 
 
-def ensure(account) -> list[PushChannel]:
+def ensure(account) -> list[str]:
     """Watch a newly connected account now rather than at the next :func:`maintain`; a refusal
-    is logged and left to it."""
+    is logged and left to it. What was done for each scope the kind watches."""
     kind = KINDS.get(account.credential.provider)
     if not settings.PUSH_NOTIFICATIONS or kind is None:
         return []
-    watched = set(
-        PushChannel.objects.filter(
-            account_id=account.pk, status=PushChannel.Status.ACTIVE
-        ).values_list("scope", flat=True)
-    )
-    opened = []
-    for scope in kind.scopes:
-        if scope in watched:
-            continue
-        try:
-            opened.append(open_channel(kind, account, scope))
-        except IntegrationError as exc:
-            _failed(kind, account, [], exc)
-    return opened
+    channels = list(PushChannel.objects.filter(account_id=account.pk))
+    renew_by = _renew_by(kind)
+    return [
+        _keep_watched(kind, account, scope, [c for c in channels if c.scope == scope], renew_by)
+        for scope in kind.scopes
+    ]
 
 
 def close(channel: PushChannel) -> None:
@@ -170,19 +167,22 @@ def maintain() -> dict[str, int]:
         channels: dict[tuple[uuid.UUID, str], list[PushChannel]] = {}
         for channel in PushChannel.objects.filter(kind=kind.slug):
             channels.setdefault((channel.account_id, channel.scope), []).append(channel)
+        renew_by = _renew_by(kind)
         for account in kind.accounts().select_related("credential"):
             for scope in kind.scopes:
-                outcome = _keep_watched(kind, account, scope, channels.get((account.pk, scope), []))
+                current = channels.get((account.pk, scope), [])
+                outcome = _keep_watched(kind, account, scope, current, renew_by)
                 if outcome:
                     done[outcome] += 1
     return done
 
 
-def _keep_watched(kind: PushKind, account, scope: str, current: list[PushChannel]) -> str:
-    """Open or renew the channel of ``account``'s ``scope``; what was done ("" for nothing)."""
-    if any(
-        c.status == PushChannel.Status.ACTIVE and c.expires_at > _renew_by(kind) for c in current
-    ):
+def _keep_watched(
+    kind: PushKind, account, scope: str, current: list[PushChannel], renew_by: datetime
+) -> str:
+    """Open the channel of ``account``'s ``scope``, or renew it when it expires before
+    ``renew_by``; what was done ("" for nothing)."""
+    if any(c.status == PushChannel.Status.ACTIVE and c.expires_at > renew_by for c in current):
         return ""
     return _reopen(kind, account, scope, current)
 

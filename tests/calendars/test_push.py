@@ -258,3 +258,14 @@ def test_a_quiet_or_failed_channel_brings_polling_back_and_shows_in_health(
     )
     assert polled() == {watched.pk}
     assert degraded() == [("google_calendar", 1)]
+
+
+def test_a_newly_connected_calendar_is_watched_at_once(google_calendar, settings):
+    """Right after its first sync (trigger "connect"), not at the next maintenance."""
+    settings.PUSH_NOTIFICATIONS = True
+    services.sync_events(google_calendar)
+    assert push.ensure(google_calendar) == ["opened"]
+    assert GoogleCalendarChannel.objects.get().channel_id == channel_of(google_calendar).channel_id
+    assert push.ensure(google_calendar) == [""]
+    settings.PUSH_NOTIFICATIONS = False
+    assert push.ensure(google_calendar) == []
