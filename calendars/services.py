@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from clianta import events
 from integrations import sync
 from integrations.models import SyncLog
 
@@ -85,12 +86,24 @@ def create_event(
     location: str = "",
     add_video_conference: bool = False,
 ) -> CalendarEvent:
-    """Create the event at the provider (invitations sent) and store it at once."""
+    """Create the event at the provider (invitations sent) and store it at once; a CRM event
+    (``meeting.scheduled``) says so."""
     event = NewEvent(title, start, end, attendees, description, location, add_video_conference)
     item = BACKENDS[integration.provider].insert(integration, event)
     with transaction.atomic():
         store.store(integration, [item])
-    return CalendarEvent.objects.get(integration=integration, provider_event_id=item["id"])
+        stored = CalendarEvent.objects.get(integration=integration, provider_event_id=item["id"])
+        contact = stored.contacts.order_by("pk").first()
+        events.emit(
+            events.MEETING_SCHEDULED,
+            str(integration.workspace_id),
+            contact_id=str(contact.pk) if contact else None,
+            event_id=str(stored.pk),
+            title=stored.title,
+            starts_at=stored.start.isoformat().replace("+00:00", "Z"),
+            attendees=[a["email"] for a in stored.attendees],
+        )
+    return stored
 
 
 def workspace_event(workspace, event_id) -> CalendarEvent | None:

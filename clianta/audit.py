@@ -30,6 +30,9 @@ INVITATION_DECLINED = "invitation.declined"
 CREDENTIAL_VIEWED_BY_STAFF = "credential.viewed_by_staff"
 MAILBOX_DELEGATED = "mailbox.delegated"
 MAILBOX_DELEGATION_REMOVED = "mailbox.delegation_removed"
+WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint.created"
+WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint.deleted"
+WEBHOOK_SECRET_ROTATED = "webhook_endpoint.secret_rotated"
 
 #: Every action above: the API's ``action`` filter accepts these and only these.
 ACTIONS = (
@@ -49,6 +52,9 @@ ACTIONS = (
     CREDENTIAL_VIEWED_BY_STAFF,
     MAILBOX_DELEGATED,
     MAILBOX_DELEGATION_REMOVED,
+    WEBHOOK_ENDPOINT_CREATED,
+    WEBHOOK_ENDPOINT_DELETED,
+    WEBHOOK_SECRET_ROTATED,
 )
 
 

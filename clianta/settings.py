@@ -199,6 +199,7 @@ INSTALLED_APPS = [
     "messaging.twilio",
     "enrichment",
     "productivity",
+    "outbound_webhooks",
     *(["sandbox"] if SANDBOX_PROVIDERS else []),
     "axes",
 ]
@@ -284,6 +285,20 @@ IMAP_SMTP_ALLOW_PLAINTEXT = env.bool("IMAP_SMTP_ALLOW_PLAINTEXT", default=False)
 IMAP_SMTP_ALLOW_PRIVATE_HOSTS = env.bool(
     "IMAP_SMTP_ALLOW_PRIVATE_HOSTS", default=DEBUG or SANDBOX_PROVIDERS
 )
+
+# Customers' webhook endpoints (outbound_webhooks): plain http and addresses on loopback or
+# private networks only in development (on with DEBUG or the sandbox); otherwise public HTTPS.
+OUTBOUND_WEBHOOKS_ALLOW_LOCAL = env.bool(
+    "OUTBOUND_WEBHOOKS_ALLOW_LOCAL", default=DEBUG or SANDBOX_PROVIDERS
+)
+# A delivery counts when the endpoint answers 2xx within this many seconds.
+OUTBOUND_WEBHOOKS_TIMEOUT = env.int("OUTBOUND_WEBHOOKS_TIMEOUT", default=15)
+# An endpoint failing every attempt for this many days is disabled and its admins told.
+OUTBOUND_WEBHOOKS_DISABLE_AFTER_DAYS = env.int("OUTBOUND_WEBHOOKS_DISABLE_AFTER_DAYS", default=5)
+# After a secret rotation, the previous secret still signs for this many hours.
+OUTBOUND_WEBHOOKS_ROTATION_HOURS = env.int("OUTBOUND_WEBHOOKS_ROTATION_HOURS", default=24)
+# At most this many endpoints per workspace.
+OUTBOUND_WEBHOOKS_PER_WORKSPACE = env.int("OUTBOUND_WEBHOOKS_PER_WORKSPACE", default=20)
 
 # Phone numbers written without a country code are read as numbers of this region (ISO 3166).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
@@ -419,7 +434,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # /api/health and /api/health/detail share their status.
-    "ENUM_NAME_OVERRIDES": {"HealthStatusEnum": "clianta.health.STATUSES"},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthStatusEnum": "clianta.health.STATUSES",
+        "WebhookDeliveryStatusEnum": "outbound_webhooks.models.Delivery.Status",
+    },
 }
 
 # Celery. Without CELERY_BROKER_URL a folder on disk is the broker: it works across processes on

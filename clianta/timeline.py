@@ -25,6 +25,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils.module_loading import import_string
 
+from . import events
 from .models import CrmEvent, Note, Workspace
 
 #: The columns every source gives, in this order (the UNION needs the same order everywhere).
@@ -152,7 +153,9 @@ def page(
 
 def _crm_events(workspace, contact_ids):
     return columns(
-        CrmEvent.objects.filter(workspace=workspace, contact_id__in=contact_ids),
+        CrmEvent.objects.filter(
+            workspace=workspace, contact_id__in=contact_ids, type__in=events.CRM_CHANGES
+        ),
         at=F("occurred_at"),
         kind="crm",
         integration="crm",

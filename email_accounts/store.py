@@ -221,15 +221,26 @@ def _link_contacts(account, rows, messages, blocklist) -> None:
         if address in known and row.provider_message_id in stored
     ]
     Link.objects.bulk_create(links, ignore_conflicts=True)
-    # Mail a contact sent recently is a CRM event (a first sync's old mail is not).
+    # Mail to or from a contact, sent recently, is a CRM event (a first sync's old mail is not).
     recent = timezone.now() - NEW_MAIL_WINDOW
     for row, message in zip(rows, messages, strict=True):
-        sender = known.get(message.from_address)
-        if sender and row.direction == Direction.INBOUND and row.sent_at >= recent:
+        if not row.sent_at or row.sent_at < recent or row.provider_message_id not in stored:
+            continue
+        about = {"message_id": str(stored[row.provider_message_id]), "subject": row.subject}
+        if row.direction == Direction.INBOUND:
+            if sender := known.get(message.from_address):
+                events.emit(
+                    events.EMAIL_RECEIVED,
+                    str(account.workspace_id),
+                    contact_id=str(sender.pk),
+                    from_address=message.from_address,
+                    **about,
+                )
+        elif to := [known[a] for a in (*message.to, *message.cc, *message.bcc) if a in known]:
             events.emit(
-                events.EMAIL_RECEIVED,
+                events.EMAIL_SENT,
                 str(account.workspace_id),
-                contact_id=str(sender.pk),
-                from_address=message.from_address,
-                subject=row.subject,
+                contact_id=str(to[0].pk),
+                to=list(message.to),
+                **about,
             )

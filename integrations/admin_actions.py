@@ -3,14 +3,15 @@
 from celery import current_app
 from django.contrib import admin, messages
 
+from . import health
 from .models import IntegrationCredential
 
 
 def mark_credentials_for_reconnect(credentials) -> int:
-    return credentials.update(
-        status=IntegrationCredential.Status.NEEDS_RECONNECT,
-        last_error="Marked for reconnect by staff.",
-    )
+    marked = list(credentials)
+    for credential in marked:
+        health.mark_needs_reconnect(credential, "Marked for reconnect by staff.")
+    return len(marked)
 
 
 def account_actions(task_name: str) -> list:

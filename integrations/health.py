@@ -3,8 +3,11 @@ failures in a row, kept on the credential by the sync runner."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
+
+from clianta import events
 
 from .models import IntegrationCredential, SyncLog
 
@@ -67,11 +70,23 @@ def record_failure(credential_id, error: str, *, auth: bool) -> None:
 
 def mark_needs_reconnect(credential: IntegrationCredential, message: str) -> None:
     """The provider refuses the credential for good (access revoked, key replaced, password
-    changed): its syncs stop and the workspace sees "needs reconnect" with ``message``."""
-    IntegrationCredential.objects.filter(pk=credential.pk).update(
-        status=IntegrationCredential.Status.NEEDS_RECONNECT,
-        last_error=message[:2000],
-        updated_at=timezone.now(),
-    )
-    credential.status = IntegrationCredential.Status.NEEDS_RECONNECT
+    changed): its syncs stop and the workspace sees "needs reconnect" with ``message``; the
+    change (not a repeat) is a CRM event."""
+    reconnect = IntegrationCredential.Status.NEEDS_RECONNECT
+    with transaction.atomic():
+        changed = (
+            IntegrationCredential.objects.filter(pk=credential.pk)
+            .exclude(status=reconnect)
+            .update(status=reconnect, last_error=message[:2000], updated_at=timezone.now())
+        )
+        if changed:
+            events.emit(
+                events.INTEGRATION_NEEDS_RECONNECT,
+                str(credential.workspace_id),
+                integration_id=str(credential.pk),
+                provider=credential.provider,
+                account=credential.account,
+                error=message[:300],
+            )
+    credential.status = reconnect
     credential.last_error = message

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from clianta import logcontext, scrub
+from clianta import events, logcontext, scrub
 
 from . import health, metrics
 from .errors import AuthExpired, ProviderError, Transient, retry_delay
@@ -258,7 +258,17 @@ def _finish(log: SyncLog, status: str, error: str = "") -> None:
     log.status = status
     log.error = scrub.scrub_text(error)
     log.finished_at = timezone.now()
-    log.save(update_fields=["status", "error", "finished_at"])
+    with transaction.atomic():
+        log.save(update_fields=["status", "error", "finished_at"])
+        if status == Status.FAILED:
+            events.emit(
+                events.SYNC_FAILED,
+                str(log.workspace_id),
+                integration_id=str(log.credential_id) if log.credential_id else None,
+                provider=log.provider,
+                sync_log_id=str(log.pk),
+                error=log.error[:300],
+            )
     metrics.sync_finished(log.provider, status)
     logger.info(
         "sync.finished",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from clianta.api.scoping import memberships_of
@@ -77,8 +79,20 @@ def integrations_page(request):
         # Only known codes: the query string is anyone's to write, so its text is never shown.
         "error": MESSAGES.get(request.GET.get("error", "")),
         "result_provider": provider_name,
+        "notices": notices(workspace),
     }
     return render(request, "integrations/settings.html", context)
+
+
+def notices(workspace) -> list[str]:
+    """Lines for the workspace's people from every app that declares ``settings_notices`` on
+    its AppConfig (the dotted path of a function of the workspace returning lines of text)."""
+    return [
+        line
+        for config in apps.get_app_configs()
+        if (path := getattr(config, "settings_notices", None))
+        for line in import_string(path)(workspace)
+    ]
 
 
 @login_required

@@ -170,7 +170,13 @@ class ContactViewSet(TimelineMixin, WorkspaceModelViewSet):
     @transaction.atomic
     def perform_create(self, serializer):
         contact = serializer.save(workspace=self.workspace)
-        events.emit(events.CONTACT_CREATED, str(contact.workspace_id), contact_id=str(contact.pk))
+        events.emit(
+            events.CONTACT_CREATED,
+            str(contact.workspace_id),
+            contact_id=str(contact.pk),
+            email=contact.email,
+            name=contact.full_name,
+        )
 
 
 class DealViewSet(WorkspaceModelViewSet):

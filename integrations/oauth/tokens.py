@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clianta.audit import INTEGRATION_DISCONNECTED, INTEGRATION_REVOKED
-from integrations import audit, metrics, push, registry
+from integrations import audit, health, metrics, push, registry
 from integrations.errors import RECONNECT_MESSAGE, AuthExpired, IntegrationError, Transient
 from integrations.locks import Lock
 from integrations.models import IntegrationCredential
@@ -64,9 +64,7 @@ def _refresh(credential: IntegrationCredential) -> None:
     try:
         tokens = provider.oauth.refresh(provider, credential.refresh_token)
     except AuthExpired as exc:
-        credential.status = Status.NEEDS_RECONNECT
-        credential.last_error = exc.message
-        credential.save(update_fields=["status", "last_error", "updated_at"])
+        health.mark_needs_reconnect(credential, exc.message)
         logger.warning("oauth.refresh_revoked", extra=context)
         metrics.TOKEN_REFUSALS.labels(provider.slug).inc()
         return

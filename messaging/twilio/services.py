@@ -162,9 +162,22 @@ def apply_status(params: dict) -> bool:
         logger.warning("twilio.status_not_owned", extra={"sid": sid})
         return False
     older = [name for name, value in SmsMessage.RANK.items() if value < rank]
-    updated = SmsMessage.objects.filter(sid=sid, status__in=older).update(
-        status=status, error_code=params.get("ErrorCode", "")[:10], updated_at=timezone.now()
-    )
+    error_code = params.get("ErrorCode", "")[:10]
+    with transaction.atomic():
+        updated = SmsMessage.objects.filter(sid=sid, status__in=older).update(
+            status=status, error_code=error_code, updated_at=timezone.now()
+        )
+        if updated:
+            events.emit(
+                events.SMS_STATUS_CHANGED,
+                str(message.workspace_id),
+                contact_id=str(message.contact_id) if message.contact_id else None,
+                message_id=str(message.pk),
+                sid=sid,
+                status=status,
+                previous_status=message.status,
+                error_code=error_code or None,
+            )
     return bool(updated)
 
 

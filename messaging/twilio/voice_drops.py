@@ -15,7 +15,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from clianta import celery_app
+from clianta import celery_app, events
 from clianta.models import Contact, Workspace
 from integrations.errors import IntegrationError, Transient
 from integrations.providers.twilio.errors import OptedOut
@@ -156,10 +156,27 @@ def _outcome(status: str, answered_by: str) -> str:
 
 
 def _finish_call(call_pk, *, outcome: str, **fields) -> None:
-    """Set a call's outcome once; the drop completes with its last call."""
-    call = VoiceDropCall.objects.filter(pk=call_pk).exclude(outcome__in=VoiceDropCall.FINISHED)
-    if call.update(outcome=outcome, updated_at=timezone.now(), **fields):
-        finish_if_done(VoiceDropCall.objects.get(pk=call_pk).voice_drop_id)
+    """Set a call's outcome once; the drop completes with its last call. A call that was placed
+    and ended is a CRM event."""
+    with transaction.atomic():
+        call = VoiceDropCall.objects.filter(pk=call_pk).exclude(outcome__in=VoiceDropCall.FINISHED)
+        if not call.update(outcome=outcome, updated_at=timezone.now(), **fields):
+            return
+        call = VoiceDropCall.objects.select_related("voice_drop").get(pk=call_pk)
+        if call.sid:
+            events.emit(
+                events.CALL_COMPLETED,
+                str(call.voice_drop.workspace_id),
+                contact_id=str(call.contact_id) if call.contact_id else None,
+                voice_drop_id=str(call.voice_drop_id),
+                call_sid=call.sid,
+                to_number=call.to_number,
+                status=call.call_status,
+                outcome=call.outcome,
+                answered_by=call.answered_by,
+                duration=call.duration,
+            )
+    finish_if_done(call.voice_drop_id)
 
 
 def finish_if_done(drop_id) -> None:
