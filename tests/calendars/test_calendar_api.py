@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from calendars.models import CalendarEvent
-from clianta.models import Membership
+from clianta.models import CrmEvent, Membership
 from sandbox.google import calendar_store
 from tests.calendars.conftest import CALENDAR_EMAIL as ME
 from tests.conftest import sandbox_tokens
@@ -55,6 +55,8 @@ def test_create_list_and_filter_events(api_a, google_calendar):
     event = created.json()
     assert event["title"] == "Kick-off" and event["attendees"][0]["email"] == "ann@acme.example"
     contact = event["contacts"][0]
+    announced = CrmEvent.objects.get(type="meeting.scheduled")
+    assert (announced.data["event_id"], announced.data["contact_id"]) == (event["id"], contact)
     listed = api_a.get(f"/api/calendar/events?contact={contact}").json()["results"]
     assert [e["id"] for e in listed] == [event["id"]]
     after = (start - timedelta(hours=1)).isoformat()

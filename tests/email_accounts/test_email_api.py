@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django_celery_beat.models import PeriodicTask
 
+from clianta.models import CrmEvent
 from email_accounts.models import EmailAccount, EmailMessage
 from email_accounts.tasks import sync_all
 from integrations.models import SyncLog
@@ -69,6 +70,10 @@ def test_send_and_reply_through_the_api(api_a, gmail_account, workspace_b, bob):
     sent = response.json()
     assert sent["thread"] == str(parent.thread_id)
     assert sent["message_id"].startswith("<") and sent["provider_thread_id"] == original.thread_id
+    announced = CrmEvent.objects.get(type="email.sent")
+    assert announced.data["message_id"] == sent["id"] and announced.data["to"] == [
+        "ann@acme.example"
+    ]
     no_subject = api_a.post(url, {"to": ["ann@acme.example"], "body": "x"}, format="json")
     assert no_subject.json()["fields"] == {"subject": ["A new message needs a subject."]}
     bad = api_a.post(url, {"to": ["not-an-email"], "subject": "s", "body": "x"}, format="json")

@@ -6,7 +6,7 @@ import pytest
 import sentry_sdk
 from django.utils import timezone
 
-from clianta.models import Contact
+from clianta.models import Contact, CrmEvent
 from integrations import sync
 from integrations.errors import AuthExpired, ProviderError, RateLimited, Transient
 from integrations.health import AUTH_FAILURE_LIMIT, Health, health_of, with_health
@@ -124,8 +124,11 @@ def test_a_transient_failure_is_logged_as_retrying_until_the_last_attempt(creden
         sync.run(ExampleJob(credential), final=False)
     assert SyncLog.objects.get().status == SyncLog.Status.RETRYING
     assert reload(credential).consecutive_failures == 0  # not a failed run yet
+    assert not CrmEvent.objects.filter(type="sync.failed").exists()  # a retry is not a failure
     with pytest.raises(Transient):
         sync.run(ExampleJob(credential), final=True)
+    failed = CrmEvent.objects.get(type="sync.failed")
+    assert failed.data["sync_log_id"] == str(SyncLog.objects.get().pk)
     assert reload(credential).consecutive_failures == 1
     assert health_of(reload(credential)) == Health.FAILING
     assert sync.run(ExampleJob(credential)).status == SyncLog.Status.SUCCESS

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from clianta.models import CrmEvent
 from integrations.errors import RECONNECT_MESSAGE, AuthExpired, Transient
 from integrations.models import IntegrationCredential
 from integrations.oauth.tokens import access_token
@@ -86,6 +87,8 @@ def test_invalid_grant_marks_needs_reconnect_and_the_api_answers_401(credential,
     stored = reload(credential)
     assert stored.status == IntegrationCredential.Status.NEEDS_RECONNECT
     assert "revoked" in stored.last_error
+    announced = CrmEvent.objects.get(type="integration.needs_reconnect")
+    assert announced.data["integration_id"] == str(credential.pk)
     calls = token_calls()
     with pytest.raises(AuthExpired):
         access_token(stored)  # no second request for a dead grant

@@ -4,6 +4,7 @@ import pytest
 import requests
 
 from clianta import events
+from clianta.models import CrmEvent
 from integrations.models import WebhookDelivery
 from messaging.twilio import services
 from messaging.twilio.models import SmsMessage, SmsOptOut
@@ -201,6 +202,10 @@ def test_a_status_never_moves_a_message_backwards(workspace_a, credential):
     assert message.status == "delivered"
     failed = {**callback, "MessageStatus": "failed", "ErrorCode": "30008"}
     assert not services.apply_status(failed)
+    changes = CrmEvent.objects.filter(type="sms.status_changed")
+    assert [(e.data["previous_status"], e.data["status"]) for e in changes] == [
+        ("queued", "delivered")
+    ]
 
 
 @pytest.mark.django_db

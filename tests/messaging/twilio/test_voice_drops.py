@@ -8,7 +8,7 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 
-from clianta.models import Contact
+from clianta.models import Contact, CrmEvent
 from messaging.twilio import voice_drops
 from messaging.twilio.models import CallRecording, SmsOptOut, VoiceDrop
 from sandbox import faults
@@ -60,6 +60,11 @@ def test_a_voice_drop_to_mixed_numbers_leaves_the_audio_on_machines_only(
     assert outcomes[MACHINE]["outcome"] == "voicemail"
     assert outcomes[MACHINE]["answered_by"] == "machine_end_beep"
     assert outcomes[MACHINE]["contact"] == str(machine.pk)
+    # Every call placed is a CRM event once it ends; the skipped number was never called.
+    completed = {e.data["to_number"]: e for e in CrmEvent.objects.filter(type="call.completed")}
+    assert len(completed) == 4 and "+14155550105" not in completed
+    assert completed[MACHINE].contact_id == machine.pk
+    assert completed[MACHINE].data["outcome"] == "voicemail"
     assert outcomes[HUMAN]["outcome"] == "human"
     assert outcomes[BUSY]["outcome"] == "busy"
     assert outcomes[NO_ANSWER]["outcome"] == "no-answer"
