@@ -20,4 +20,3 @@ def endpoint_for(workspace_a, alice):
         return services.create(workspace or workspace_a, alice, url=url, event_types=event_types)
 
     return make
-

@@ -11,7 +11,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from clianta import events
 from clianta.models import Contact
-from outbound_webhooks import delivery, services
+from outbound_webhooks import delivery
 from outbound_webhooks.models import Delivery, Endpoint
 
 from .receiver import Answer
@@ -127,7 +127,14 @@ def test_a_failing_endpoint_pauses_after_one_attempt_and_a_success_clears_it(
 
 
 def test_410_disables_at_once_tells_the_admins_and_enabling_resumes(
-    api_a, client, alice, workspace_a, receiver, endpoint_for, mailoutbox, django_capture_on_commit_callbacks
+    api_a,
+    client,
+    alice,
+    workspace_a,
+    receiver,
+    endpoint_for,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     endpoint = endpoint_for(receiver.url())
     receiver.answers["/hook"] = Answer(status=410)
@@ -232,9 +239,7 @@ def test_a_rotated_secret_signs_with_both_for_a_day(api_a, workspace_a, receiver
 
 def test_a_sample_event_is_sent_at_once(api_a, receiver, endpoint_for):
     endpoint = endpoint_for(receiver.url())
-    sent = api_a.post(
-        f"/api/webhook-endpoints/{endpoint.pk}/test", {"event_type": "sms.received"}
-    )
+    sent = api_a.post(f"/api/webhook-endpoints/{endpoint.pk}/test", {"event_type": "sms.received"})
     assert sent.status_code == 200, sent.content
     assert sent.json()["status"] == "succeeded"
     assert sent.json()["attempt_set"][0]["status_code"] == 200

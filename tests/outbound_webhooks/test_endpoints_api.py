@@ -146,9 +146,7 @@ def test_a_private_address_is_refused_again_at_delivery_time(
     assert receiver.received == []
 
 
-def test_a_name_that_changes_its_address_after_the_check_is_not_reached(
-    receiver, monkeypatch
-):
+def test_a_name_that_changes_its_address_after_the_check_is_not_reached(receiver, monkeypatch):
     """DNS rebinding: the connection resolves and checks again, and connects to what it
     checked. Here the name answers a public address once, then loopback."""
     real = socket.getaddrinfo
