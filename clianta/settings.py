@@ -297,6 +297,8 @@ OUTBOUND_WEBHOOKS_TIMEOUT = env.int("OUTBOUND_WEBHOOKS_TIMEOUT", default=15)
 OUTBOUND_WEBHOOKS_DISABLE_AFTER_DAYS = env.int("OUTBOUND_WEBHOOKS_DISABLE_AFTER_DAYS", default=5)
 # After a secret rotation, the previous secret still signs for this many hours.
 OUTBOUND_WEBHOOKS_ROTATION_HOURS = env.int("OUTBOUND_WEBHOOKS_ROTATION_HOURS", default=24)
+# Finished deliveries (and their attempts) are forgotten after this many days.
+OUTBOUND_WEBHOOKS_KEEP_DAYS = env.int("OUTBOUND_WEBHOOKS_KEEP_DAYS", default=30)
 # At most this many endpoints per workspace.
 OUTBOUND_WEBHOOKS_PER_WORKSPACE = env.int("OUTBOUND_WEBHOOKS_PER_WORKSPACE", default=20)
 

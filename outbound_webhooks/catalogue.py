@@ -38,13 +38,13 @@ SAMPLES: dict[str, dict] = {
     },
     events.SMS_RECEIVED: {
         "contact_id": CONTACT,
-        "message_id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
         "phone": "+14155550123",
         "body": "Yes, Tuesday works.",
     },
     events.SMS_STATUS_CHANGED: {
         "contact_id": CONTACT,
         "message_id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+        "sid": "SM0123456789abcdef0123456789abcdef",
         "status": "delivered",
         "previous_status": "sent",
         "error_code": None,
@@ -52,7 +52,10 @@ SAMPLES: dict[str, dict] = {
     events.CALL_COMPLETED: {
         "contact_id": CONTACT,
         "voice_drop_id": "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b",
+        "call_sid": "CA0123456789abcdef0123456789abcdef",
+        "to_number": "+14155550123",
         "status": "completed",
+        "outcome": "voicemail",
         "answered_by": "machine_end_beep",
         "duration": 31,
     },
@@ -67,6 +70,7 @@ SAMPLES: dict[str, dict] = {
         "integration_id": "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d",
         "provider": "gmail",
         "account": "sales@example.com",
+        "error": "The grant was revoked: connect the account again.",
     },
     events.SYNC_FAILED: {
         "integration_id": "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d",

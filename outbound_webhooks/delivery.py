@@ -33,7 +33,7 @@ from clianta.models import Membership
 from integrations import public_net
 from integrations.locks import Lock
 
-from . import fan_out, signing
+from . import fan_out, metrics, signing
 from .models import Attempt, Delivery, Endpoint
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,8 @@ BATCH = 100
 # A drain hands over to a fresh task after this long, so queued work is interleaved.
 SLICE_SECONDS = 60
 LOCK_TTL = timedelta(seconds=60)
+# Longer than the longest attempt (the timeout), well within the lock's life.
+LOCK_EXTEND_SECONDS = 20
 SNIPPET = 500
 
 
@@ -88,7 +90,8 @@ def drain(endpoint_id) -> int:
     if not lock.acquire():
         return 0
     attempted = 0
-    deadline = time.monotonic() + SLICE_SECONDS
+    extended = time.monotonic()
+    deadline = extended + SLICE_SECONDS
     try:
         with session() as http:
             while time.monotonic() < deadline:
@@ -101,7 +104,9 @@ def drain(endpoint_id) -> int:
                 for delivery in batch:
                     attempted += 1
                     ok = attempt(endpoint, delivery, http)
-                    lock.extend()
+                    if time.monotonic() >= extended + LOCK_EXTEND_SECONDS:
+                        lock.extend()
+                        extended = time.monotonic()
                     if not ok or time.monotonic() >= deadline:
                         break
                 if not ok:
@@ -133,8 +138,10 @@ def attempt(endpoint: Endpoint, delivery: Delivery, http: requests.Session) -> b
     status, error, snippet, retry_after, latency_ms = send(endpoint, delivery, http)
     record(delivery, status, error, snippet, latency_ms)
     if status is not None and 200 <= status < 300 and not error:
+        metrics.ATTEMPTS.labels("delivered").inc()
         delivered(endpoint, delivery)
         return True
+    metrics.ATTEMPTS.labels("failed").inc()
     failed(endpoint, delivery, status, error or f"HTTP {status}", retry_after)
     return False
 
@@ -230,6 +237,7 @@ def failed(endpoint: Endpoint, delivery: Delivery, status, error: str, retry_aft
         update["next_attempt_at"] = now  # resumes if the endpoint is enabled again
     elif attempts > len(RETRY_SCHEDULE):
         update.update(status=Delivery.Status.FAILED, next_attempt_at=None)
+        metrics.GIVEN_UP.inc()
     else:
         update["next_attempt_at"] = now + max(
             jittered(RETRY_SCHEDULE[attempts - 1]), wait or timedelta()

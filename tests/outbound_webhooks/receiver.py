@@ -37,7 +37,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.lock:
                     receiver.received.append(
-                        Received(self.path, dict(self.headers), body, time.monotonic())
+                        Received(self.path, dict(self.headers), body, time.time())
                     )
                 answer = receiver.answers.get(self.path, Answer())
                 time.sleep(answer.delay)

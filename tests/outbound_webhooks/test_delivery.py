@@ -247,3 +247,41 @@ def test_a_sample_event_is_sent_at_once(api_a, receiver, endpoint_for):
     assert payload["type"] == "sms.received" and payload["data"]["test"] is True
     refused = api_a.post(f"/api/webhook-endpoints/{endpoint.pk}/test", {"event_type": "nope"})
     assert refused.status_code == 400 and "event_type" in refused.json()["fields"]
+
+
+def test_metrics_count_attempts_and_show_the_backlog(
+    client, settings, workspace_a, receiver, endpoint_for
+):
+    from tests.clianta.test_metrics import AUTH, TOKEN, moved, parse, value
+
+    settings.METRICS_TOKEN = TOKEN
+    endpoint = endpoint_for(receiver.url())
+    receiver.answers["/hook"] = Answer(status=500)
+    before = parse(client.get("/metrics", headers=AUTH).content.decode())
+    for n in range(3):
+        events.emit(events.DEAL_WON, workspace_a.pk, deal_id=f"d{n}")
+    during = parse(client.get("/metrics", headers=AUTH).content.decode())
+    assert value(during, "clianta_outbound_webhook_backlog") == 3
+    delivery.drain(endpoint.pk)
+    after = parse(client.get("/metrics", headers=AUTH).content.decode())
+    assert moved(before, after, "clianta_outbound_webhook_attempts_total", result="failed") == 1
+    assert value(after, "clianta_outbound_webhook_backlog") == 2  # the breaker holds them
+
+
+def test_finished_deliveries_are_forgotten_after_the_keep_days(
+    workspace_a, receiver, endpoint_for, settings
+):
+    from outbound_webhooks.tasks import prune
+
+    endpoint = endpoint_for(receiver.url())
+    old = timezone.now() - timedelta(days=settings.OUTBOUND_WEBHOOKS_KEEP_DAYS + 1)
+    for status in ("succeeded", "failed", "pending"):
+        Delivery.objects.create(
+            endpoint=endpoint, message_id=status, event_type="deal.won", body="{}", status=status
+        )
+    Delivery.objects.update(created_at=old)
+    Delivery.objects.create(
+        endpoint=endpoint, message_id="recent", event_type="deal.won", body="{}", status="failed"
+    )
+    assert prune() == 2
+    assert set(Delivery.objects.values_list("message_id", flat=True)) == {"pending", "recent"}

@@ -24,6 +24,8 @@ from clianta.models import AuditEvent, Company, Contact, Membership, Workspace
 from email_accounts.models import BlockedSender, EmailAccount, MailboxDelegate
 from integrations.models import IntegrationCredential
 from messaging.slack.models import NotificationRule, SlackIntegration
+from outbound_webhooks import services as webhook_services
+from outbound_webhooks.models import Delivery
 from productivity.models import KnowledgePage
 from tests.conftest import sandbox_tokens
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
@@ -31,6 +33,8 @@ from tests.integrations.oauth_helpers import finish, start
 from tests.messaging.slack.conftest import consent
 
 Role = Membership.Role
+# An endpoint on loopback (allowed in tests, as in development) where nothing listens.
+CLOSED_PORT_URL = "http://127.0.0.1:9/hook"
 PEOPLE = ("owner", "admin", "member", "integration_owner", "delegate")
 HEADER = "| Action | Owner | Admin | Member | Integration owner | Delegate |"
 ROLE_OF = {
@@ -94,6 +98,16 @@ def _rule(world) -> None:
         event_type="deal.won",
         channel="#sales",
         template="{deal_name} won",
+    )
+
+
+def _webhook_endpoint(world) -> None:
+    endpoint = webhook_services.create(
+        world.workspace, world.users["owner"], url=CLOSED_PORT_URL, event_types=["*"]
+    )
+    world.extra["endpoint"] = endpoint
+    world.extra["delivery"] = Delivery.objects.create(
+        endpoint=endpoint, message_id="evt_roles", event_type="deal.won", body="{}"
     )
 
 
@@ -367,6 +381,74 @@ TABLE = [
         lambda w: f"/api/workspaces/{w.workspace.pk}",
         200,
         body=lambda w: {"name": "Renamed"},
+    ),
+    Row(
+        "See the webhook endpoints",
+        "get",
+        lambda w: "/api/webhook-endpoints",
+        200,
+        prepare=_webhook_endpoint,
+    ),
+    Row(
+        "Register a webhook endpoint",
+        "post",
+        lambda w: "/api/webhook-endpoints",
+        201,
+        body=lambda w: {"url": CLOSED_PORT_URL, "event_types": ["deal.won"]},
+    ),
+    Row(
+        "Change a webhook endpoint",
+        "patch",
+        lambda w: f"/api/webhook-endpoints/{w.extra['endpoint'].pk}",
+        200,
+        body=lambda w: {"event_types": ["*"]},
+        prepare=_webhook_endpoint,
+    ),
+    Row(
+        "Rotate a webhook endpoint's secret",
+        "post",
+        lambda w: f"/api/webhook-endpoints/{w.extra['endpoint'].pk}/rotate-secret",
+        200,
+        prepare=_webhook_endpoint,
+    ),
+    Row(
+        "Disable a webhook endpoint",
+        "post",
+        lambda w: f"/api/webhook-endpoints/{w.extra['endpoint'].pk}/disable",
+        200,
+        prepare=_webhook_endpoint,
+    ),
+    Row(
+        "Send a webhook endpoint a sample event",
+        "post",
+        lambda w: f"/api/webhook-endpoints/{w.extra['endpoint'].pk}/test",
+        200,
+        body=lambda w: {"event_type": "deal.won"},
+        prepare=_webhook_endpoint,
+    ),
+    Row(
+        "See a webhook endpoint's deliveries",
+        "get",
+        lambda w: f"/api/webhook-endpoints/{w.extra['endpoint'].pk}/deliveries",
+        200,
+        prepare=_webhook_endpoint,
+    ),
+    Row(
+        "Replay a delivery",
+        "post",
+        lambda w: (
+            f"/api/webhook-endpoints/{w.extra['endpoint'].pk}/deliveries/"
+            f"{w.extra['delivery'].pk}/replay"
+        ),
+        202,
+        prepare=_webhook_endpoint,
+    ),
+    Row(
+        "Delete a webhook endpoint",
+        "delete",
+        lambda w: f"/api/webhook-endpoints/{w.extra['endpoint'].pk}",
+        204,
+        prepare=_webhook_endpoint,
     ),
     Row("See the detailed health", "get", lambda w: "/api/health/detail", 200),
 ]
