@@ -37,6 +37,9 @@ ALLOWED = {
     "PUT /api/contacts/{id}": "duplicate email of a contact that exists",
     "PATCH /api/contacts/{id}": "duplicate email of a contact that exists",
     "POST /api/contacts": "duplicate email of a contact that exists",
+    # A webhook endpoint's URL must be https and its host resolve to public addresses only.
+    "POST /api/webhook-endpoints": "the URL's host must resolve to public addresses",
+    "PATCH /api/webhook-endpoints/{id}": "the URL's host must resolve to public addresses",
     # A timeline's cursor is one the server gave (signed): any other string is refused.
     "GET /api/contacts/{id}/timeline": "a cursor the server did not give",
     "GET /api/companies/{id}/timeline": "a cursor the server did not give",

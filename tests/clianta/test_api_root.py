@@ -14,5 +14,6 @@ def test_the_api_root_links_the_list_routes_of_every_app(api_a):
     assert links["integrations/google-sheets/imports"].endswith("/imports")
     assert links["slack/messages"] == "http://testserver/api/slack/messages"
     assert links["sms"] == "http://testserver/api/sms"
-    assert len(links) == 25
+    assert links["webhook-endpoints"] == "http://testserver/api/webhook-endpoints"
+    assert len(links) == 26
     assert not any("workspace_pk" in key or "apollo" in key for key in links)

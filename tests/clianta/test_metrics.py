@@ -314,6 +314,6 @@ def test_labels_name_providers_never_a_workspace_or_an_account(client, gmail_acc
     email_services.sync_emails(gmail_account)
     samples = scrape(client)
     labels = {label for name, pairs in samples if name.startswith("clianta_") for label, _ in pairs}
-    assert labels <= {"provider", "state", "error_class", "kind", "queue", "le"}
+    assert labels <= {"provider", "state", "error_class", "kind", "queue", "le", "result", "reason"}
     body = client.get("/metrics", headers=AUTH).content.decode()
     assert str(gmail_account.workspace_id) not in body and EMAIL not in body

@@ -128,7 +128,7 @@ def test_a_transient_failure_is_logged_as_retrying_until_the_last_attempt(creden
     with pytest.raises(Transient):
         sync.run(ExampleJob(credential), final=True)
     failed = CrmEvent.objects.get(type="sync.failed")
-    assert failed.data["sync_log_id"] == str(SyncLog.objects.get().pk)
+    assert failed.data["sync_log_id"] == str(SyncLog.objects.get(status=SyncLog.Status.FAILED).pk)
     assert reload(credential).consecutive_failures == 1
     assert health_of(reload(credential)) == Health.FAILING
     assert sync.run(ExampleJob(credential)).status == SyncLog.Status.SUCCESS

@@ -40,7 +40,12 @@ def committing(django_capture_on_commit_callbacks):
 def test_a_contact_created_through_the_api_is_an_event(api_a, raised, committing):
     with committing():
         contact = api_a.post("/api/contacts", {"email": "ann@acme.example"}, format="json").json()
-    assert raised == [(events.CONTACT_CREATED, {"contact_id": contact["id"]})]
+    assert raised == [
+        (
+            events.CONTACT_CREATED,
+            {"contact_id": contact["id"], "email": "ann@acme.example", "name": ""},
+        )
+    ]
 
 
 def test_deal_stage_changes_and_wins_are_events(api_a, raised, committing):
@@ -59,7 +64,7 @@ def test_deal_stage_changes_and_wins_are_events(api_a, raised, committing):
     ]
 
 
-def test_recent_mail_from_a_contact_is_an_event_and_old_mail_is_not(
+def test_recent_mail_to_or_from_a_contact_is_an_event_and_old_mail_is_not(
     workspace_a, raised, committing
 ):
     contact = Contact.objects.create(workspace=workspace_a, email="ann@acme.example")
@@ -80,15 +85,26 @@ def test_recent_mail_from_a_contact_is_an_event_and_old_mail_is_not(
                 Fetched("m3", "t3", ["SENT"], raw(mine, ("ann@acme.example",), "Out", date=now)),
             ],
         )
+    stored = dict(account.messages.values_list("provider_message_id", "pk"))
     assert raised == [
         (
             events.EMAIL_RECEIVED,
             {
                 "contact_id": str(contact.pk),
                 "from_address": "ann@acme.example",
+                "message_id": str(stored["m2"]),
                 "subject": "Pricing?",
             },
-        )
+        ),
+        (
+            events.EMAIL_SENT,
+            {
+                "contact_id": str(contact.pk),
+                "to": ["ann@acme.example"],
+                "message_id": str(stored["m3"]),
+                "subject": "Out",
+            },
+        ),
     ]
 
 
