@@ -47,7 +47,9 @@ def record(sender, event: CrmEvent, **kwargs) -> list[Delivery]:
     that wants its type."""
     endpoints = [
         endpoint
-        for endpoint in Endpoint.objects.filter(workspace_id=event.workspace_id, enabled=True)
+        for endpoint in Endpoint.objects.filter(
+            workspace_id=event.workspace_id, enabled=True
+        ).only("pk", "event_types")  # not the secrets: nothing to decrypt here
         if endpoint.wants(event.type)
     ]
     if not endpoints:
