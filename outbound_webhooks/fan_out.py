@@ -45,13 +45,9 @@ def event_data(event: CrmEvent) -> dict:
 def record(sender, event: CrmEvent, **kwargs) -> list[Delivery]:
     """``recorded`` receiver: one pending delivery per enabled endpoint of the event's workspace
     that wants its type."""
-    endpoints = [
-        endpoint
-        for endpoint in Endpoint.objects.filter(
-            workspace_id=event.workspace_id, enabled=True
-        ).only("pk", "event_types")  # not the secrets: nothing to decrypt here
-        if endpoint.wants(event.type)
-    ]
+    enabled = Endpoint.objects.filter(workspace_id=event.workspace_id, enabled=True)
+    # Not the secrets: nothing is decrypted here.
+    endpoints = [e for e in enabled.only("pk", "event_types") if e.wants(event.type)]
     if not endpoints:
         return []
     text = body(event.type, event.occurred_at, event_data(event))
