@@ -105,12 +105,24 @@ class _CheckedHTTPS(_Checked, HTTPSConnection):
 
 class PublicOnlyAdapter(requests.adapters.HTTPAdapter):
     """A requests adapter whose connections go only to public addresses (checked when each
-    connection is opened, so a name that changes its address is checked again); ``NotPublic``
-    surfaces as ``requests.ConnectionError``."""
+    connection is opened, so a name that changes its address is checked again). A refused
+    address raises ``NotPublic`` itself, not the ``requests.ConnectionError`` urllib3 and
+    requests wrap it in."""
 
     def __init__(self, *, allow_internal: bool = False, **kwargs):
         self.allow_internal = allow_internal
         super().__init__(**kwargs)
+
+    def send(self, *args, **kwargs):
+        try:
+            return super().send(*args, **kwargs)
+        except requests.ConnectionError as exc:
+            # requests.ConnectionError(urllib3 ProtocolError("Connection aborted.", NotPublic))
+            wrapped = exc.args[0].args if exc.args and isinstance(exc.args[0], Exception) else ()
+            refused = next((e for e in wrapped if isinstance(e, NotPublic)), None)
+            if refused is not None:
+                raise refused from exc
+            raise
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)

@@ -141,7 +141,7 @@ def send_test(endpoint: Endpoint, event_type: str) -> Delivery:
     with delivery.session() as http:
         status, error, snippet, _, latency_ms = delivery.send(endpoint, test, http)
     delivery.record(test, status, error, snippet, latency_ms)
-    ok = status is not None and 200 <= status < 300 and not error
+    ok = delivery.succeeded(status, error)
     test.status = Delivery.Status.SUCCEEDED if ok else Delivery.Status.FAILED
     test.attempts = 1
     test.last_status_code = status
