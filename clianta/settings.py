@@ -144,8 +144,8 @@ MICROSOFT_CA_BUNDLE = env.str("MICROSOFT_CA_BUNDLE", default=_sandbox_ca) or Tru
 
 # OAuth clients and API keys registered with each provider; with the sandbox on they default to
 # the sandbox's own ("sandbox-<name>", or a value of the provider's form where it checks one:
-# a Twilio account SID is AC and 32 hex digits).
-_SANDBOX_VALUES = {"TWILIO_ACCOUNT_SID": "AC" + "5a4d" * 8}
+# a Twilio account SID is AC and 32 hex digits, its Auth Token 32 hex digits).
+_SANDBOX_VALUES = {"TWILIO_ACCOUNT_SID": "AC" + "5a4d" * 8, "TWILIO_AUTH_TOKEN": "7e1c" * 8}
 for _name in (
     "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET",

@@ -20,13 +20,14 @@ urlpatterns = [
     path("metrics", metrics.view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    # Before integrations: its /api/integrations/<provider>/connect would take Notion's own.
+    # Before integrations: its /api/integrations/<provider>/connect would take the POST routes
+    # of Notion and Twilio.
     path("api/", include("productivity.urls")),
+    path("api/", include("messaging.twilio.urls")),
     path("", include("integrations.urls")),
     path("api/", include("email_accounts.urls")),
     path("api/", include("calendars.urls")),
     path("api/", include("messaging.slack.urls")),
-    path("api/", include("messaging.twilio.urls")),
     path("api/", include("enrichment.urls")),
     path("api/", include("outbound_webhooks.urls")),
     path("api/", include("clianta.api.urls")),

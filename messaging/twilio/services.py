@@ -20,10 +20,12 @@ from django.utils import timezone
 from clianta import events
 from clianta.models import Contact, Workspace
 from integrations import credentials, health, registry
-from integrations.errors import RECONNECT_MESSAGE, AuthExpired, Transient
+from integrations.errors import RECONNECT_MESSAGE, AccountTaken, AuthExpired, Transient
 from integrations.models import IntegrationCredential
-from integrations.providers.twilio.client import provider_errors
+from integrations.oauth import tokens
+from integrations.providers.twilio.client import check_account, provider_errors
 from integrations.providers.twilio.errors import NoPhoneNumber, OptedOut
+from integrations.signals import credential_connected
 
 from . import numbers, phones
 from .models import SmsMessage, SmsOptOut, UnroutedSms
@@ -75,6 +77,46 @@ def account_for(workspace_id) -> Account:
         raise NoPhoneNumber(missing, provider=PROVIDER)
     client = registry.get(PROVIDER).client(credential)
     return Account(client, phones.normalise(number), credential)
+
+
+def connect(workspace, user, account_sid: str, auth_token: str, phone_number: str, request=None):
+    """Connect the workspace's own Twilio account, sending from ``phone_number``: Twilio checks
+    the SID and token and lists the number among the account's (``AccountRefused``, 400,
+    otherwise), and a number another workspace already sends from on that account is refused
+    (``AccountTaken``, 409), as texts to it could reach only one of them. The token is stored
+    encrypted; an earlier account of the workspace is disconnected. Nothing is stored on a
+    refusal."""
+    number = phones.normalise(phone_number)
+    name = check_account(account_sid, auth_token, number)
+    if numbers.owners(account_sid, number) - {workspace.pk}:
+        raise AccountTaken(
+            "Another workspace already sends from this number of this Twilio account.",
+            provider=PROVIDER,
+        )
+    Status = IntegrationCredential.Status
+    with transaction.atomic():
+        earlier = IntegrationCredential.objects.filter(workspace=workspace, provider=PROVIDER)
+        for replaced in earlier.exclude(account=account_sid):
+            tokens.disconnect(replaced, actor=user, request=request)
+        values = {
+            "api_key": auth_token,
+            "metadata": {"phone_number": number, "account_name": name},
+            "status": Status.ACTIVE,
+            "last_error": "",
+            "consecutive_failures": 0,
+            "consecutive_auth_failures": 0,
+        }
+        credential, _ = IntegrationCredential.objects.update_or_create(
+            workspace=workspace,
+            provider=PROVIDER,
+            account=account_sid,
+            defaults=values,
+            create_defaults={**values, "connected_by": user},
+        )
+        credential_connected.send(
+            sender=PROVIDER, credential=credential, user=user, request=request
+        )
+    return credential
 
 
 def callback_url(name: str, **kwargs) -> str:

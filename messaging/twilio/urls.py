@@ -15,6 +15,7 @@ router.register("call-recordings", views.CallRecordingViewSet, basename="call-re
 WEBHOOKS = "webhooks/twilio/"
 
 urlpatterns = [
+    path("integrations/twilio/connect", views.TwilioConnectView.as_view(), name="twilio-connect"),
     path("workspaces/<str:workspace_pk>/sms/send", views.SendSmsView.as_view(), name="sms-send"),
     path(WEBHOOKS + "status", webhooks.SmsStatusWebhook.as_view(), name="twilio-sms-status"),
     path(WEBHOOKS + "sms", webhooks.InboundSmsWebhook.as_view(), name="twilio-sms-inbound"),

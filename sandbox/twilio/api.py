@@ -1,6 +1,9 @@
-"""The sandbox's Twilio REST API (2010-04-01): Messages and Calls create and fetch, with HTTP
-Basic auth (Account SID : Auth Token) and Twilio's error body ``{code, message, more_info,
-status}``. https://www.twilio.com/docs/messaging/api/message-resource,
+"""The sandbox's Twilio REST API (2010-04-01): the account's fetch, its IncomingPhoneNumbers
+list, Messages and Calls create and fetch, with HTTP Basic auth (Account SID : Auth Token) and
+Twilio's error body ``{code, message, more_info, status}``.
+https://www.twilio.com/docs/iam/api/account,
+https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource,
+https://www.twilio.com/docs/messaging/api/message-resource,
 https://www.twilio.com/docs/voice/api/call-resource
 
 Control API (not Twilio's; JSON in, JSON out):
@@ -30,7 +33,7 @@ from django.views.decorators.http import require_POST
 from sandbox.faults import sandbox_endpoint
 
 from . import store
-from .models import TwilioAccount, TwilioCall, TwilioMessage, TwilioRecording
+from .models import TwilioAccount, TwilioCall, TwilioMessage, TwilioPhoneNumber, TwilioRecording
 
 GENERIC_CODES = {401: 20003, 403: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503}
 INBOUND_WEBHOOK_PATH = "/api/webhooks/twilio/sms"
@@ -83,6 +86,72 @@ def _uri(owner: TwilioAccount, kind: str, sid: str) -> str:
     return f"/{store.API_VERSION}/Accounts/{owner.sid}/{kind}/{sid}.json"
 
 
+def account_json(owner: TwilioAccount) -> dict:
+    base = f"/{store.API_VERSION}/Accounts/{owner.sid}"
+    return {
+        "auth_token": owner.auth_token,
+        "date_created": _date(owner.created_at),
+        "date_updated": _date(owner.created_at),
+        "friendly_name": f"Sandbox account {owner.sid[-6:]}",
+        "owner_account_sid": owner.sid,
+        "sid": owner.sid,
+        "status": "active",
+        "subresource_uris": {
+            kind.lower(): f"{base}/{kind}.json"
+            for kind in ("IncomingPhoneNumbers", "Messages", "Calls", "Recordings")
+        },
+        "type": "Full",
+        "uri": f"{base}.json",
+    }
+
+
+def number_json(number: TwilioPhoneNumber) -> dict:
+    """An IncomingPhoneNumber: its SMS and voice webhooks are not kept by the sandbox (texts are
+    posted to the URL its control API is given)."""
+    unset = dict.fromkeys(
+        [
+            "address_sid",
+            "identity_sid",
+            "sms_application_sid",
+            "sms_fallback_url",
+            "sms_url",
+            "status_callback",
+            "trunk_sid",
+            "voice_application_sid",
+            "voice_fallback_url",
+            "voice_url",
+            "emergency_address_sid",
+            "bundle_sid",
+        ]
+    )
+    return {
+        **unset,
+        "sid": number.sid,
+        "account_sid": number.account.sid,
+        "address_requirements": "none",
+        "api_version": store.API_VERSION,
+        "beta": False,
+        "capabilities": {"voice": True, "sms": True, "mms": False, "fax": False},
+        "date_created": _date(number.created_at),
+        "date_updated": _date(number.created_at),
+        "friendly_name": number.phone_number,
+        "phone_number": number.phone_number,
+        "origin": "twilio",
+        "sms_fallback_method": "POST",
+        "sms_method": "POST",
+        "status_callback_method": "POST",
+        "voice_receive_mode": "voice",
+        "voice_caller_id_lookup": False,
+        "voice_fallback_method": "POST",
+        "voice_method": "POST",
+        "emergency_status": "Inactive",
+        "emergency_address_status": "unregistered",
+        "status": "in-use",
+        "type": "local",
+        "uri": _uri(number.account, "IncomingPhoneNumbers", number.sid),
+    }
+
+
 def message_json(message: TwilioMessage) -> dict:
     return {
         "sid": message.sid,
@@ -129,6 +198,47 @@ def call_json(call: TwilioCall) -> dict:
         "to_formatted": call.to,
         "uri": _uri(call.account, "Calls", call.sid),
     }
+
+
+@twilio_api
+def account(request, owner):
+    return JsonResponse(account_json(owner))
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return max(int(value), 0) if value is not None else default
+    except ValueError as exc:
+        raise store.TwilioError(400, 20001, f"Invalid integer: {value}") from exc
+
+
+@twilio_api
+def incoming_phone_numbers(request, owner):
+    """The account's numbers, ``PhoneNumber`` matched exactly, in Twilio's paged list."""
+    found = TwilioPhoneNumber.objects.filter(account=owner).select_related("account")
+    if wanted := request.GET.get("PhoneNumber"):
+        found = found.filter(phone_number=wanted)
+    size = min(_int(request.GET.get("PageSize"), 50), 1000) or 50
+    page = _int(request.GET.get("Page"), 0)
+    rows = list(found[page * size : (page + 1) * size + 1])
+    path = f"/{store.API_VERSION}/Accounts/{owner.sid}/IncomingPhoneNumbers.json"
+
+    def page_uri(number: int) -> str:
+        return f"{path}?PageSize={size}&Page={number}"
+
+    return JsonResponse(
+        {
+            "incoming_phone_numbers": [number_json(row) for row in rows[:size]],
+            "start": page * size,
+            "end": page * size + max(len(rows[:size]) - 1, 0),
+            "page": page,
+            "page_size": size,
+            "uri": page_uri(page),
+            "first_page_uri": page_uri(0),
+            "next_page_uri": page_uri(page + 1) if len(rows) > size else None,
+            "previous_page_uri": page_uri(page - 1) if page else None,
+        }
+    )
 
 
 @twilio_api

@@ -21,6 +21,26 @@ class TwilioAccount(models.Model):
         return self.sid
 
 
+class TwilioPhoneNumber(models.Model):
+    """A number the account has bought (an IncomingPhoneNumber), in E.164."""
+
+    sid = models.CharField(max_length=64, unique=True)
+    account = models.ForeignKey(TwilioAccount, on_delete=models.CASCADE, related_name="numbers")
+    phone_number = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "phone_number"], name="sandbox_twilio_number_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.phone_number
+
+
 class TwilioMessage(models.Model):
     """A message sent through the API (``outbound-api``) or received by a number (``inbound``)."""
 

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from twilio.request_validator import RequestValidator
 
-from .models import TwilioAccount, TwilioCall, TwilioMessage, TwilioRecording
+from .models import TwilioAccount, TwilioCall, TwilioMessage, TwilioPhoneNumber, TwilioRecording
 
 logger = logging.getLogger("sandbox.twilio")
 API_VERSION = "2010-04-01"
@@ -86,15 +86,29 @@ def new_sid(prefix: str) -> str:
 ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 
 
-def create_account(sid: str | None = None, auth_token: str | None = None) -> TwilioAccount:
-    return TwilioAccount.objects.create(
+def create_account(
+    sid: str | None = None, auth_token: str | None = None, numbers: tuple[str, ...] = ()
+) -> TwilioAccount:
+    """A new account, owning ``numbers`` (E.164)."""
+    owner = TwilioAccount.objects.create(
         sid=sid or new_sid("AC"), auth_token=auth_token or secrets.token_hex(16)
     )
+    for number in numbers:
+        add_number(owner, number)
+    return owner
+
+
+def add_number(owner: TwilioAccount, number: str) -> TwilioPhoneNumber:
+    found, _ = TwilioPhoneNumber.objects.get_or_create(
+        account=owner, phone_number=number, defaults={"sid": new_sid("PN")}
+    )
+    return found
 
 
 def account(sid: str) -> TwilioAccount | None:
-    """The account with ``sid``; the TWILIO_* settings' account is known from the start. A SID
-    not of Twilio's form (``AC`` and 32 hex digits) names no account."""
+    """The account with ``sid``; the TWILIO_* settings' account, owning TWILIO_PHONE_NUMBER, is
+    known from the start. A SID not of Twilio's form (``AC`` and 32 hex digits) names no
+    account."""
     if not ACCOUNT_SID.fullmatch(sid or ""):
         return None
     found = TwilioAccount.objects.filter(sid=sid).first()
@@ -102,6 +116,8 @@ def account(sid: str) -> TwilioAccount | None:
         found, _ = TwilioAccount.objects.get_or_create(
             sid=sid, defaults={"auth_token": settings.TWILIO_AUTH_TOKEN}
         )
+        if settings.TWILIO_PHONE_NUMBER:
+            add_number(found, settings.TWILIO_PHONE_NUMBER)
     return found
 
 

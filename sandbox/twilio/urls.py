@@ -8,6 +8,12 @@ from . import api
 ACCOUNT = "2010-04-01/Accounts/<str:account_sid>/"
 
 urlpatterns = [
+    path("2010-04-01/Accounts/<str:account_sid>.json", api.account, name="twilio-account"),
+    path(
+        ACCOUNT + "IncomingPhoneNumbers.json",
+        api.incoming_phone_numbers,
+        name="twilio-incoming-phone-numbers",
+    ),
     path(ACCOUNT + "Messages.json", api.messages, name="twilio-messages"),
     path(ACCOUNT + "Messages/<str:sid>.json", api.message, name="twilio-message"),
     path(ACCOUNT + "Calls.json", api.calls, name="twilio-calls"),

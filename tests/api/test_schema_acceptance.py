@@ -26,6 +26,8 @@ TIME_BUDGET_SECONDS = 60
 ALLOWED = {
     # The token is checked with Notion (the answer says so when Notion refuses it).
     "POST /api/integrations/notion/connect": "checked with Notion",
+    # The Account SID, Auth Token and number are checked with Twilio.
+    "POST /api/integrations/twilio/connect": "checked with Twilio",
     # An IMAP/SMTP mailbox is connected only after logging in to its servers; plain text is
     # allowed only to this machine.
     "POST /api/email-accounts": "checked by logging in to the mail servers",

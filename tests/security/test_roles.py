@@ -27,6 +27,7 @@ from messaging.slack.models import NotificationRule, SlackIntegration
 from outbound_webhooks import services as webhook_services
 from outbound_webhooks.models import Delivery
 from productivity.models import KnowledgePage
+from sandbox.twilio import store as twilio_store
 from tests.conftest import sandbox_tokens
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
 from tests.integrations.oauth_helpers import finish, start
@@ -75,6 +76,10 @@ class Row:
 
 def _contact(world) -> None:
     world.extra["contact"] = Contact.objects.create(workspace=world.workspace, first_name="Ada")
+
+
+def _twilio_account(world) -> None:
+    world.extra["twilio"] = twilio_store.create_account(numbers=("+15005550006",))
 
 
 def _page(world) -> None:
@@ -196,6 +201,19 @@ TABLE = [
         lambda w: "/api/integrations/notion/connect",
         200,
         body=lambda w: {},
+    ),
+    Row(
+        "Connect Twilio",
+        "post",
+        lambda w: "/api/integrations/twilio/connect",
+        201,
+        body=lambda w: {
+            "account_sid": w.extra["twilio"].sid,
+            "auth_token": w.extra["twilio"].auth_token,
+            "phone_number": "+15005550006",
+        },
+        prepare=_twilio_account,
+        sandbox=True,
     ),
     Row(
         "Connect Notion in the browser",

@@ -19,7 +19,7 @@ from integrations.errors import (
     Transient,
 )
 
-from .errors import InvalidPhoneNumber, OptedOut
+from .errors import AccountRefused, InvalidPhoneNumber, OptedOut
 
 # Twilio error codes (https://www.twilio.com/docs/api/errors): an invalid or non-mobile 'To'
 # number, and a recipient that replied STOP.
@@ -28,17 +28,39 @@ UNSUBSCRIBED_CODE = 21610
 
 
 def client(credential):
+    if credential is not None and credential.api_key:
+        return client_for(credential.account, credential.api_key)
+    return client_for(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+
+
+def client_for(sid: str, token: str):
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
-    if credential is not None and credential.api_key:
-        sid, token = credential.account, credential.api_key
-    else:
-        sid, token = settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
     twilio = Client(sid, token, http_client=TwilioHttpClient(timeout=settings.PROVIDER_TIMEOUT))
     # The SDK has no base-URL option; its Api domain keeps the host in this attribute.
     twilio.api.base_url = settings.TWILIO_API_URL
     return twilio
+
+
+def check_account(sid: str, token: str, number: str) -> str:
+    """The account's name, once Twilio has taken ``sid`` and ``token``, found the account
+    active, and listed ``number`` (E.164) among its numbers; AccountRefused naming the field at
+    fault otherwise. Nothing else is asked of the account."""
+    account = client_for(sid, token).api.v2010.accounts(sid)
+    try:
+        with provider_errors():
+            found = account.fetch()
+            owned = account.incoming_phone_numbers.list(phone_number=number, limit=1)
+    except AuthExpired as exc:
+        raise AccountRefused(
+            "auth_token", "Twilio refused this Account SID and Auth Token."
+        ) from exc
+    if found.status != "active":
+        raise AccountRefused("account_sid", f"This Twilio account is {found.status}.")
+    if not owned:
+        raise AccountRefused("phone_number", f"{number} is not a number of this Twilio account.")
+    return found.friendly_name or sid
 
 
 @contextmanager

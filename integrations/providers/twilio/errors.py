@@ -23,3 +23,16 @@ class NoPhoneNumber(ConfigurationError):
     of the shared account is assigned to it."""
 
     code = "no_phone_number"
+
+
+class AccountRefused(IntegrationError):
+    """While a workspace connects its own account: Twilio refused the Account SID and Auth
+    Token, the account is not active, or the number is not one of the account's. The person
+    connecting can fix it: 400, with the field at fault."""
+
+    status_code = 400
+    code = "account_refused"
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason, provider="twilio")
+        self.extra = {"fields": {field: [reason]}}

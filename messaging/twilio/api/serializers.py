@@ -51,6 +51,28 @@ class SendSmsSerializer(StrictSerializer):
         return data
 
 
+class TwilioConnectSerializer(StrictSerializer):
+    account_sid = serializers.RegexField(
+        r"^AC[0-9a-fA-F]{32}$",
+        error_messages={"invalid": "An Account SID is AC followed by 32 hexadecimal digits."},
+        help_text="The account's SID (Twilio console, Account Info).",
+    )
+    auth_token = serializers.RegexField(
+        r"^[0-9a-fA-F]{32}$",
+        write_only=True,
+        error_messages={"invalid": "An Auth Token is 32 hexadecimal digits."},
+        help_text="The account's Auth Token; stored encrypted, never shown again.",
+    )
+    phone_number = PhoneField(help_text="A number of the account to send from, in any format.")
+
+
+class TwilioConnectionSerializer(StrictSerializer):
+    id = serializers.UUIDField()
+    account_sid = serializers.CharField()
+    account_name = serializers.CharField()
+    phone_number = serializers.CharField()
+
+
 class VoiceDropCallSerializer(StrictModelSerializer):
     class Meta:
         model = VoiceDropCall

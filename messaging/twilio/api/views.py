@@ -13,6 +13,49 @@ from ..models import CallRecording, SmsMessage, VoiceDrop
 from . import serializers
 
 
+class TwilioConnectView(WorkspaceScopedMixin, generics.GenericAPIView):
+    """Connect the workspace's own Twilio account (owners and admins): Twilio checks the
+    Account SID and Auth Token and must list ``phone_number`` among the account's numbers; the
+    token is stored encrypted. Texts and calls then go from that number, and texts to it arrive
+    in this workspace. Connecting another account replaces the earlier one. 400
+    ``account_refused`` names the field Twilio refused; 409 ``account_taken`` when another
+    workspace already sends from that number."""
+
+    serializer_class = serializers.TwilioConnectSerializer
+    managers_write = "connect Twilio"
+
+    @extend_schema(
+        responses={
+            201: serializers.TwilioConnectionSerializer,
+            400: ErrorSerializer,
+            409: ErrorSerializer,
+            502: ErrorSerializer,
+            503: ErrorSerializer,
+        }
+    )
+    def post(self, request):
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        credential = services.connect(
+            self.workspace,
+            request.user,
+            data["account_sid"],
+            data["auth_token"],
+            data["phone_number"],
+            request=request,
+        )
+        answer = {
+            "id": credential.pk,
+            "account_sid": credential.account,
+            "account_name": credential.metadata["account_name"],
+            "phone_number": credential.metadata["phone_number"],
+        }
+        return Response(
+            serializers.TwilioConnectionSerializer(answer).data, status=status.HTTP_201_CREATED
+        )
+
+
 class SendSmsView(WorkspaceScopedMixin, generics.GenericAPIView):
     """Send a text message from the workspace's Twilio number. 400 ``invalid_phone_number`` for
     a number that is not one; 409 ``recipient_opted_out`` when the recipient replied STOP."""
