@@ -51,6 +51,41 @@ def check_availability(
     )
 
 
+def working_hours(integration: CalendarIntegration) -> availability.WorkingHours:
+    return availability.WorkingHours(
+        integration.time_zone,
+        integration.working_hours_start,
+        integration.working_hours_end,
+        frozenset(integration.working_days),
+    )
+
+
+def calendars_of(workspace_id, user_ids) -> dict:
+    """``{user id: calendar}``: the calendar each of the members connected in the workspace (the
+    oldest, should one have several); members without one are left out."""
+    found = {}
+    rows = CalendarIntegration.objects.filter(
+        workspace_id=workspace_id, credential__connected_by_id__in=list(user_ids)
+    ).select_related("credential")
+    for row in rows.order_by("created_at"):
+        found.setdefault(row.credential.connected_by_id, row)
+    return found
+
+
+def synced_busy(integrations: list[CalendarIntegration], start: datetime, end: datetime) -> dict:
+    """``{calendar id: busy intervals}`` between ``start`` and ``end`` from the synced events (no
+    provider call, one query): every event not cancelled, merged per calendar."""
+    found = {integration.pk: [] for integration in integrations}
+    rows = (
+        CalendarEvent.objects.filter(integration__in=integrations, start__lt=end, end__gt=start)
+        .exclude(status=CalendarEvent.Status.CANCELLED)
+        .values_list("integration_id", "start", "end")
+    )
+    for integration_id, event_start, event_end in rows:
+        found[integration_id].append((event_start, event_end))
+    return {key: availability.merge(value) for key, value in found.items()}
+
+
 def suggest_slots(
     members: list[CalendarIntegration],
     duration: timedelta,
@@ -61,15 +96,7 @@ def suggest_slots(
     """Slots of ``duration`` when every member is inside their working hours (in their own time
     zone) and free in their calendar."""
     schedules = [
-        (
-            availability.WorkingHours(
-                member.time_zone,
-                member.working_hours_start,
-                member.working_hours_end,
-                frozenset(member.working_days),
-            ),
-            check_availability(member, window_start, window_end),
-        )
+        (working_hours(member), check_availability(member, window_start, window_end))
         for member in members
     ]
     free = availability.common_free(schedules, (window_start, window_end))
@@ -104,6 +131,22 @@ def create_event(
             attendees=[a["email"] for a in stored.attendees],
         )
     return stored
+
+
+def move_event(event: CalendarEvent, start: datetime, end: datetime) -> CalendarEvent:
+    """Move the event at the provider (attendees told) and here."""
+    integration = event.integration
+    item = BACKENDS[integration.provider].move(integration, event.provider_event_id, start, end)
+    store.store(integration, [item])
+    event.refresh_from_db()
+    return event
+
+
+def cancel_event(event: CalendarEvent) -> None:
+    """Cancel the event at the provider (attendees told) and here."""
+    integration = event.integration
+    BACKENDS[integration.provider].cancel(integration, event.provider_event_id)
+    CalendarEvent.objects.filter(pk=event.pk).update(status=CalendarEvent.Status.CANCELLED)
 
 
 def workspace_event(workspace, event_id) -> CalendarEvent | None:

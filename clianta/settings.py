@@ -200,6 +200,7 @@ INSTALLED_APPS = [
     "enrichment",
     "productivity",
     "outbound_webhooks",
+    "bookings",
     *(["sandbox"] if SANDBOX_PROVIDERS else []),
     "axes",
 ]
@@ -285,6 +286,13 @@ IMAP_SMTP_ALLOW_PLAINTEXT = env.bool("IMAP_SMTP_ALLOW_PLAINTEXT", default=False)
 IMAP_SMTP_ALLOW_PRIVATE_HOSTS = env.bool(
     "IMAP_SMTP_ALLOW_PRIVATE_HOSTS", default=DEBUG or SANDBOX_PROVIDERS
 )
+
+# Booking links' public pages: page views a minute and bookings an hour from one IP address,
+# bookings an hour through one link, and upcoming meetings one visitor's email may hold.
+BOOKINGS_VIEWS_PER_IP_PER_MINUTE = env.int("BOOKINGS_VIEWS_PER_IP_PER_MINUTE", default=120)
+BOOKINGS_PER_IP_PER_HOUR = env.int("BOOKINGS_PER_IP_PER_HOUR", default=10)
+BOOKINGS_PER_LINK_PER_HOUR = env.int("BOOKINGS_PER_LINK_PER_HOUR", default=60)
+BOOKINGS_MAX_UPCOMING_PER_EMAIL = env.int("BOOKINGS_MAX_UPCOMING_PER_EMAIL", default=3)
 
 # Customers' webhook endpoints (outbound_webhooks): plain http and addresses on loopback or
 # private networks only in development (on with DEBUG or the sandbox); otherwise public HTTPS.

@@ -182,13 +182,42 @@ def insert(integration: CalendarIntegration, event: NewEvent) -> dict:
     )
 
 
+def move(integration: CalendarIntegration, event_id: str, start: datetime, end: datetime) -> dict:
+    """Move the event to ``start``–``end``, telling its attendees; Google's event resource."""
+    body = {
+        "start": {"dateTime": start.isoformat(), "timeZone": integration.time_zone},
+        "end": {"dateTime": end.isoformat(), "timeZone": integration.time_zone},
+    }
+    client = GoogleApi("google_calendar", integration.credential)
+    return client.call(
+        lambda service: service.events().patch(
+            calendarId=integration.calendar_id, eventId=event_id, body=body, sendUpdates="all"
+        )
+    )
+
+
+def cancel(integration: CalendarIntegration, event_id: str) -> None:
+    """Cancel the event, telling its attendees."""
+    client = GoogleApi("google_calendar", integration.credential)
+    client.call(
+        lambda service: service.events().delete(
+            calendarId=integration.calendar_id, eventId=event_id, sendUpdates="all"
+        )
+    )
+
+
 @dataclass(frozen=True)
 class CalendarBackend:
-    """A calendar provider's backend: its sync job, free/busy and event creation."""
+    """A calendar provider's backend: its sync job, free/busy, and creating, moving and
+    cancelling events."""
 
     sync_job: Callable[[CalendarIntegration], SyncJob]
     free_busy: Callable[[CalendarIntegration, datetime, datetime], list[dict]]
     insert: Callable[[CalendarIntegration, NewEvent], dict]
+    move: Callable[[CalendarIntegration, str, datetime, datetime], dict]
+    cancel: Callable[[CalendarIntegration, str], None]
 
 
-BACKEND = CalendarBackend(sync_job=GoogleCalendarSync, free_busy=free_busy, insert=insert)
+BACKEND = CalendarBackend(
+    sync_job=GoogleCalendarSync, free_busy=free_busy, insert=insert, move=move, cancel=cancel
+)

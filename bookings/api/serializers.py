@@ -1,0 +1,110 @@
+from rest_framework import serializers
+
+from calendars import services as calendars
+from clianta.api.scoping import scoped
+from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer
+from clianta.models import Membership
+
+from .. import public
+from ..models import Booking, BookingLink
+
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"  # one line: titles go into email subjects and event titles
+
+
+class QuestionSerializer(StrictSerializer):
+    label = serializers.RegexField(NO_CONTROL, max_length=200)
+    required = serializers.BooleanField(default=False)
+
+
+class BookingLinkSerializer(StrictModelSerializer):
+    title = serializers.RegexField(NO_CONTROL, max_length=200)
+    location = serializers.RegexField(NO_CONTROL, max_length=500, required=False, allow_blank=True)
+    members = scoped(
+        Membership,
+        many=True,
+        help_text="Membership ids of the members it books; each must have connected a calendar.",
+    )
+    questions = ListField(
+        child=QuestionSerializer(),
+        required=False,
+        max_length=10,
+        help_text="Asked besides name and email.",
+    )
+    url = serializers.SerializerMethodField(help_text="The public page.")
+
+    class Meta:
+        model = BookingLink
+        fields = [
+            "id",
+            "title",
+            "url",
+            "duration_minutes",
+            "members",
+            "assignment",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "min_notice_minutes",
+            "days_ahead",
+            "daily_cap",
+            "questions",
+            "video_conference",
+            "location",
+            "paused",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "url", "created_by", "created_at", "updated_at"]
+        extra_kwargs = {
+            "duration_minutes": {"min_value": 5, "max_value": 480},
+            "buffer_before_minutes": {"max_value": 240},
+            "buffer_after_minutes": {"max_value": 240},
+            "min_notice_minutes": {"max_value": 60 * 24 * 30},
+            "days_ahead": {"min_value": 1, "max_value": 365},
+            "daily_cap": {"min_value": 1, "max_value": 50},
+        }
+
+    def get_url(self, link) -> str:
+        return public.page_url(link)
+
+    def validate_members(self, members):
+        if not members:
+            raise serializers.ValidationError("Name at least one member.")
+        if len(members) > 20:
+            raise serializers.ValidationError("A link books at most 20 members.")
+        request = self.context["request"]
+        mine = self.context["view"].membership
+        if not mine.is_manager and any(m.user_id != request.user.pk for m in members):
+            raise serializers.ValidationError(
+                "Only the workspace's owners and admins can make links that book other members."
+            )
+        users = {m.user_id for m in members}
+        connected = calendars.calendars_of(mine.workspace_id, users)
+        missing = [m for m in members if m.user_id not in connected]
+        if missing:
+            names = ", ".join(sorted(m.user.get_username() for m in missing))
+            raise serializers.ValidationError(f"No connected calendar: {names}.")
+        return members
+
+
+class BookingSerializer(StrictModelSerializer):
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "link",
+            "organizer",
+            "hosts",
+            "start",
+            "end",
+            "name",
+            "email",
+            "answers",
+            "time_zone",
+            "status",
+            "contact",
+            "calendar_event",
+            "cancelled_at",
+            "created_at",
+        ]
+        read_only_fields = fields
