@@ -183,7 +183,7 @@ def insert(integration: CalendarIntegration, event: NewEvent) -> dict:
 
 
 def move(integration: CalendarIntegration, event_id: str, start: datetime, end: datetime) -> dict:
-    """Move the event to ``start``–``end``, telling its attendees; Google's event resource."""
+    """Move the event to ``start``-``end``, telling its attendees; Google's event resource."""
     body = {
         "start": {"dateTime": start.isoformat(), "timeZone": integration.time_zone},
         "end": {"dateTime": end.isoformat(), "timeZone": integration.time_zone},

@@ -31,7 +31,7 @@ def starts(found):
 
 
 def test_all_members_common_hours_across_time_zones():
-    """Paris works 8:00–16:00 UTC in winter, New York 14:00–22:00 UTC: together 14:00–16:00."""
+    """Paris works 8:00-16:00 UTC in winter, New York 14:00-22:00 UTC: together 14:00-16:00."""
     day = (utc(2026, 1, 14), utc(2026, 1, 15))
     found = slots.compute(
         link(duration_minutes=60),
@@ -54,7 +54,7 @@ def test_working_hours_follow_daylight_saving_time():
 
 
 def test_busy_time_and_buffers_remove_slots():
-    """A meeting 10:00–11:00 with 15 minutes before and 30 after: a 30-minute slot must end by
+    """A meeting 10:00-11:00 with 15 minutes before and 30 after: a 30-minute slot must end by
     9:45 (its 30 after) and start from 11:15 (the meeting's 15 before the slot)."""
     busy = [(utc(2026, 1, 14, 10), utc(2026, 1, 14, 11))]
     the_link = link(duration_minutes=30, buffer_before_minutes=15, buffer_after_minutes=30)
@@ -85,7 +85,7 @@ def test_round_robin_offers_any_members_free_time_with_who_is_free():
         [member(1, busy=morning), member(2, busy=afternoon)],
         day,
     )
-    # 9:00–12:00 with member 2, 13:00–16:00 with member 1; 12:30 straddles both busy halves.
+    # 9:00-12:00 with member 2, 13:00-16:00 with member 1; 12:30 straddles both busy halves.
     assert len(found) == 14
     assert utc(2026, 1, 14, 12, 30) not in starts(found)
     assert {slot.hosts for slot in found if slot.start < utc(2026, 1, 14, 12, 30)} == {(2,)}
