@@ -99,17 +99,35 @@ def members_of(link: BookingLink, span: Interval, exclude: Booking | None = None
     if link.assignment == BookingLink.Assignment.ALL and len(found) < len(user_ids):
         return []
     before = timedelta(minutes=link.buffer_before_minutes + link.buffer_after_minutes)
-    busy = calendars.synced_busy(list(found.values()), span[0] - before, span[1] + before)
+    wide = (span[0] - before, span[1] + before)
+    busy = calendars.synced_busy(list(found.values()), *wide)
+    booked = _booked(found, wide, exclude)
     full = _full_days(link, found, exclude)
     return [
         Member(
             user_id,
             calendars.working_hours(calendar),
-            padded(link, busy[calendar.pk]),
+            padded(link, busy[calendar.pk] + booked.get(user_id, [])),
             frozenset(full.get(user_id, ())),
         )
         for user_id, calendar in found.items()
     ]
+
+
+def _booked(found: dict, span: Interval, exclude: Booking | None) -> dict[int, list[Interval]]:
+    """The members' meetings booked through any link (of any workspace: it is the same
+    person's time), which a calendar they are only invited to may not show yet."""
+    rows = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED, start__lt=span[1], end__gt=span[0]
+    )
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    taken: dict[int, list[Interval]] = {}
+    for hosts, start, end in rows.values_list("hosts", "start", "end"):
+        for host in hosts:
+            if host in found:
+                taken.setdefault(host, []).append((start, end))
+    return taken
 
 
 def _full_days(link: BookingLink, found: dict, exclude: Booking | None) -> dict[int, set[date]]:
