@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from clianta.api.filters import in_period, period_parameters, uuid_param
@@ -23,10 +24,12 @@ class BookingLinkViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
     serializer_class = serializers.BookingLinkSerializer
 
     def perform_create(self, serializer):
+        self.require_booking_only_oneself(serializer.validated_data["members"])
         serializer.save(workspace=self.workspace, created_by=self.request.user)
 
     def perform_update(self, serializer):
         self.require_creator(serializer.instance, "change this booking link")
+        self.require_booking_only_oneself(serializer.validated_data.get("members", []))
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -35,6 +38,14 @@ class BookingLinkViewSet(WorkspaceScopedMixin, viewsets.ModelViewSet):
 
     def require_creator(self, link: BookingLink, doing: str) -> None:
         self.require_owner_or_manager(link.created_by_id, doing)
+
+    def require_booking_only_oneself(self, members) -> None:
+        if not self.membership.is_manager and any(
+            m.user_id != self.request.user.pk for m in members
+        ):
+            raise PermissionDenied(
+                "Only the workspace's owners and admins can make links that book other members."
+            )
 
 
 class ByStart(CursorPagination):

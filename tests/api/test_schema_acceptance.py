@@ -39,6 +39,10 @@ ALLOWED = {
     "PUT /api/contacts/{id}": "duplicate email of a contact that exists",
     "PATCH /api/contacts/{id}": "duplicate email of a contact that exists",
     "POST /api/contacts": "duplicate email of a contact that exists",
+    # A booking link's members must have connected a calendar.
+    "POST /api/booking-links": "each member must have connected a calendar",
+    "PUT /api/booking-links/{id}": "each member must have connected a calendar",
+    "PATCH /api/booking-links/{id}": "each member must have connected a calendar",
     # A webhook endpoint's URL must be https and its host resolve to public addresses only.
     "POST /api/webhook-endpoints": "the URL's host must resolve to public addresses",
     "PATCH /api/webhook-endpoints/{id}": "the URL's host must resolve to public addresses",

@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from bookings.models import Booking, BookingLink
 from calendars.models import CalendarIntegration
 from clianta.models import AuditEvent, Company, Contact, Membership, Workspace
 from email_accounts.models import BlockedSender, EmailAccount, MailboxDelegate
@@ -130,6 +133,29 @@ def _calendar(world) -> None:
         email=EMAIL,
         credential=credential,
         user=world.users["integration_owner"],
+    )
+
+
+def _booking(world) -> None:
+    """A link the integration owner made that books them, and a meeting booked through it
+    (its event not made: nothing to cancel at a provider)."""
+    _calendar(world)
+    owner = world.users["integration_owner"]
+    link = BookingLink.objects.create(
+        workspace=world.workspace, title="Intro", duration_minutes=30, created_by=owner
+    )
+    link.members.set([world.memberships["integration_owner"]])
+    start = timezone.now() + timedelta(days=2)
+    world.extra["link"] = link
+    world.extra["booking"] = Booking.objects.create(
+        workspace=world.workspace,
+        link=link,
+        organizer=owner,
+        hosts=[owner.pk],
+        start=start,
+        end=start + timedelta(minutes=30),
+        name="Ada",
+        email="ada@acme.example",
     )
 
 
@@ -467,6 +493,43 @@ TABLE = [
         lambda w: f"/api/webhook-endpoints/{w.extra['endpoint'].pk}",
         204,
         prepare=_webhook_endpoint,
+    ),
+    # Booking links: the integration owner has a calendar, a link and a booking of it.
+    Row("See the booking links", "get", lambda w: "/api/booking-links", 200),
+    Row(
+        "Create a booking link",
+        "post",
+        lambda w: "/api/booking-links",
+        201,
+        body=lambda w: {
+            "title": "Intro",
+            "duration_minutes": 30,
+            "members": [str(w.memberships["integration_owner"].pk)],
+        },
+        prepare=_calendar,
+    ),
+    Row(
+        "Change a booking link",
+        "patch",
+        lambda w: f"/api/booking-links/{w.extra['link'].pk}",
+        200,
+        body=lambda w: {"paused": True},
+        prepare=_booking,
+    ),
+    Row(
+        "Delete a booking link",
+        "delete",
+        lambda w: f"/api/booking-links/{w.extra['link'].pk}",
+        204,
+        prepare=_booking,
+    ),
+    Row("See the bookings", "get", lambda w: "/api/bookings", 200),
+    Row(
+        "Cancel a booking",
+        "post",
+        lambda w: f"/api/bookings/{w.extra['booking'].pk}/cancel",
+        200,
+        prepare=_booking,
     ),
     Row("See the detailed health", "get", lambda w: "/api/health/detail", 200),
 ]
