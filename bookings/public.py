@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from integrations.errors import IntegrationError
@@ -26,6 +27,12 @@ from .models import Booking, BookingLink
 DAYS_SHOWN = 7
 HONEYPOT = "website"
 UNREACHABLE = "The calendar could not be reached: nothing was booked. Please try again."
+
+
+def _show(request, page: str, context: dict, status: int = 200):
+    """One of the pages, its times in the visitor's zone (``context["zone"]``)."""
+    with timezone.override(zoneinfo.ZoneInfo(context["zone"])):
+        return render(request, f"bookings/{page}.html", context, status=status)
 
 
 def _message(request, title: str, message: str, status: int):
@@ -105,25 +112,20 @@ def _start(value: str, zone) -> datetime | None:
 def page(request, slug: str):
     link = get_object_or_404(BookingLink, slug=slug)
     if link.paused:
-        return render(
-            request,
-            "bookings/message.html",
-            {"title": link.title, "message": "This booking link is paused."},
-            status=410,
-        )
+        return _message(request, link.title, "This booking link is paused.", 410)
     if _too_many("view", _ip(request), settings.BOOKINGS_VIEWS_PER_IP_PER_MINUTE, 60):
         return _slow_down(request, link)
     zone = _zone(request.POST.get("tz") or request.GET.get("tz"))
     if zone is None:
         # The page's script asks again with the browser's time zone; UTC until then.
         context = _slots_context(request, link, zoneinfo.ZoneInfo("UTC"))
-        return render(request, "bookings/page.html", {**context, "detect_zone": True})
+        return _show(request, "page", {**context, "detect_zone": True})
     if request.method == "POST":
         return _book(request, link, zone)
     start = _start(request.GET.get("start", ""), zone)
     if start is not None:
-        return render(request, "bookings/details.html", _details(link, zone, start, {}))
-    return render(request, "bookings/page.html", _slots_context(request, link, zone))
+        return _show(request, "details", _details(link, zone, start, {}))
+    return _show(request, "page", _slots_context(request, link, zone))
 
 
 def _details(link, zone, start, values, errors=None) -> dict:
@@ -178,23 +180,13 @@ def _visitor(data) -> tuple[dict, dict]:
 def _book(request, link: BookingLink, zone):
     start = _start(request.POST.get("start", ""), zone)
     if start is None or request.POST.get(HONEYPOT):
-        return render(
-            request,
-            "bookings/message.html",
-            {"title": link.title, "message": "This booking could not be made."},
-            status=400,
-        )
+        return _message(request, link.title, "This booking could not be made.", 400)
     values, errors = _visitor(request.POST)
     answers, question_errors = _answers(link, request.POST)
     errors.update(question_errors)
     values.update({f"q{n}": request.POST.get(f"q{n}", "") for n in range(len(link.questions))})
     if errors:
-        return render(
-            request,
-            "bookings/details.html",
-            _details(link, zone, start, values, errors),
-            status=400,
-        )
+        return _show(request, "details", _details(link, zone, start, values, errors), status=400)
     if _too_many("book-ip", _ip(request), settings.BOOKINGS_PER_IP_PER_HOUR, 3600) or _too_many(
         "book-link", str(link.pk), settings.BOOKINGS_PER_LINK_PER_HOUR, 3600
     ):
@@ -210,11 +202,11 @@ def _book(request, link: BookingLink, zone):
         )
     except services.SlotTaken as exc:
         context = {**_slots_context(request, link, zone), "error": str(exc)}
-        return render(request, "bookings/page.html", context, status=409)
+        return _show(request, "page", context, status=409)
     except services.BookingRefused as exc:
-        return render(
-            request, "bookings/message.html", {"title": link.title, "message": str(exc)}, status=400
-        )
+        return _message(request, link.title, str(exc), 400)
+    except IntegrationError:
+        return _message(request, link.title, UNREACHABLE, 503)
     return redirect(reverse("booking-manage", args=[services.manage_token(booking)]) + "?booked=1")
 
 
@@ -222,12 +214,7 @@ def _book(request, link: BookingLink, zone):
 def manage(request, token: str):
     booking = services.from_token(token)
     if booking is None:
-        return render(
-            request,
-            "bookings/message.html",
-            {"title": "Booking", "message": "This link is not valid."},
-            status=400,
-        )
+        return _message(request, "Booking", "This link is not valid.", 400)
     zone = _zone(request.GET.get("tz")) or _zone(booking.time_zone) or zoneinfo.ZoneInfo("UTC")
     status = 200
     context = {"booking": booking, "booked": request.GET.get("booked") == "1", "token": token}
@@ -249,4 +236,4 @@ def manage(request, token: str):
     if booking.status == Booking.Status.CONFIRMED:
         context.update(_slots_context(request, booking.link, zone, booking.hosts))
     context["zone"], context["local_start"] = zone.key, booking.start.astimezone(zone)
-    return render(request, "bookings/manage.html", context, status=status)
+    return _show(request, "manage", context, status=status)

@@ -12,6 +12,7 @@ from bookings import services, slots
 from bookings.models import Booking
 from calendars.models import CalendarEvent
 from clianta.models import Contact, CrmEvent
+from sandbox import faults
 from sandbox.google import calendar_store
 from tests.conftest import in_parallel
 
@@ -222,3 +223,17 @@ def test_a_paused_link_books_nothing(client, make_link):
     link = make_link(paused=True)
     assert client.get(page_of(link)).status_code == 410
     assert client.get("/book/not-a-link").status_code == 404
+
+
+def test_a_calendar_that_fails_books_nothing_and_says_so(client, make_link):
+    link = make_link()
+    slot = first_slot(link)
+    faults.inject("google", r"/calendars/.+/events$", status=500, times=None)
+
+    response = post_booking(client, link, slot.start)
+
+    assert response.status_code == 503
+    assert "nothing was booked" in response.content.decode()
+    assert not Booking.objects.exists()
+    assert not Contact.objects.exists()
+    assert not CrmEvent.objects.filter(type="meeting.scheduled").exists()
