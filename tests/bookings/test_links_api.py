@@ -6,6 +6,7 @@ import pytest
 from bookings import services
 from bookings.models import Booking, BookingLink
 from clianta.models import Membership
+from tests.otp import log_in_staff
 
 from .conftest import first_slot
 
@@ -149,3 +150,23 @@ def test_a_link_cannot_name_another_workspaces_member(api_b, workspace_a, alice,
     response = api_b.post("/api/booking-links", body(membership(workspace_a, alice)), format="json")
     assert response.status_code == 400
     assert not BookingLink.objects.exists()
+
+
+def test_staff_see_each_links_bookings_in_the_admin(client, make_user, make_link):
+    link = make_link()
+    booking = services.book(
+        link,
+        first_slot(link).start,
+        name="Ada",
+        email="ada@acme.example",
+        answers={},
+        time_zone="UTC",
+    )
+    log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
+
+    page = client.get(f"/admin/bookings/bookinglink/{link.pk}/change/")
+    assert page.status_code == 200
+    assert "ada@acme.example" in page.content.decode()
+    listed = client.get("/admin/bookings/booking/", {"q": "ada@acme"})
+    assert str(booking.pk) in listed.content.decode()
+    assert client.get("/admin/bookings/booking/add/").status_code == 403
