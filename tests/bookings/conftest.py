@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 
-from bookings import slots
+from bookings import services, slots
 from bookings.models import BookingLink
 from clianta.models import Membership
 from tests.calendars.conftest import make_calendar  # noqa: F401
@@ -53,6 +53,12 @@ def make_link(workspace_a, alice, calendars):
 
 def first_slot(link, skip=0):
     return slots.for_link(link)[skip]
+
+
+def book(link, start=None, *, email="ada@acme.example", name="Ada"):
+    """A booking as the page makes one, at ``start`` (default: the link's first free slot)."""
+    start = start or first_slot(link).start
+    return services.book(link, start, name=name, email=email, answers={}, time_zone="UTC")
 
 
 def later(slot, minutes):

@@ -3,12 +3,11 @@ hostile input, and workspace isolation."""
 
 import pytest
 
-from bookings import services
 from bookings.models import Booking, BookingLink
 from clianta.models import Membership
 from tests.otp import log_in_staff
 
-from .conftest import first_slot
+from .conftest import book
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,14 +107,7 @@ def test_bookings_are_listed_with_filters_and_cancelled_by_the_organiser(
 ):
     bob = next(user for user in calendars if user != alice)
     link = make_link()
-    booking = services.book(
-        link,
-        first_slot(link).start,
-        name="Ada",
-        email="ada@acme.example",
-        answers={},
-        time_zone="UTC",
-    )
+    booking = book(link)
     listed = api_a.get("/api/bookings", {"link": str(link.pk), "email": "ADA@acme.example"}).json()
     assert [b["id"] for b in listed["results"]] == [str(booking.pk)]
     assert api_a.get("/api/bookings", {"status": "cancelled"}).json()["results"] == []
@@ -127,14 +119,7 @@ def test_bookings_are_listed_with_filters_and_cancelled_by_the_organiser(
 
 def test_another_workspace_sees_nothing(api_b, make_link):
     link = make_link()
-    booking = services.book(
-        link,
-        first_slot(link).start,
-        name="Ada",
-        email="ada@acme.example",
-        answers={},
-        time_zone="UTC",
-    )
+    booking = book(link)
     assert api_b.get("/api/booking-links").json()["results"] == []
     assert api_b.get(f"/api/booking-links/{link.pk}").status_code == 404
     assert (
@@ -154,14 +139,7 @@ def test_a_link_cannot_name_another_workspaces_member(api_b, workspace_a, alice,
 
 def test_staff_see_each_links_bookings_in_the_admin(client, make_user, make_link):
     link = make_link()
-    booking = services.book(
-        link,
-        first_slot(link).start,
-        name="Ada",
-        email="ada@acme.example",
-        answers={},
-        time_zone="UTC",
-    )
+    booking = book(link)
     log_in_staff(client, make_user("staff", is_staff=True, is_superuser=True))
 
     page = client.get(f"/admin/bookings/bookinglink/{link.pk}/change/")
