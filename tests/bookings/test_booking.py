@@ -60,6 +60,7 @@ def test_a_visitor_books_a_slot_and_gets_the_event_contact_and_email(client, mak
     event = calendar_store.events(ALICE).get()
     assert [a["email"] for a in event.attendees if not a.get("organizer")] == ["ada@acme.example"]
     assert event.conference and event.summary == "Intro call: Ada Lovelace"
+    assert [n["to"] for n in event.notifications] == [["ada@acme.example"]]  # the invitation
     assert "What should we talk about?: Pricing <b>now</b>" in event.description
     contact = Contact.objects.get(email="ada@acme.example")
     assert (contact.first_name, booking.contact) == ("Ada", contact)
@@ -159,12 +160,15 @@ def test_the_signed_link_reschedules_and_cancels_and_a_tampered_one_is_refused(c
     assert booking.start == later.start
     event = calendar_store.events(ALICE).get()
     assert event.start_at == later.start
+    assert [n["kind"] for n in event.notifications] == ["invitation", "update"]
 
     cancelled = client.post(path, {"action": "cancel"})
     assert "Your meeting was cancelled" in cancelled.content.decode()
     booking.refresh_from_db()
     assert booking.status == "cancelled"
-    assert calendar_store.events(ALICE).get().status == "cancelled"
+    cancelled_event = calendar_store.events(ALICE).get()
+    assert cancelled_event.status == "cancelled"
+    assert cancelled_event.notifications[-1]["kind"] == "cancellation"
     assert CalendarEvent.objects.get().status == "cancelled"
 
 
