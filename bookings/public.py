@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from rest_framework.throttling import BaseThrottle
 
 from integrations.errors import IntegrationError
 
@@ -62,7 +63,9 @@ def _too_many(kind: str, key: str, limit: int, seconds: int) -> bool:
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's address by the API's rule (behind TRUSTED_PROXY_COUNT proxies, the one
+    they appended to X-Forwarded-For)."""
+    return BaseThrottle().get_ident(request) or ""
 
 
 def _days(link: BookingLink, zone, first: date, exclude_hosts=None) -> list[tuple[date, list]]:
