@@ -182,10 +182,12 @@ def _address(name: str, address: str) -> dict:
 
 
 def resource(message: OutlookMessage) -> dict:
-    """The message resource (the properties a delta query returns by default, and a preview)."""
+    """The message resource (the properties a delta query returns by default: the body as an
+    itemBody, its first 255 characters as the preview)."""
     parsed = email.message_from_bytes(bytes(message.mime), policy=email.policy.default)
     body = parsed.get_body(("plain", "html"))
-    preview = body.get_content()[:255] if body is not None else ""
+    content = body.get_content() if body is not None else ""
+    kind = "html" if body is not None and body.get_content_subtype() == "html" else "text"
     sent = email.utils.parsedate_to_datetime(parsed["Date"]) if parsed["Date"] else None
     return {
         "@odata.type": "#microsoft.graph.message",
@@ -198,7 +200,8 @@ def resource(message: OutlookMessage) -> dict:
         "hasAttachments": any(part.is_attachment() for part in parsed.walk()),
         "internetMessageId": message.internet_message_id,
         "subject": message.subject,
-        "bodyPreview": preview,
+        "body": {"contentType": kind, "content": content},
+        "bodyPreview": content[:255],
         "conversationId": message.conversation_id,
         "parentFolderId": folder_id(message.folder),
         "isRead": message.is_read,

@@ -356,7 +356,8 @@ def add_blocks(
                     "instead was `undefined`."
                 )
             data["rich_text"] = rich_text(body["rich_text"], f"{here}.{kind}.rich_text")
-            data["color"] = body.get("color", "default")
+            if kind != "code":  # a code block has a language and a caption, no color
+                data["color"] = body.get("color", "default")
         if kind == "to_do":
             data["checked"] = bool(body.get("checked", False))
         if kind == "code":
