@@ -18,4 +18,5 @@ urlpatterns = [
     path("google/", include("sandbox.google.urls")),
     path("apollo/", include("sandbox.apollo.urls")),
     path("notion/", include("sandbox.notion.urls")),
+    path("stripe/", include("sandbox.stripe.urls")),
 ]

@@ -1,0 +1,228 @@
+"""What the sandbox Stripe does: its request encoding, ids, objects, lists, events and errors,
+with Stripe's conventions (https://docs.stripe.com/api: form-encoded bodies with bracketed keys,
+list objects paged by ``starting_after``/``ending_before``, ``{"error": {type, code, message,
+param}}``)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+from urllib.parse import parse_qsl
+
+from .models import StripeAccount, StripeEvent, StripeObject
+
+API_VERSION = "2025-08-27.basil"
+ID_ALPHABET = string.ascii_letters + string.digits
+PREFIXES = {"customer": "cus", "event": "evt", "account": "acct", "request": "req"}
+
+
+class StripeError(Exception):
+    def __init__(self, status: int, kind: str, message: str, code: str = "", param: str = ""):
+        super().__init__(message)
+        self.status, self.kind, self.message, self.code, self.param = (
+            status,
+            kind,
+            message,
+            code,
+            param,
+        )
+
+    def body(self) -> dict:
+        error = {"type": self.kind, "message": self.message}
+        error.update(
+            {key: value for key, value in (("code", self.code), ("param", self.param)) if value}
+        )
+        return {"error": error}
+
+
+def missing(kind: str, object_id: str) -> StripeError:
+    return StripeError(
+        404,
+        "invalid_request_error",
+        f"No such {kind}: '{object_id}'",
+        code="resource_missing",
+        param="id",
+    )
+
+
+def new_id(kind: str) -> str:
+    return f"{PREFIXES[kind]}_" + "".join(secrets.choice(ID_ALPHABET) for _ in range(14))
+
+
+def create_account() -> StripeAccount:
+    return StripeAccount.objects.create(
+        account_id=new_id("account"), secret_key="sk_test_" + secrets.token_hex(24)
+    )
+
+
+def account_for_key(key: str) -> StripeAccount | None:
+    return StripeAccount.objects.filter(secret_key=key).first() if key else None
+
+
+# Request bodies -------------------------------------------------------------------------------
+
+
+def parse_form(body: str) -> dict:
+    """``a[b][0][c]=1&expand[]=x`` as ``{"a": {"b": [{"c": "1"}]}, "expand": ["x"]}``."""
+    root: dict = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        name, _, rest = key.partition("[")
+        parts = [name] + (rest[:-1].split("][") if rest else [])
+        node = root
+        for part, following in zip(parts, [*parts[1:], None], strict=True):
+            if following is None:
+                if part == "":
+                    node.setdefault("", []).append(value)
+                else:
+                    node[part] = value
+            else:
+                node = node.setdefault(part, {})
+    return _lists(root)
+
+
+def _lists(node):
+    """Dicts keyed by indices become lists, ``""`` keys (``a[]``) the list they hold."""
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {""}:
+        return [_lists(item) for item in node[""]]
+    if node and all(key.isdigit() for key in node):
+        return [_lists(node[key]) for key in sorted(node, key=int)]
+    return {key: _lists(value) for key, value in node.items()}
+
+
+def metadata(current: dict, given) -> dict:
+    """Stripe's metadata update: keys given are set, a key given empty is removed."""
+    if given in ("", None):
+        return {} if given == "" else current
+    if not isinstance(given, dict):
+        raise StripeError(400, "invalid_request_error", "Invalid metadata", param="metadata")
+    merged = {**current, **given}
+    return {key: value for key, value in merged.items() if value != ""}
+
+
+# Objects -------------------------------------------------------------------------------------
+
+CUSTOMER_TEXT = ("email", "name", "description", "phone")
+ADDRESS = ("city", "country", "line1", "line2", "postal_code", "state")
+
+
+def customer_body(object_id: str) -> dict:
+    return {
+        "id": object_id,
+        "object": "customer",
+        "address": None,
+        "balance": 0,
+        "created": int(time.time()),
+        "currency": None,
+        "default_source": None,
+        "delinquent": False,
+        "description": None,
+        "discount": None,
+        "email": None,
+        "invoice_prefix": object_id[-8:].upper(),
+        "invoice_settings": {
+            "custom_fields": None,
+            "default_payment_method": None,
+            "footer": None,
+            "rendering_options": None,
+        },
+        "livemode": False,
+        "metadata": {},
+        "name": None,
+        "next_invoice_sequence": 1,
+        "phone": None,
+        "preferred_locales": [],
+        "shipping": None,
+        "tax_exempt": "none",
+        "test_clock": None,
+    }
+
+
+def apply_customer(body: dict, params: dict) -> dict:
+    unknown = set(params) - {*CUSTOMER_TEXT, "metadata", "address", "expand"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise StripeError(
+            400,
+            "invalid_request_error",
+            f"Received unknown parameter: {name}",
+            code="parameter_unknown",
+            param=name,
+        )
+    for name in CUSTOMER_TEXT:
+        if name in params:
+            body[name] = params[name] or None
+    if "address" in params:
+        given = params["address"] if isinstance(params["address"], dict) else {}
+        body["address"] = {key: given.get(key) or None for key in ADDRESS} if given else None
+    body["metadata"] = metadata(body["metadata"], params.get("metadata"))
+    return body
+
+
+def find(account: StripeAccount, kind: str, object_id: str) -> StripeObject:
+    found = StripeObject.objects.filter(account=account, kind=kind, object_id=object_id).first()
+    if found is None or found.deleted:
+        raise missing(kind, object_id)
+    return found
+
+
+def record_event(
+    account: StripeAccount, kind: str, data: dict, previous: dict | None = None
+) -> StripeEvent:
+    event_id = new_id("event")
+    body = {
+        "id": event_id,
+        "object": "event",
+        "api_version": API_VERSION,
+        "created": int(time.time()),
+        "data": {"object": data, **({"previous_attributes": previous} if previous else {})},
+        "livemode": False,
+        "pending_webhooks": 0,
+        "request": {"id": None, "idempotency_key": None},
+        "type": kind,
+    }
+    return StripeEvent.objects.create(account=account, object_id=event_id, type=kind, data=body)
+
+
+# Lists ---------------------------------------------------------------------------------------
+
+
+def page(rows, params: dict, url: str, body_of) -> dict:
+    """A list object: newest first, ``limit`` (1-100, default 10) after ``starting_after`` or
+    before ``ending_before``."""
+    try:
+        limit = int(params.get("limit", 10))
+    except ValueError as exc:
+        raise StripeError(
+            400, "invalid_request_error", "Invalid integer: limit", param="limit"
+        ) from exc
+    if not 1 <= limit <= 100:
+        raise StripeError(
+            400, "invalid_request_error", "This value must be between 1 and 100.", param="limit"
+        )
+    if after := params.get("starting_after"):
+        anchor = rows.filter(object_id=after).values_list("seq", flat=True).first()
+        if anchor is None:
+            raise missing("object", after)
+        rows = rows.filter(seq__lt=anchor)
+    elif before := params.get("ending_before"):
+        anchor = rows.filter(object_id=before).values_list("seq", flat=True).first()
+        if anchor is None:
+            raise missing("object", before)
+        found = list(rows.filter(seq__gt=anchor).order_by("seq")[: limit + 1])
+        more = len(found) > limit
+        return {
+            "object": "list",
+            "data": [body_of(row) for row in reversed(found[:limit])],
+            "has_more": more,
+            "url": url,
+        }
+    found = list(rows[: limit + 1])
+    return {
+        "object": "list",
+        "data": [body_of(row) for row in found[:limit]],
+        "has_more": len(found) > limit,
+        "url": url,
+    }

@@ -1,0 +1,13 @@
+"""The Stripe sandbox routes, mounted under /sandbox/stripe/ (STRIPE_API_URL is
+<SANDBOX_URL>/stripe; the SDK appends /v1/...)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("v1/customers", api.customers, name="stripe-customers"),
+    path("v1/customers/<str:object_id>", api.customer, name="stripe-customer"),
+    path("v1/events", api.events, name="stripe-events"),
+    path("v1/events/<str:object_id>", api.event, name="stripe-event"),
+]

@@ -1,0 +1,128 @@
+"""The sandbox Stripe's answers against Stripe's published description: the example objects of
+stripe/openapi (openapi/fixtures3.json at f6c2a48, 2026-08-21: the resources customer,
+deleted_customer and event) and the API reference (docs.stripe.com/api: list objects under
+pagination, the error object under errors). The schemas below restate, in our words, the
+property names and types those examples show; objects are closed to them."""
+
+import jsonschema
+import pytest
+import requests
+
+from sandbox.stripe import store
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def closed(**properties) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def maybe(kind) -> dict:
+    return {"type": [kind, "null"]}
+
+
+TEXT, INT, BOOL, OBJECT = maybe("string"), {"type": "integer"}, {"type": "boolean"}, maybe("object")
+CUSTOMER_ID = {"type": "string", "pattern": "^cus_[A-Za-z0-9]+$"}
+CUSTOMER = closed(
+    id=CUSTOMER_ID,
+    object={"const": "customer"},
+    address=OBJECT,
+    balance=INT,
+    created=INT,
+    currency=TEXT,
+    default_source=TEXT,
+    delinquent=maybe("boolean"),
+    description=TEXT,
+    discount=OBJECT,
+    email=TEXT,
+    invoice_prefix=TEXT,
+    invoice_settings=closed(
+        custom_fields=maybe("array"),
+        default_payment_method=TEXT,
+        footer=TEXT,
+        rendering_options=OBJECT,
+    ),
+    livemode=BOOL,
+    metadata={"type": "object", "additionalProperties": {"type": "string"}},
+    name=TEXT,
+    next_invoice_sequence=INT,
+    phone=TEXT,
+    preferred_locales={"type": "array", "items": {"type": "string"}},
+    shipping=OBJECT,
+    tax_exempt={"enum": ["exempt", "none", "reverse", None]},
+    test_clock=TEXT,
+)
+DELETED_CUSTOMER = closed(id=CUSTOMER_ID, object={"const": "customer"}, deleted={"const": True})
+EVENT = closed(
+    id={"type": "string", "pattern": "^evt_[A-Za-z0-9]+$"},
+    object={"const": "event"},
+    api_version=TEXT,
+    created=INT,
+    data={"type": "object", "required": ["object"]},
+    livemode=BOOL,
+    pending_webhooks=INT,
+    request={"type": "object", "properties": {"id": TEXT, "idempotency_key": TEXT}},
+    type={"type": "string"},
+)
+
+
+def list_of(item: dict) -> dict:
+    return closed(
+        object={"const": "list"},
+        data={"type": "array", "items": item},
+        has_more=BOOL,
+        url={"type": "string", "pattern": "^/v1/"},
+    )
+
+
+ERROR = closed(
+    error={
+        "type": "object",
+        "required": ["type", "message"],
+        "properties": {
+            "type": {
+                "enum": ["api_error", "card_error", "idempotency_error", "invalid_request_error"]
+            },
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "param": {"type": "string"},
+        },
+        "additionalProperties": False,
+    }
+)
+
+
+def test_customers_events_lists_and_errors_meet_stripes_description(sandbox):
+    account = store.create_account()
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {account.secret_key}"
+    v1 = f"{sandbox.url}/stripe/v1"
+
+    form = {"email": "ada@acme.example", "metadata[crm_id]": "42", "address[country]": "FR"}
+    created = api.post(f"{v1}/customers", data=form, timeout=10).json()
+    jsonschema.validate(created, CUSTOMER)
+    updated = api.post(f"{v1}/customers/{created['id']}", data={"name": "Ada"}, timeout=10)
+    jsonschema.validate(updated.json(), CUSTOMER)
+    jsonschema.validate(api.get(f"{v1}/customers", timeout=10).json(), list_of(CUSTOMER))
+    deleted = api.delete(f"{v1}/customers/{created['id']}", timeout=10).json()
+    jsonschema.validate(deleted, DELETED_CUSTOMER)
+
+    events = api.get(f"{v1}/events", timeout=10).json()
+    jsonschema.validate(events, list_of(EVENT))
+    assert [e["type"] for e in events["data"]] == [
+        "customer.deleted",
+        "customer.updated",
+        "customer.created",
+    ]
+    for answer in (
+        api.get(f"{v1}/customers/cus_missing", timeout=10),
+        api.post(f"{v1}/customers", data={"colour": "blue"}, timeout=10),
+        requests.get(f"{v1}/customers", timeout=10),
+    ):
+        assert answer.status_code in (400, 401, 404)
+        jsonschema.validate(answer.json(), ERROR)

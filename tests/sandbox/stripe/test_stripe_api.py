@@ -1,0 +1,111 @@
+"""The sandbox Stripe through the official stripe SDK: customers, lists and their paging,
+metadata updates, idempotent retries, errors in Stripe's shape, and the Events API."""
+
+import pytest
+import stripe
+
+from sandbox import faults
+from sandbox.stripe import store
+from sandbox.stripe.models import StripeObject
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def account(sandbox):
+    return store.create_account()
+
+
+def client_for(sandbox, key, retries=0):
+    return stripe.StripeClient(
+        key, base_addresses={"api": f"{sandbox.url}/stripe"}, max_network_retries=retries
+    )
+
+
+@pytest.fixture
+def client(sandbox, account):
+    return client_for(sandbox, account.secret_key)
+
+
+def test_customers_are_created_read_updated_and_deleted(client, account):
+    created = client.v1.customers.create(
+        {"email": "ada@acme.example", "name": "Ada", "metadata": {"crm_id": "42", "tier": "a"}}
+    )
+    assert created.id.startswith("cus_") and created.object == "customer"
+    assert (created.email, created.metadata.to_dict()) == (
+        "ada@acme.example",
+        {"crm_id": "42", "tier": "a"},
+    )
+
+    updated = client.v1.customers.update(
+        created.id, {"name": "Ada L.", "metadata": {"tier": "", "plan": "pro"}}
+    )
+    assert updated.name == "Ada L."
+    assert updated.metadata.to_dict() == {"crm_id": "42", "plan": "pro"}
+    assert client.v1.customers.retrieve(created.id).name == "Ada L."
+
+    deleted = client.v1.customers.delete(created.id)
+    assert deleted.deleted is True
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        client.v1.customers.retrieve(created.id)
+    assert (missing.value.http_status, missing.value.code) == (404, "resource_missing")
+    kinds = [event.type for event in client.v1.events.list({"limit": 10}).data]
+    assert kinds == ["customer.deleted", "customer.updated", "customer.created"]
+    assert client.v1.events.list({"type": "customer.updated"}).data[0].data.previous_attributes
+
+
+def test_lists_page_newest_first_and_auto_paginate(client):
+    made = [client.v1.customers.create({"email": f"c{n}@acme.example"}).id for n in range(5)]
+
+    first = client.v1.customers.list({"limit": 2})
+    assert [c.id for c in first.data] == made[::-1][:2] and first.has_more
+    after = client.v1.customers.list({"limit": 2, "starting_after": first.data[-1].id})
+    assert [c.id for c in after.data] == made[::-1][2:4]
+    before = client.v1.customers.list({"limit": 2, "ending_before": after.data[0].id})
+    assert [c.id for c in before.data] == made[::-1][:2]
+    assert [c.id for c in first.auto_paging_iter()] == made[::-1]
+    found = client.v1.customers.list({"email": "c3@acme.example"})
+    assert [c.id for c in found.data] == [made[3]]
+
+
+def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_request(client):
+    options = {"idempotency_key": "invoice-deal-7"}
+    first = client.v1.customers.create({"email": "ada@acme.example"}, options)
+    again = client.v1.customers.create({"email": "ada@acme.example"}, options)
+
+    assert again.id == first.id
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"
+    assert StripeObject.objects.filter(kind="customer").count() == 1
+    with pytest.raises(stripe.IdempotencyError) as refused:
+        client.v1.customers.create({"email": "bo@acme.example"}, options)
+    assert refused.value.http_status == 400
+
+
+def test_errors_have_stripes_shape(sandbox, client, account):
+    with pytest.raises(stripe.AuthenticationError) as unknown:
+        client_for(sandbox, "sk_test_" + "0" * 48).v1.customers.list()
+    assert unknown.value.http_status == 401
+    with pytest.raises(stripe.InvalidRequestError) as bad:
+        client.v1.customers.create({"favourite_colour": "blue"})
+    assert (bad.value.code, bad.value.param) == ("parameter_unknown", "favourite_colour")
+    with pytest.raises(stripe.InvalidRequestError) as limit:
+        client.v1.customers.list({"limit": 101})
+    assert limit.value.param == "limit"
+
+
+LOCKED = {"error": {"type": "invalid_request_error", "code": "lock_timeout", "message": "Locked"}}
+
+
+def test_a_lock_timeout_is_retried_by_the_sdk_and_a_rate_limit_is_not(sandbox, account):
+    client = client_for(sandbox, account.secret_key, retries=2)
+    faults.inject("stripe", r"/v1/customers$", status=429, body=LOCKED, times=1)
+
+    created = client.v1.customers.create({"email": "ada@acme.example"})
+
+    assert created.id.startswith("cus_")
+    assert [call.status for call in faults.calls("stripe")] == [429, 200]
+    faults.inject("stripe", r"/v1/customers$", status=429, times=1)
+    with pytest.raises(stripe.RateLimitError) as limited:
+        client.v1.customers.list()
+    assert limited.value.json_body["error"]["code"] == "rate_limit"
+    assert "Stripe-Should-Retry" not in limited.value.headers
