@@ -1,8 +1,10 @@
 """The sandbox's Stripe API (``/v1/``) for the official stripe SDK: customers (create,
-retrieve, update, delete, list with ``email``) and the Events API, authenticated by the secret
-key as a Bearer token; a POST with an ``Idempotency-Key`` answers its first result again (header
-``Idempotent-Replayed: true``), and the same key with another request answers 400
-``idempotency_error``. https://docs.stripe.com/api/customers, https://docs.stripe.com/api/events,
+retrieve, update, delete, list with ``email``), the Events API and webhook endpoints (each event
+POSTed to the endpoints that want it, signed with the endpoint's secret as Stripe signs).
+Requests authenticate with the secret key as a Bearer token; a POST with an ``Idempotency-Key``
+answers its first result again (header ``Idempotent-Replayed: true``), and the same key with
+another request answers 400 ``idempotency_error``. https://docs.stripe.com/api/customers,
+https://docs.stripe.com/api/events, https://docs.stripe.com/api/webhook_endpoints,
 https://docs.stripe.com/api/idempotent_requests"""
 
 from __future__ import annotations
@@ -170,6 +172,40 @@ def get_event(request, account, params, object_id):
     return JsonResponse(found.data)
 
 
+@stripe_api
+def create_webhook_endpoint(request, account, params):
+    object_id = store.new_id("webhook_endpoint")
+    body = store.webhook_endpoint_body(object_id, params)
+    StripeObject.objects.create(
+        account=account, object_id=object_id, kind="webhook_endpoint", data=body
+    )
+    return JsonResponse(body)
+
+
+@stripe_api
+def list_webhook_endpoints(request, account, params):
+    rows = StripeObject.objects.filter(account=account, kind="webhook_endpoint", deleted=False)
+    return JsonResponse(
+        store.page(
+            rows, params, "/v1/webhook_endpoints", lambda row: store.without_secret(row.data)
+        )
+    )
+
+
+@stripe_api
+def get_webhook_endpoint(request, account, params, object_id):
+    return JsonResponse(
+        store.without_secret(store.find(account, "webhook_endpoint", object_id).data)
+    )
+
+
+@stripe_api
+def delete_webhook_endpoint(request, account, params, object_id):
+    row = store.find(account, "webhook_endpoint", object_id)
+    StripeObject.objects.filter(pk=row.pk).update(deleted=True)
+    return JsonResponse({"id": object_id, "object": "webhook_endpoint", "deleted": True})
+
+
 def advise_retry(view):
     """``Stripe-Should-Retry: true`` on a 429 of a lock timeout (code ``lock_timeout``), the
     one 429 Stripe asks its SDKs to retry; a rate limit's 429 (``rate_limit``) gets none.
@@ -191,3 +227,5 @@ customers = advise_retry(route(GET=list_customers, POST=create_customer))
 customer = advise_retry(route(GET=get_customer, POST=update_customer, DELETE=delete_customer))
 events = advise_retry(route(GET=list_events))
 event = advise_retry(route(GET=get_event))
+webhook_endpoints = advise_retry(route(GET=list_webhook_endpoints, POST=create_webhook_endpoint))
+webhook_endpoint = advise_retry(route(GET=get_webhook_endpoint, DELETE=delete_webhook_endpoint))

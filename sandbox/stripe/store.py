@@ -5,16 +5,33 @@ param}}``)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import logging
 import secrets
 import string
+import threading
 import time
 from urllib.parse import parse_qsl
 
+import requests
+from django.db import close_old_connections, transaction
+
 from .models import StripeAccount, StripeEvent, StripeObject
+
+logger = logging.getLogger("sandbox.stripe")
+DELIVERY_TIMEOUT = 10
 
 API_VERSION = "2025-08-27.basil"
 ID_ALPHABET = string.ascii_letters + string.digits
-PREFIXES = {"customer": "cus", "event": "evt", "account": "acct", "request": "req"}
+PREFIXES = {
+    "customer": "cus",
+    "event": "evt",
+    "account": "acct",
+    "request": "req",
+    "webhook_endpoint": "we",
+}
 
 
 class StripeError(Exception):
@@ -183,7 +200,86 @@ def record_event(
         "request": {"id": None, "idempotency_key": None},
         "type": kind,
     }
-    return StripeEvent.objects.create(account=account, object_id=event_id, type=kind, data=body)
+    event = StripeEvent.objects.create(account=account, object_id=event_id, type=kind, data=body)
+    endpoints = [
+        row.data
+        for row in StripeObject.objects.filter(
+            account=account, kind="webhook_endpoint", deleted=False
+        )
+        if {"*", kind} & set(row.data["enabled_events"])
+    ]
+    if endpoints:
+        payload = json.dumps(body, indent=2)
+        transaction.on_commit(lambda: _in_background(deliver, endpoints, payload))
+    return event
+
+
+# Webhook endpoints and deliveries -------------------------------------------------------------
+
+
+def webhook_endpoint_body(object_id: str, params: dict) -> dict:
+    url, events = params.get("url"), params.get("enabled_events")
+    if not url or not isinstance(events, list) or not events:
+        missing_param = "url" if not url else "enabled_events"
+        raise StripeError(
+            400,
+            "invalid_request_error",
+            f"Missing required param: {missing_param}.",
+            code="parameter_missing",
+            param=missing_param,
+        )
+    return {
+        "id": object_id,
+        "object": "webhook_endpoint",
+        "api_version": params.get("api_version"),
+        "application": None,
+        "created": int(time.time()),
+        "description": params.get("description") or None,
+        "enabled_events": events,
+        "livemode": False,
+        "metadata": metadata({}, params.get("metadata")),
+        "secret": "whsec_" + secrets.token_urlsafe(24),
+        "status": "enabled",
+        "url": url,
+    }
+
+
+def without_secret(body: dict) -> dict:
+    """An endpoint's secret is in the answer that creates it, never again."""
+    return {key: value for key, value in body.items() if key != "secret"}
+
+
+def signature(secret: str, payload: str, at: int | None = None) -> str:
+    """The ``Stripe-Signature`` header: ``t=<unix time>,v1=<HMAC-SHA256 of "t.payload">``.
+    https://docs.stripe.com/webhooks#verify-manually"""
+    at = int(time.time()) if at is None else at
+    mac = hmac.new(secret.encode(), f"{at}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={at},v1={mac}"
+
+
+def deliver(endpoints: list[dict], payload: str) -> None:
+    for endpoint in endpoints:
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": signature(endpoint["secret"], payload),
+            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        }
+        try:
+            requests.post(
+                endpoint["url"], data=payload.encode(), headers=headers, timeout=DELIVERY_TIMEOUT
+            )
+        except requests.RequestException as error:
+            logger.warning("sandbox.stripe.delivery_failed", extra={"error": str(error)})
+
+
+def _in_background(work, *args) -> None:
+    def run():
+        try:
+            work(*args)
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=run, daemon=True).start()
 
 
 # Lists ---------------------------------------------------------------------------------------

@@ -10,4 +10,10 @@ urlpatterns = [
     path("v1/customers/<str:object_id>", api.customer, name="stripe-customer"),
     path("v1/events", api.events, name="stripe-events"),
     path("v1/events/<str:object_id>", api.event, name="stripe-event"),
+    path("v1/webhook_endpoints", api.webhook_endpoints, name="stripe-webhook-endpoints"),
+    path(
+        "v1/webhook_endpoints/<str:object_id>",
+        api.webhook_endpoint,
+        name="stripe-webhook-endpoint",
+    ),
 ]

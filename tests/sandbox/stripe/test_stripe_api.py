@@ -7,6 +7,8 @@ import stripe
 from sandbox import faults
 from sandbox.stripe import store
 from sandbox.stripe.models import StripeObject
+from tests.conftest import wait_for
+from tests.outbound_webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -109,3 +111,31 @@ def test_a_lock_timeout_is_retried_by_the_sdk_and_a_rate_limit_is_not(sandbox, a
         client.v1.customers.list()
     assert limited.value.json_body["error"]["code"] == "rate_limit"
     assert "Stripe-Should-Retry" not in limited.value.headers
+
+
+@pytest.fixture
+def receiver():
+    running = Receiver()
+    yield running
+    running.close()
+
+
+def test_events_are_posted_to_webhook_endpoints_signed_as_stripe_signs(client, receiver):
+    endpoint = client.v1.webhook_endpoints.create(
+        {"url": receiver.url("/stripe"), "enabled_events": ["customer.created"]}
+    )
+    assert endpoint.secret.startswith("whsec_")
+    assert "secret" not in client.v1.webhook_endpoints.retrieve(endpoint.id)
+    customer = client.v1.customers.create({"email": "ada@acme.example"})
+    client.v1.customers.update(customer.id, {"name": "Ada"})  # not an enabled event
+
+    wait_for(lambda: receiver.received)
+    [delivery] = receiver.received
+    event = stripe.Webhook.construct_event(
+        delivery.body, delivery.headers["Stripe-Signature"], endpoint.secret, tolerance=300
+    )
+    assert (event.type, event.data.object.id) == ("customer.created", customer.id)
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(
+            delivery.body, delivery.headers["Stripe-Signature"], "whsec_other"
+        )
