@@ -1,8 +1,10 @@
 """The sandbox Stripe's answers against Stripe's published description: the example objects of
 stripe/openapi (openapi/fixtures3.json at f6c2a48, 2026-08-21: the resources customer,
-deleted_customer and event) and the API reference (docs.stripe.com/api: list objects under
-pagination, the error object under errors). The schemas below restate, in our words, the
-property names and types those examples show; objects are closed to them."""
+deleted_customer, event, webhook_endpoint and deleted_webhook_endpoint) and the API reference
+(docs.stripe.com/api: list objects under pagination, the error object under errors; an
+endpoint's ``secret`` only in the answer that creates it, under webhook_endpoints/create). The
+schemas below restate, in our words, the property names and types those examples show; objects
+are closed to them."""
 
 import jsonschema
 import pytest
@@ -70,6 +72,32 @@ EVENT = closed(
     type={"type": "string"},
 )
 
+WEBHOOK_ENDPOINT_ID = {"type": "string", "pattern": "^we_[A-Za-z0-9]+$"}
+WEBHOOK_ENDPOINT = closed(
+    id=WEBHOOK_ENDPOINT_ID,
+    object={"const": "webhook_endpoint"},
+    api_version=TEXT,
+    application=TEXT,
+    created=INT,
+    description=TEXT,
+    enabled_events={"type": "array", "items": {"type": "string"}, "minItems": 1},
+    livemode=BOOL,
+    metadata={"type": "object", "additionalProperties": {"type": "string"}},
+    status={"enum": ["enabled", "disabled"]},
+    url={"type": "string"},
+)
+NEW_WEBHOOK_ENDPOINT = {
+    **WEBHOOK_ENDPOINT,
+    "properties": {
+        **WEBHOOK_ENDPOINT["properties"],
+        "secret": {"type": "string", "pattern": "^whsec_"},
+    },
+    "required": [*WEBHOOK_ENDPOINT["required"], "secret"],
+}
+DELETED_WEBHOOK_ENDPOINT = closed(
+    id=WEBHOOK_ENDPOINT_ID, object={"const": "webhook_endpoint"}, deleted={"const": True}
+)
+
 
 def list_of(item: dict) -> dict:
     return closed(
@@ -126,3 +154,19 @@ def test_customers_events_lists_and_errors_meet_stripes_description(sandbox):
     ):
         assert answer.status_code in (400, 401, 404)
         jsonschema.validate(answer.json(), ERROR)
+
+
+def test_webhook_endpoints_meet_stripes_description(sandbox):
+    account = store.create_account()
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {account.secret_key}"
+    v1 = f"{sandbox.url}/stripe/v1/webhook_endpoints"
+    form = {"url": "https://crm.example.com/hooks", "enabled_events[]": "customer.created"}
+
+    created = api.post(v1, data=form, timeout=10).json()
+    jsonschema.validate(created, NEW_WEBHOOK_ENDPOINT)
+    jsonschema.validate(api.get(f"{v1}/{created['id']}", timeout=10).json(), WEBHOOK_ENDPOINT)
+    jsonschema.validate(api.get(v1, timeout=10).json(), list_of(WEBHOOK_ENDPOINT))
+    deleted = api.delete(f"{v1}/{created['id']}", timeout=10).json()
+    jsonschema.validate(deleted, DELETED_WEBHOOK_ENDPOINT)
+    jsonschema.validate(api.post(v1, data={"url": "x"}, timeout=10).json(), ERROR)
