@@ -77,7 +77,10 @@ class BookingLinkSerializer(StrictModelSerializer):
         missing = [m for m in members if m.user_id not in connected]
         if missing:
             names = ", ".join(sorted(m.user.get_username() for m in missing))
-            raise serializers.ValidationError(f"No connected calendar: {names}.")
+            raise serializers.ValidationError(
+                f"No connected calendar: {names}. Each member the link books connects Google "
+                "Calendar first (POST /api/calendar/connect)."
+            )
         return members
 
 

@@ -53,7 +53,7 @@ def test_an_owner_books_colleagues_but_only_ones_with_a_calendar(
 
     refused = api_a.post("/api/booking-links", body(membership(workspace_a, carol)), format="json")
     assert refused.status_code == 400
-    assert refused.json()["fields"]["members"] == ["No connected calendar: carol."]
+    assert refused.json()["fields"]["members"][0].startswith("No connected calendar: carol.")
 
 
 @pytest.mark.parametrize(
