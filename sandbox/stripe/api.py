@@ -112,14 +112,8 @@ def _body(row) -> dict:
 
 @stripe_api
 def create_customer(request, account, params):
-    object_id = store.new_id("customer")
-    body = store.apply_customer(store.customer_body(object_id), params)
-    with transaction.atomic():
-        StripeObject.objects.create(
-            account=account, object_id=object_id, kind="customer", data=body
-        )
-        store.record_event(account, "customer.created", body)
-    return JsonResponse(body)
+    body = store.apply_customer(store.customer_body(store.new_id("customer")), params)
+    return JsonResponse(store.save_new(account, "customer", body))
 
 
 @stripe_api
@@ -137,14 +131,11 @@ def get_customer(request, account, params, object_id):
 
 @stripe_api
 def update_customer(request, account, params, object_id):
-    row = store.find(account, "customer", object_id)
-    before = dict(row.data)
-    row.data = store.apply_customer(dict(row.data), params)
-    changed = {key: value for key, value in before.items() if row.data.get(key) != value}
-    with transaction.atomic():
-        row.save(update_fields=["data"])
-        store.record_event(account, "customer.updated", row.data, changed)
-    return JsonResponse(row.data)
+    return JsonResponse(
+        store.update(
+            account, "customer", object_id, lambda body: store.apply_customer(body, params)
+        )
+    )
 
 
 @stripe_api

@@ -31,6 +31,8 @@ PREFIXES = {
     "account": "acct",
     "request": "req",
     "webhook_endpoint": "we",
+    "product": "prod",
+    "price": "price",
 }
 
 
@@ -157,8 +159,8 @@ def customer_body(object_id: str) -> dict:
     }
 
 
-def apply_customer(body: dict, params: dict) -> dict:
-    unknown = set(params) - {*CUSTOMER_TEXT, "metadata", "address", "expand"}
+def refuse_unknown(params: dict, allowed: set[str]) -> None:
+    unknown = set(params) - allowed - {"expand"}
     if unknown:
         name = sorted(unknown)[0]
         raise StripeError(
@@ -168,6 +170,22 @@ def apply_customer(body: dict, params: dict) -> dict:
             code="parameter_unknown",
             param=name,
         )
+
+
+def required(params: dict, name: str):
+    if params.get(name) in (None, ""):
+        raise StripeError(
+            400,
+            "invalid_request_error",
+            f"Missing required param: {name}.",
+            code="parameter_missing",
+            param=name,
+        )
+    return params[name]
+
+
+def apply_customer(body: dict, params: dict) -> dict:
+    refuse_unknown(params, {*CUSTOMER_TEXT, "metadata", "address"})
     for name in CUSTOMER_TEXT:
         if name in params:
             body[name] = params[name] or None
@@ -218,16 +236,10 @@ def record_event(
 
 
 def webhook_endpoint_body(object_id: str, params: dict) -> dict:
-    url, events = params.get("url"), params.get("enabled_events")
-    if not url or not isinstance(events, list) or not events:
-        missing_param = "url" if not url else "enabled_events"
-        raise StripeError(
-            400,
-            "invalid_request_error",
-            f"Missing required param: {missing_param}.",
-            code="parameter_missing",
-            param=missing_param,
-        )
+    url = required(params, "url")
+    events = required(params, "enabled_events")
+    if not isinstance(events, list):
+        raise StripeError(400, "invalid_request_error", "Invalid array", param="enabled_events")
     return {
         "id": object_id,
         "object": "webhook_endpoint",
@@ -280,6 +292,27 @@ def _in_background(work, *args) -> None:
             close_old_connections()
 
     threading.Thread(target=run, daemon=True).start()
+
+
+def save_new(account: StripeAccount, kind: str, body: dict) -> dict:
+    """Store a new object and record its ``<kind>.created`` event."""
+    with transaction.atomic():
+        StripeObject.objects.create(account=account, object_id=body["id"], kind=kind, data=body)
+        record_event(account, f"{kind}.created", body)
+    return body
+
+
+def update(account: StripeAccount, kind: str, object_id: str, change) -> dict:
+    """``change(body)`` applied to the object, with its ``<kind>.updated`` event naming the
+    previous values of what changed."""
+    row = find(account, kind, object_id)
+    before = dict(row.data)
+    row.data = change(dict(row.data))
+    changed = {key: value for key, value in before.items() if row.data.get(key) != value}
+    with transaction.atomic():
+        row.save(update_fields=["data"])
+        record_event(account, f"{kind}.updated", row.data, changed)
+    return row.data
 
 
 # Lists ---------------------------------------------------------------------------------------

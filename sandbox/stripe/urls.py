@@ -3,11 +3,15 @@
 
 from django.urls import path
 
-from . import api
+from . import api, catalog
 
 urlpatterns = [
     path("v1/customers", api.customers, name="stripe-customers"),
     path("v1/customers/<str:object_id>", api.customer, name="stripe-customer"),
+    path("v1/products", catalog.products, name="stripe-products"),
+    path("v1/products/<str:object_id>", catalog.product, name="stripe-product"),
+    path("v1/prices", catalog.prices, name="stripe-prices"),
+    path("v1/prices/<str:object_id>", catalog.price, name="stripe-price"),
     path("v1/events", api.events, name="stripe-events"),
     path("v1/events/<str:object_id>", api.event, name="stripe-event"),
     path("v1/webhook_endpoints", api.webhook_endpoints, name="stripe-webhook-endpoints"),

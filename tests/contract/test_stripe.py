@@ -1,10 +1,10 @@
 """The sandbox Stripe's answers against Stripe's published description: the example objects of
 stripe/openapi (openapi/fixtures3.json at f6c2a48, 2026-08-21: the resources customer,
-deleted_customer, event, webhook_endpoint and deleted_webhook_endpoint) and the API reference
-(docs.stripe.com/api: list objects under pagination, the error object under errors; an
-endpoint's ``secret`` only in the answer that creates it, under webhook_endpoints/create). The
-schemas below restate, in our words, the property names and types those examples show; objects
-are closed to them."""
+deleted_customer, event, product, price, webhook_endpoint and deleted_webhook_endpoint) and the
+API reference (docs.stripe.com/api: list objects under pagination, the error object under
+errors; an endpoint's ``secret`` only in the answer that creates it, under
+webhook_endpoints/create). The schemas below restate, in our words, the property names and types
+those examples show; objects are closed to them."""
 
 import jsonschema
 import pytest
@@ -98,6 +98,62 @@ DELETED_WEBHOOK_ENDPOINT = closed(
     id=WEBHOOK_ENDPOINT_ID, object={"const": "webhook_endpoint"}, deleted={"const": True}
 )
 
+PRODUCT_ID = {"type": "string", "pattern": "^prod_[A-Za-z0-9]+$"}
+METADATA = {"type": "object", "additionalProperties": {"type": "string"}}
+PRODUCT = closed(
+    id=PRODUCT_ID,
+    object={"const": "product"},
+    active=BOOL,
+    created=INT,
+    default_price=TEXT,
+    description=TEXT,
+    images={"type": "array", "items": {"type": "string"}},
+    livemode=BOOL,
+    marketing_features={"type": "array"},
+    metadata=METADATA,
+    name={"type": "string"},
+    package_dimensions=OBJECT,
+    shippable=maybe("boolean"),
+    statement_descriptor=TEXT,
+    tax_code=TEXT,
+    type={"enum": ["good", "service"]},
+    unit_label=TEXT,
+    updated=INT,
+    url=TEXT,
+)
+PRICE = closed(
+    id={"type": "string", "pattern": "^price_[A-Za-z0-9]+$"},
+    object={"const": "price"},
+    active=BOOL,
+    billing_scheme={"enum": ["per_unit", "tiered"]},
+    created=INT,
+    currency={"type": "string", "pattern": "^[a-z]{3}$"},
+    custom_unit_amount=OBJECT,
+    livemode=BOOL,
+    lookup_key=TEXT,
+    metadata=METADATA,
+    nickname=TEXT,
+    product=PRODUCT_ID,
+    recurring={
+        "oneOf": [
+            {"type": "null"},
+            closed(
+                interval={"enum": ["day", "week", "month", "year"]},
+                interval_count=INT,
+                meter=TEXT,
+                usage_type={"enum": ["licensed", "metered"]},
+                trial_period_days=maybe("integer"),
+            ),
+        ]
+    },
+    tax_behavior={"enum": ["exclusive", "inclusive", "unspecified", None]},
+    tiers_mode=TEXT,
+    transform_quantity=OBJECT,
+    type={"enum": ["one_time", "recurring"]},
+    unit_amount=maybe("integer"),
+    unit_amount_decimal=TEXT,
+)
+
 
 def list_of(item: dict) -> dict:
     return closed(
@@ -170,3 +226,25 @@ def test_webhook_endpoints_meet_stripes_description(sandbox):
     deleted = api.delete(f"{v1}/{created['id']}", timeout=10).json()
     jsonschema.validate(deleted, DELETED_WEBHOOK_ENDPOINT)
     jsonschema.validate(api.post(v1, data={"url": "x"}, timeout=10).json(), ERROR)
+
+
+def test_products_and_prices_meet_stripes_description(sandbox):
+    account = store.create_account()
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {account.secret_key}"
+    v1 = f"{sandbox.url}/stripe/v1"
+
+    product = api.post(f"{v1}/products", data={"name": "Pro"}, timeout=10).json()
+    jsonschema.validate(product, PRODUCT)
+    for form in (
+        {"product": product["id"], "currency": "eur", "unit_amount": "2900"},
+        {
+            "product": product["id"],
+            "currency": "eur",
+            "unit_amount": "29000",
+            "recurring[interval]": "year",
+        },
+    ):
+        jsonschema.validate(api.post(f"{v1}/prices", data=form, timeout=10).json(), PRICE)
+    jsonschema.validate(api.get(f"{v1}/prices", timeout=10).json(), list_of(PRICE))
+    jsonschema.validate(api.get(f"{v1}/products", timeout=10).json(), list_of(PRODUCT))

@@ -139,3 +139,56 @@ def test_events_are_posted_to_webhook_endpoints_signed_as_stripe_signs(client, r
         stripe.Webhook.construct_event(
             delivery.body, delivery.headers["Stripe-Signature"], "whsec_other"
         )
+
+
+def test_products_and_prices_make_a_plan_catalogue(client):
+    pro = client.v1.products.create({"name": "Clianta Pro", "metadata": {"plan": "pro"}})
+    monthly = client.v1.prices.create(
+        {
+            "product": pro.id,
+            "currency": "EUR",
+            "unit_amount": 2900,
+            "recurring": {"interval": "month"},
+            "lookup_key": "pro-monthly",
+        }
+    )
+    one_off = client.v1.prices.create({"product": pro.id, "currency": "jpy", "unit_amount": 500})
+
+    assert (monthly.type, monthly.currency, monthly.recurring.interval) == (
+        "recurring",
+        "eur",
+        "month",
+    )
+    assert (one_off.type, one_off.recurring, one_off.unit_amount) == ("one_time", None, 500)
+    found = client.v1.prices.list({"lookup_keys": ["pro-monthly"]})
+    assert [p.id for p in found.data] == [monthly.id]
+    assert [p.id for p in client.v1.prices.list({"type": "one_time"}).data] == [one_off.id]
+    with pytest.raises(stripe.InvalidRequestError) as taken:
+        client.v1.prices.create(
+            {"product": pro.id, "currency": "eur", "unit_amount": 1, "lookup_key": "pro-monthly"}
+        )
+    assert taken.value.param == "lookup_key"
+
+    client.v1.prices.update(monthly.id, {"active": False})
+    assert client.v1.prices.list({"active": True}).data[0].id == one_off.id
+    assert client.v1.products.update(pro.id, {"name": "Pro"}).name == "Pro"
+    for wrong, param in [
+        ({"product": "prod_missing", "currency": "eur", "unit_amount": 1}, "id"),
+        ({"product": pro.id, "currency": "euro", "unit_amount": 1}, "currency"),
+        ({"product": pro.id, "currency": "eur", "unit_amount": -1}, "unit_amount"),
+        (
+            {
+                "product": pro.id,
+                "currency": "eur",
+                "unit_amount": 1,
+                "recurring": {"interval": "decade"},
+            },
+            "recurring[interval]",
+        ),
+    ]:
+        with pytest.raises(stripe.InvalidRequestError) as refused:
+            client.v1.prices.create(wrong)
+        assert refused.value.param == param
+    kinds = [event.type for event in client.v1.events.list({"limit": 20}).data]
+    assert kinds[-3:] == ["price.created", "price.created", "product.created"]  # newest first
+    assert kinds[:2] == ["product.updated", "price.updated"]
