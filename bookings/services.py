@@ -74,30 +74,24 @@ def _hold(user_ids) -> None:
             )
 
 
-def _padding(link: BookingLink) -> tuple[timedelta, timedelta]:
-    return timedelta(minutes=link.buffer_before_minutes), timedelta(
-        minutes=link.buffer_after_minutes
-    )
-
-
-def _still_free(link, hosts, start, end, moving: Booking | None) -> list[int]:
-    """The hosts still free from ``start`` to ``end`` (buffers included): no other booking of
-    theirs overlaps, and their provider's free/busy shows nothing then."""
-    before, after = _padding(link)
+def _still_free(link, hosts, start, end, moving: Booking | None) -> dict:
+    """``{host: calendar}`` of the hosts still free from ``start`` to ``end`` (buffers
+    included): no other booking of theirs overlaps, and their provider's free/busy shows nothing
+    then."""
+    before, after = slots.buffers(link)
     overlapping = Booking.objects.filter(
         status=Booking.Status.CONFIRMED, start__lt=end + after, end__gt=start - before
     ).exclude(pk=moving.pk if moving else None)
     taken = {host for booking in overlapping for host in booking.hosts}
-    found = calendars.calendars_of(link.workspace_id, hosts)
-    free = []
-    for host in hosts:
-        if host in taken or host not in found:
+    free = {}
+    for host, calendar in calendars.calendars_of(link.workspace_id, hosts).items():
+        if host in taken:
             continue
-        busy = calendars.check_availability(found[host], start - before, end + after)
+        busy = calendars.check_availability(calendar, start - before, end + after)
         if moving is not None:
             busy = subtract(busy, [(moving.start, moving.end)])
         if not busy:
-            free.append(host)
+            free[host] = calendar
     return free
 
 
@@ -109,8 +103,7 @@ def _hosts_of_slot(link: BookingLink, start: datetime, moving: Booking | None) -
         raise BookingRefused("This time cannot be booked: choose one of the times shown.")
     members = slots.members_of(link, span, exclude=moving)
     if moving is not None:
-        before, after = _padding(link)
-        own = [(moving.start - before, moving.end + after)]
+        own = slots.padded(link, [(moving.start, moving.end)])
         members = [
             slots.Member(m.user_id, m.hours, subtract(m.busy, own), m.full_days) for m in members
         ]
@@ -182,16 +175,14 @@ def book(
         else:
             if not free:
                 raise SlotTaken()
-            hosts = [_next_in_turn(link, free)]
-        found = calendars.calendars_of(link.workspace_id, hosts)
-        organizer = found[hosts[0]]
+            hosts = [_next_in_turn(link, list(free))]
         contact = contacts.ensure(link.workspace_id, {email: name})[email]
         event = calendars.create_event(
-            organizer,
+            free[hosts[0]],
             f"{link.title}: {name}",
             start,
             end,
-            [email, *(found[host].email for host in hosts[1:])],
+            [email, *(free[host].email for host in hosts[1:])],
             description=_description(link, name, email, answers),
             location=link.location,
             add_video_conference=link.video_conference,

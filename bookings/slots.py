@@ -5,7 +5,6 @@ cap; common to all members, or any member's for round robin. Computed from the s
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +28,18 @@ class Member:
     busy: list[Interval]
     full_days: frozenset[date] = frozenset()
 
+    def blocked(self) -> list[Interval]:
+        """Busy time and the full days, as intervals."""
+        zone = ZoneInfo(self.hours.time_zone)
+        whole_days = [
+            (
+                datetime.combine(day, time.min, tzinfo=zone),
+                datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
+            )
+            for day in self.full_days
+        ]
+        return self.busy + whole_days
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -47,30 +58,24 @@ def step(link: BookingLink) -> timedelta:
     return timedelta(minutes=min(link.duration_minutes, 30))
 
 
+def buffers(link: BookingLink) -> tuple[timedelta, timedelta]:
+    """The free time a meeting of the link needs before it and after it."""
+    return (
+        timedelta(minutes=link.buffer_before_minutes),
+        timedelta(minutes=link.buffer_after_minutes),
+    )
+
+
 def padded(link: BookingLink, busy: list[Interval]) -> list[Interval]:
     """Busy time grown by the buffers: a meeting needs ``buffer_before`` free before it and
     ``buffer_after`` after it."""
-    before = timedelta(minutes=link.buffer_before_minutes)
-    after = timedelta(minutes=link.buffer_after_minutes)
+    before, after = buffers(link)
     return [(start - after, end + before) for start, end in busy]
-
-
-def _days(hours: WorkingHours, days: frozenset[date]) -> list[Interval]:
-    zone = ZoneInfo(hours.time_zone)
-    return [
-        (
-            datetime.combine(day, time.min, tzinfo=zone),
-            datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
-        )
-        for day in days
-    ]
 
 
 def free(member: Member, span: Interval) -> list[Interval]:
     """The member's free time inside ``span``."""
-    return subtract(
-        member.hours.intervals(*span), member.busy + _days(member.hours, member.full_days)
-    )
+    return subtract(member.hours.intervals(*span), member.blocked())
 
 
 def compute(link: BookingLink, members: list[Member], span: Interval) -> list[Slot]:
@@ -78,9 +83,7 @@ def compute(link: BookingLink, members: list[Member], span: Interval) -> list[Sl
     if not members:
         return []
     if link.assignment == BookingLink.Assignment.ALL:
-        common = common_free(
-            [(m.hours, m.busy + _days(m.hours, m.full_days)) for m in members], span
-        )
+        common = common_free([(m.hours, m.blocked()) for m in members], span)
         hosts = tuple(m.user_id for m in members)
         return [Slot(start, end, hosts) for start, end in slots(common, duration, every)]
     found: dict[Interval, list[int]] = {}
@@ -98,8 +101,8 @@ def members_of(link: BookingLink, span: Interval, exclude: Booking | None = None
     found = calendars.calendars_of(link.workspace_id, user_ids)
     if link.assignment == BookingLink.Assignment.ALL and len(found) < len(user_ids):
         return []
-    before = timedelta(minutes=link.buffer_before_minutes + link.buffer_after_minutes)
-    wide = (span[0] - before, span[1] + before)
+    reach = sum(buffers(link), timedelta())
+    wide = (span[0] - reach, span[1] + reach)
     busy = calendars.synced_busy(list(found.values()), *wide)
     booked = _booked(found, wide, exclude)
     full = _full_days(link, found, exclude)
@@ -140,15 +143,13 @@ def _full_days(link: BookingLink, found: dict, exclude: Booking | None) -> dict[
         )
         if exclude is not None:
             booked = booked.exclude(pk=exclude.pk)
-        per_day = Counter(
-            dict(
-                booked.annotate(day=TruncDate("start", tzinfo=ZoneInfo(calendar.time_zone)))
-                .values("day")
-                .annotate(n=Count("id"))
-                .values_list("day", "n")
-            )
+        per_day = (
+            booked.annotate(day=TruncDate("start", tzinfo=ZoneInfo(calendar.time_zone)))
+            .values("day")
+            .annotate(n=Count("id"))
+            .values_list("day", "n")
         )
-        full[user_id] = {day for day, n in per_day.items() if n >= link.daily_cap}
+        full[user_id] = {day for day, n in per_day if n >= link.daily_cap}
     return full
 
 

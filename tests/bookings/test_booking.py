@@ -2,6 +2,7 @@
 attendees and conference, the contact, the CRM event, the confirmation email; a slot taken at
 the provider meanwhile; two visitors on one slot; round robin; the signed links."""
 
+from datetime import timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -212,3 +213,17 @@ def test_a_calendar_that_fails_books_nothing_and_says_so(client, make_link):
     assert not Booking.objects.exists()
     assert not Contact.objects.exists()
     assert not CrmEvent.objects.filter(type="meeting.scheduled").exists()
+
+
+def test_a_meeting_moves_into_its_own_buffers(make_link):
+    """With 15 minutes before and 30 after, a meeting moved half an hour earlier overlaps only
+    its own old time and buffers: that is free for it."""
+    link = make_link(buffer_before_minutes=15, buffer_after_minutes=30)
+    starts = {slot.start for slot in slots.for_link(link)}
+    start = min(s for s in starts if s - timedelta(minutes=30) in starts)
+    booking = book(link, start)
+
+    moved = services.reschedule(booking, start - timedelta(minutes=30))
+
+    assert moved.start == start - timedelta(minutes=30)
+    assert calendar_store.events(ALICE).get().start_at == moved.start
