@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import BaseThrottle
 
+from clianta.api.strict import single_line
 from integrations.errors import IntegrationError
 
 from . import services, slots
@@ -171,7 +172,8 @@ def _answers(link: BookingLink, data) -> tuple[dict, dict]:
 def _visitor(data) -> tuple[dict, dict]:
     values = {"name": data.get("name", "").strip(), "email": data.get("email", "").strip()}
     errors = {}
-    if not values["name"] or len(values["name"]) > 200 or any(ord(c) < 32 for c in values["name"]):
+    name = values["name"]
+    if not name or len(name) > 200 or not single_line.regex.search(name):
         errors["name"] = "Please give your name (one line, up to 200 characters)."
     try:
         validate_email(values["email"])

@@ -2,23 +2,24 @@ from rest_framework import serializers
 
 from calendars import services as calendars
 from clianta.api.scoping import scoped
-from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer
+from clianta.api.strict import ListField, StrictModelSerializer, StrictSerializer, single_line
 from clianta.models import Membership
 
 from .. import public
 from ..models import Booking, BookingLink
 
-NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"  # one line: titles go into email subjects and event titles
-
 
 class QuestionSerializer(StrictSerializer):
-    label = serializers.RegexField(NO_CONTROL, max_length=200)
+    label = serializers.CharField(max_length=200, validators=[single_line])
     required = serializers.BooleanField(default=False)
 
 
 class BookingLinkSerializer(StrictModelSerializer):
-    title = serializers.RegexField(NO_CONTROL, max_length=200)
-    location = serializers.RegexField(NO_CONTROL, max_length=500, required=False, allow_blank=True)
+    # One line: titles go into email subjects and event titles.
+    title = serializers.CharField(max_length=200, validators=[single_line])
+    location = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, validators=[single_line]
+    )
     members = scoped(
         Membership,
         many=True,

@@ -227,3 +227,13 @@ def test_a_meeting_moves_into_its_own_buffers(make_link):
 
     assert moved.start == start - timedelta(minutes=30)
     assert calendar_store.events(ALICE).get().start_at == moved.start
+
+
+@pytest.mark.parametrize("name", ["Ada\r\nBcc: x@evil.example", "Ada\u2028Lovelace", "", "A" * 201])
+def test_a_name_must_be_one_short_line(client, make_link, name):
+    link = make_link()
+    response = post_booking(client, link, first_slot(link).start, name=name)
+
+    assert response.status_code == 400
+    assert "one line, up to 200 characters" in response.content.decode()
+    assert not Booking.objects.exists()
