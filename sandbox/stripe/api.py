@@ -44,7 +44,12 @@ def _not_allowed() -> JsonResponse:
     return _answer(store.StripeError(405, "invalid_request_error", "Method not allowed."))
 
 
-route = dispatcher("stripe", error_body, _not_allowed, {store.StripeError: _answer})
+_dispatch = dispatcher("stripe", error_body, _not_allowed, {store.StripeError: _answer})
+
+
+def route(**handlers):
+    """The view of one path, its 429s advised as Stripe advises them (``advise_retry``)."""
+    return advise_retry(_dispatch(**handlers))
 
 
 def _account(request: HttpRequest):
@@ -106,10 +111,6 @@ def _replay(seen: StripeIdempotency, fingerprint: str, key: str) -> JsonResponse
     return response
 
 
-def _body(row) -> dict:
-    return row.data
-
-
 @stripe_api
 def create_customer(request, account, params):
     body = store.apply_customer(store.customer_body(store.new_id("customer")), params)
@@ -118,10 +119,10 @@ def create_customer(request, account, params):
 
 @stripe_api
 def list_customers(request, account, params):
-    rows = StripeObject.objects.filter(account=account, kind="customer", deleted=False)
+    rows = store.live(account, "customer")
     if email := params.pop("email", None):
         rows = rows.filter(data__email=email)
-    return JsonResponse(store.page(rows, params, "/v1/customers", _body))
+    return JsonResponse(store.page(rows, params, "/v1/customers"))
 
 
 @stripe_api
@@ -152,7 +153,7 @@ def list_events(request, account, params):
     rows = StripeEvent.objects.filter(account=account)
     if kind := params.pop("type", None):
         rows = rows.filter(type=kind)
-    return JsonResponse(store.page(rows, params, "/v1/events", _body))
+    return JsonResponse(store.page(rows, params, "/v1/events"))
 
 
 @stripe_api
@@ -175,7 +176,7 @@ def create_webhook_endpoint(request, account, params):
 
 @stripe_api
 def list_webhook_endpoints(request, account, params):
-    rows = StripeObject.objects.filter(account=account, kind="webhook_endpoint", deleted=False)
+    rows = store.live(account, "webhook_endpoint")
     return JsonResponse(
         store.page(
             rows, params, "/v1/webhook_endpoints", lambda row: store.without_secret(row.data)
@@ -214,9 +215,9 @@ def advise_retry(view):
     return wrapper
 
 
-customers = advise_retry(route(GET=list_customers, POST=create_customer))
-customer = advise_retry(route(GET=get_customer, POST=update_customer, DELETE=delete_customer))
-events = advise_retry(route(GET=list_events))
-event = advise_retry(route(GET=get_event))
-webhook_endpoints = advise_retry(route(GET=list_webhook_endpoints, POST=create_webhook_endpoint))
-webhook_endpoint = advise_retry(route(GET=get_webhook_endpoint, DELETE=delete_webhook_endpoint))
+customers = route(GET=list_customers, POST=create_customer)
+customer = route(GET=get_customer, POST=update_customer, DELETE=delete_customer)
+events = route(GET=list_events)
+event = route(GET=get_event)
+webhook_endpoints = route(GET=list_webhook_endpoints, POST=create_webhook_endpoint)
+webhook_endpoint = route(GET=get_webhook_endpoint, DELETE=delete_webhook_endpoint)

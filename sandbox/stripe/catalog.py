@@ -10,8 +10,7 @@ import time
 from django.http import JsonResponse
 
 from . import store
-from .api import advise_retry, route, stripe_api
-from .models import StripeObject
+from .api import route, stripe_api
 
 INTERVALS = {"day", "week", "month", "year"}
 CURRENCY = re.compile(r"^[a-z]{3}$")
@@ -107,9 +106,8 @@ def apply_price(account, body: dict, params: dict) -> dict:
         body["nickname"] = params["nickname"] or None
     if "lookup_key" in params:
         key = params["lookup_key"] or None
-        taken = StripeObject.objects.filter(
-            account=account, kind="price", deleted=False, data__lookup_key=key
-        ).exclude(object_id=body["id"])
+        taken = store.live(account, "price").filter(data__lookup_key=key)
+        taken = taken.exclude(object_id=body["id"])
         if key and taken.exists():
             raise _invalid(
                 f"A price ('{taken.first().object_id}') already uses that lookup key.", "lookup_key"
@@ -168,10 +166,10 @@ def create_product(request, account, params):
 
 @stripe_api
 def list_products(request, account, params):
-    rows = StripeObject.objects.filter(account=account, kind="product", deleted=False)
+    rows = store.live(account, "product")
     if "active" in params:
         rows = rows.filter(data__active=_flag(params.pop("active"), "active"))
-    return JsonResponse(store.page(rows, params, "/v1/products", lambda row: row.data))
+    return JsonResponse(store.page(rows, params, "/v1/products"))
 
 
 @stripe_api
@@ -194,7 +192,7 @@ def create_price(request, account, params):
 @stripe_api
 def list_prices(request, account, params):
     """Filters: ``active``, ``product``, ``type``, ``lookup_keys[]``."""
-    rows = StripeObject.objects.filter(account=account, kind="price", deleted=False)
+    rows = store.live(account, "price")
     if "active" in params:
         rows = rows.filter(data__active=_flag(params.pop("active"), "active"))
     for name in ("product", "type"):
@@ -203,7 +201,7 @@ def list_prices(request, account, params):
     if "lookup_keys" in params:
         keys = params.pop("lookup_keys")
         rows = rows.filter(data__lookup_key__in=keys if isinstance(keys, list) else [keys])
-    return JsonResponse(store.page(rows, params, "/v1/prices", lambda row: row.data))
+    return JsonResponse(store.page(rows, params, "/v1/prices"))
 
 
 @stripe_api
@@ -218,7 +216,7 @@ def update_price(request, account, params, object_id):
     )
 
 
-products = advise_retry(route(GET=list_products, POST=create_product))
-product = advise_retry(route(GET=get_product, POST=update_product))
-prices = advise_retry(route(GET=list_prices, POST=create_price))
-price = advise_retry(route(GET=get_price, POST=update_price))
+products = route(GET=list_products, POST=create_product)
+product = route(GET=get_product, POST=update_product)
+prices = route(GET=list_prices, POST=create_price)
+price = route(GET=get_price, POST=update_price)

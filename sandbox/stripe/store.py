@@ -196,9 +196,14 @@ def apply_customer(body: dict, params: dict) -> dict:
     return body
 
 
+def live(account: StripeAccount, kind: str):
+    """The account's objects of ``kind`` that are not deleted, newest first."""
+    return StripeObject.objects.filter(account=account, kind=kind, deleted=False)
+
+
 def find(account: StripeAccount, kind: str, object_id: str) -> StripeObject:
-    found = StripeObject.objects.filter(account=account, kind=kind, object_id=object_id).first()
-    if found is None or found.deleted:
+    found = live(account, kind).filter(object_id=object_id).first()
+    if found is None:
         raise missing(kind, object_id)
     return found
 
@@ -221,9 +226,7 @@ def record_event(
     event = StripeEvent.objects.create(account=account, object_id=event_id, type=kind, data=body)
     endpoints = [
         row.data
-        for row in StripeObject.objects.filter(
-            account=account, kind="webhook_endpoint", deleted=False
-        )
+        for row in live(account, "webhook_endpoint")
         if {"*", kind} & set(row.data["enabled_events"])
     ]
     if endpoints:
@@ -318,9 +321,9 @@ def update(account: StripeAccount, kind: str, object_id: str, change) -> dict:
 # Lists ---------------------------------------------------------------------------------------
 
 
-def page(rows, params: dict, url: str, body_of) -> dict:
+def page(rows, params: dict, url: str, body_of=lambda row: row.data) -> dict:
     """A list object: newest first, ``limit`` (1-100, default 10) after ``starting_after`` or
-    before ``ending_before``."""
+    before ``ending_before``; each row answered as ``body_of(row)`` (default: its data)."""
     try:
         limit = int(params.get("limit", 10))
     except ValueError as exc:
