@@ -181,10 +181,15 @@ ERROR = closed(
 )
 
 
-def test_customers_events_lists_and_errors_meet_stripes_description(sandbox):
-    account = store.create_account()
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {account.secret_key}"
+@pytest.fixture
+def api(sandbox):
+    """requests authenticated as a new sandbox account, as Stripe's API is called."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {store.create_account().secret_key}"
+    return session
+
+
+def test_customers_events_lists_and_errors_meet_stripes_description(sandbox, api):
     v1 = f"{sandbox.url}/stripe/v1"
 
     form = {"email": "ada@acme.example", "metadata[crm_id]": "42", "address[country]": "FR"}
@@ -212,10 +217,7 @@ def test_customers_events_lists_and_errors_meet_stripes_description(sandbox):
         jsonschema.validate(answer.json(), ERROR)
 
 
-def test_webhook_endpoints_meet_stripes_description(sandbox):
-    account = store.create_account()
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {account.secret_key}"
+def test_webhook_endpoints_meet_stripes_description(sandbox, api):
     v1 = f"{sandbox.url}/stripe/v1/webhook_endpoints"
     form = {"url": "https://crm.example.com/hooks", "enabled_events[]": "customer.created"}
 
@@ -228,10 +230,7 @@ def test_webhook_endpoints_meet_stripes_description(sandbox):
     jsonschema.validate(api.post(v1, data={"url": "x"}, timeout=10).json(), ERROR)
 
 
-def test_products_and_prices_meet_stripes_description(sandbox):
-    account = store.create_account()
-    api = requests.Session()
-    api.headers["Authorization"] = f"Bearer {account.secret_key}"
+def test_products_and_prices_meet_stripes_description(sandbox, api):
     v1 = f"{sandbox.url}/stripe/v1"
 
     product = api.post(f"{v1}/products", data={"name": "Pro"}, timeout=10).json()
