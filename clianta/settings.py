@@ -86,6 +86,31 @@ SANDBOX_CALENDAR_CHANNEL_DAYS = env.int("SANDBOX_CALENDAR_CHANNEL_DAYS", default
 APOLLO_MONTHLY_CREDITS = env.int("APOLLO_MONTHLY_CREDITS", default=1000)
 APOLLO_CACHE_DAYS = env.int("APOLLO_CACHE_DAYS", default=30)
 
+# Clianta's plans: each a Stripe Price (its id, or its lookup key) and its limits. Free needs no
+# Stripe. A limit counts members, connected mailboxes, and Apollo credits and SMS in a month.
+BILLING_PLANS = env.json(
+    "BILLING_PLANS",
+    default={
+        "free": {
+            "name": "Free",
+            "price": "",
+            "limits": {"members": 3, "mailboxes": 1, "apollo_credits": 50, "sms": 50},
+        },
+        "pro": {
+            "name": "Pro",
+            "price": "clianta_pro_monthly",
+            "limits": {"members": 10, "mailboxes": 10, "apollo_credits": 1000, "sms": 1000},
+        },
+        "business": {
+            "name": "Business",
+            "price": "clianta_business_monthly",
+            "limits": {"members": 50, "mailboxes": 100, "apollo_credits": 10000, "sms": 10000},
+        },
+    },
+)
+# Days a workspace whose payment failed (past_due) keeps its plan before it falls back to Free.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+
 # Notion's documented average rate per integration; every worker of a workspace shares it.
 NOTION_REQUESTS_PER_SECOND = env.float("NOTION_REQUESTS_PER_SECOND", default=3)
 
@@ -112,6 +137,8 @@ PROVIDER_ENDPOINTS = {
     "TWILIO_API_URL": ("https://api.twilio.com", "/twilio"),
     "NOTION_API_URL": ("https://api.notion.com", "/notion"),
     "APOLLO_BASE_URL": ("https://api.apollo.io/api/v1", "/apollo/api/v1"),
+    "STRIPE_API_URL": ("https://api.stripe.com", "/stripe"),
+    "STRIPE_CONNECT_URL": ("https://connect.stripe.com", "/stripe/connect"),
 }
 for _name, (_real, _path) in PROVIDER_ENDPOINTS.items():
     globals()[_name] = env.str(_name, default=SANDBOX_URL + _path if SANDBOX_PROVIDERS else _real)
@@ -145,7 +172,12 @@ MICROSOFT_CA_BUNDLE = env.str("MICROSOFT_CA_BUNDLE", default=_sandbox_ca) or Tru
 # OAuth clients and API keys registered with each provider; with the sandbox on they default to
 # the sandbox's own ("sandbox-<name>", or a value of the provider's form where it checks one:
 # a Twilio account SID is AC and 32 hex digits, its Auth Token 32 hex digits).
-_SANDBOX_VALUES = {"TWILIO_ACCOUNT_SID": "AC" + "5a4d" * 8, "TWILIO_AUTH_TOKEN": "7e1c" * 8}
+_SANDBOX_VALUES = {
+    "TWILIO_ACCOUNT_SID": "AC" + "5a4d" * 8,
+    "TWILIO_AUTH_TOKEN": "7e1c" * 8,
+    "STRIPE_SECRET_KEY": "sk_test_" + "c1a7" * 12,
+    "STRIPE_CONNECT_CLIENT_ID": "ca_" + "5b0c" * 8,
+}
 for _name in (
     "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET",
@@ -159,6 +191,8 @@ for _name in (
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
     "APOLLO_API_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_CONNECT_CLIENT_ID",
 ):
     _sandbox_default = (
         _SANDBOX_VALUES.get(_name, f"sandbox-{_name.lower().replace('_', '-')}")
@@ -166,6 +200,16 @@ for _name in (
         else ""
     )
     globals()[_name] = env.str(_name, default=_sandbox_default)
+
+# Stripe's webhook signing secrets (whsec_…), of the endpoint for Clianta's own account and of
+# the Connect endpoint for workspaces' accounts; several are accepted while one is rotated.
+STRIPE_WEBHOOK_SECRETS = env.list(
+    "STRIPE_WEBHOOK_SECRETS", default=["whsec_" + "a11ce" * 6] if SANDBOX_PROVIDERS else []
+)
+STRIPE_CONNECT_WEBHOOK_SECRETS = env.list(
+    "STRIPE_CONNECT_WEBHOOK_SECRETS",
+    default=["whsec_" + "c0ec7" * 6] if SANDBOX_PROVIDERS else [],
+)
 
 # Twilio's documented test number stands in for a real one under the sandbox.
 TWILIO_PHONE_NUMBER = env.str(
