@@ -192,3 +192,15 @@ def test_products_and_prices_make_a_plan_catalogue(client):
     kinds = [event.type for event in client.v1.events.list({"limit": 20}).data]
     assert kinds[-3:] == ["price.created", "price.created", "product.created"]  # newest first
     assert kinds[:2] == ["product.updated", "price.updated"]
+
+
+def test_the_platform_key_opens_cliantas_account_with_its_plans_and_webhook(sandbox, settings):
+    platform = client_for(sandbox, settings.STRIPE_SECRET_KEY)
+    prices = platform.v1.prices.list({"lookup_keys": ["clianta_pro_monthly"]}).data
+    assert [(price.unit_amount, price.recurring.interval) for price in prices] == [(2900, "month")]
+    assert platform.v1.products.retrieve(prices[0].product).name == "Clianta Pro"
+    (endpoint,) = platform.v1.webhook_endpoints.list().data
+    assert endpoint.url == settings.PUBLIC_URL + "/webhooks/stripe"
+    assert endpoint.enabled_events == ["*"]
+    # The same account answers the next request: nothing is seeded twice.
+    assert len(platform.v1.prices.list({"limit": 100}).data) == 2
