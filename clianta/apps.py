@@ -9,6 +9,7 @@ class CliantaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     periodic_tasks = {"clianta.heartbeat": ("Worker heartbeat (every minute)", 1)}
     timeline_sources = ("clianta.timeline.CRM", "clianta.timeline.NOTE")
+    plan_usage = {"members": "clianta.invitations.members_used"}
 
     def ready(self):
         from .schedules import ensure_periodic_tasks

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from clianta import audit
+from clianta import audit, plans
 from clianta.models import OPEN_INVITATION, Invitation, Membership
 
 logger = logging.getLogger("clianta.invitations")
@@ -55,10 +55,17 @@ def link(token: str) -> str:
     return settings.PUBLIC_URL + reverse("invitation-page", args=[token])
 
 
+def members_used(workspace_id) -> int:
+    """The workspace's members (the plan's ``members`` usage)."""
+    return Membership.objects.filter(workspace_id=workspace_id).count()
+
+
 def invite(workspace, email: str, role: str, *, request) -> Invitation:
     """Create the address's open invitation to ``workspace``, or refresh it (role, inviter, a new
-    token and expiry: an earlier link stops working), and email the link."""
+    token and expiry: an earlier link stops working), and email the link. A workspace whose
+    plan's members are all taken raises PlanLimitReached."""
     email = email.strip().lower()
+    plans.enforce(workspace.pk, "members")
     token = secrets.token_urlsafe(32)
     fields = {
         "role": role,

@@ -13,6 +13,10 @@ class Workspace(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Its plan's slug in settings.BILLING_PLANS, kept by the billing app (clianta.plans).
+    plan = models.CharField(max_length=40, default="free")
+    #: While its payment is failing (past_due): when its plan falls back to Free.
+    plan_grace_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

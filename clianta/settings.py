@@ -82,8 +82,7 @@ SANDBOX_PUBSUB_PUSH_ENDPOINT = env.str("SANDBOX_PUBSUB_PUSH_ENDPOINT", default="
 # The longest life the sandbox's Google Calendar gives a channel.
 SANDBOX_CALENDAR_CHANNEL_DAYS = env.int("SANDBOX_CALENDAR_CHANNEL_DAYS", default=7)
 
-# Apollo.io credits a workspace gets each month, and how long a lookup is reused for free.
-APOLLO_MONTHLY_CREDITS = env.int("APOLLO_MONTHLY_CREDITS", default=1000)
+# How long an Apollo.io lookup is reused for free (a workspace's credits are its plan's).
 APOLLO_CACHE_DAYS = env.int("APOLLO_CACHE_DAYS", default=30)
 
 # Clianta's plans: each a Stripe Price (its id, or its lookup key) and its limits. Free needs no

@@ -9,6 +9,7 @@ class EmailAccountsConfig(AppConfig):
         "email_accounts.sync_all": ("Email: sync every mailbox (every 5 minutes)", 5),
     }
     timeline_sources = ("email_accounts.timeline.EMAIL",)
+    plan_usage = {"mailboxes": "email_accounts.services.mailboxes_used"}
 
     def ready(self):
         from integrations import push as framework_push

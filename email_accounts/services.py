@@ -10,6 +10,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from clianta import plans
 from integrations import sync
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.providers.imap_smtp.mailbox import MailboxLogin, check_logins
@@ -40,7 +41,13 @@ def connect_from_credential(credential, user) -> EmailAccount | None:
 def connect_mailbox(workspace, user, email_address: str, login: MailboxLogin) -> EmailAccount:
     """Connect an IMAP/SMTP mailbox: both logins are checked first (a refusal raises
     ``LoginFailed`` and stores nothing), then the password is stored encrypted and the first
-    sync queued, as for a mailbox connected through OAuth."""
+    sync queued, as for a mailbox connected through OAuth. A new mailbox over the plan's limit
+    raises PlanLimitReached before any login is tried."""
+    known = EmailAccount.objects.filter(
+        workspace=workspace, provider="smtp", email=email_address.lower()
+    )
+    if not known.exists():
+        plans.enforce(workspace.pk, "mailboxes")
     check_logins(login)
     Status = IntegrationCredential.Status
     with transaction.atomic():
@@ -56,6 +63,11 @@ def connect_mailbox(workspace, user, email_address: str, login: MailboxLogin) ->
         credential_connected.send(sender="smtp", credential=credential, user=user)
     logger.info("email.mailbox_connected", extra={"credential": str(credential.pk)})
     return EmailAccount.objects.get(credential=credential)
+
+
+def mailboxes_used(workspace_id) -> int:
+    """Connected mailboxes (the plan's ``mailboxes`` usage)."""
+    return EmailAccount.objects.filter(workspace_id=workspace_id).count()
 
 
 def owner_id(account: EmailAccount):

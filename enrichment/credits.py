@@ -1,28 +1,31 @@
-"""Apollo credits per workspace. A credit is taken in the same statement that checks the limit,
-so concurrent enrichments can never pass it; a call that fails or finds nothing gives it back."""
+"""Apollo credits per workspace, a month's worth set by its plan (``apollo_credits``). A credit is
+taken in the same statement that checks the limit, so concurrent enrichments can never pass it; a
+call that fails or finds nothing gives it back."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from integrations.errors import IntegrationError
+from clianta import plans
 
 from .models import ApolloUsage
 
 
-class CreditLimitExceeded(IntegrationError):
-    status_code = 402
-    code = "credit_limit_exceeded"
-
-    def __init__(self, usage: ApolloUsage):
-        super().__init__("Apollo credit limit exceeded", provider="apollo")
+class CreditLimitExceeded(plans.PlanLimitReached):
+    def __init__(self, usage: ApolloUsage, limit: int, plan: plans.Plan):
+        super().__init__("apollo_credits", limit, usage.credits_used, plan)
+        self.message = (
+            f"The workspace's {limit} Apollo credits of this month are used; they renew on "
+            f"{usage.reset_date.isoformat()}, or upgrade the {plan.name} plan for more."
+        )
+        self.args = (self.message,)
         self.extra = {
+            **self.extra,
             "credits_used": usage.credits_used,
-            "credits_limit": usage.credits_limit,
+            "credits_limit": limit,
             "reset_date": usage.reset_date.isoformat(),
         }
 
@@ -37,10 +40,7 @@ def usage(workspace_id) -> ApolloUsage:
     today = timezone.localdate()
     current, _ = ApolloUsage.objects.get_or_create(
         workspace_id=workspace_id,
-        defaults={
-            "credits_limit": settings.APOLLO_MONTHLY_CREDITS,
-            "reset_date": next_reset(today),
-        },
+        defaults={"reset_date": next_reset(today)},
     )
     if current.reset_date <= today:
         # Conditional, so two workers crossing the reset date reset it once.
@@ -62,12 +62,19 @@ def note_daily_requests(workspace_id, figures: dict[str, int]) -> None:
 def take(workspace_id) -> None:
     """Take one credit, or raise CreditLimitExceeded (and nothing is asked of Apollo)."""
     current = usage(workspace_id)
-    taken = ApolloUsage.objects.filter(
-        workspace_id=workspace_id, credits_used__lt=F("credits_limit")
-    ).update(credits_used=F("credits_used") + 1)
+    plan = plans.of(workspace_id)
+    limit = plan.limits["apollo_credits"]
+    taken = ApolloUsage.objects.filter(workspace_id=workspace_id, credits_used__lt=limit).update(
+        credits_used=F("credits_used") + 1
+    )
     if not taken:
         current.refresh_from_db()
-        raise CreditLimitExceeded(current)
+        raise CreditLimitExceeded(current, limit, plan)
+
+
+def used(workspace_id) -> int:
+    """Credits used this month (the plan's ``apollo_credits`` usage)."""
+    return usage(workspace_id).credits_used
 
 
 def give_back(workspace_id) -> None:

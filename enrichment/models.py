@@ -2,17 +2,18 @@
 
 from django.db import models
 
+from clianta import plans
 from clianta.models import Workspace, WorkspaceOwned
 
 
 class ApolloUsage(models.Model):
-    """A workspace's Apollo credits: used in this period, the limit, and when it resets."""
+    """A workspace's Apollo credits: used in this period, and when it resets (the limit is its
+    plan's)."""
 
     workspace = models.OneToOneField(
         Workspace, primary_key=True, on_delete=models.CASCADE, related_name="apollo_usage"
     )
     credits_used = models.PositiveIntegerField(default=0)
-    credits_limit = models.PositiveIntegerField()
     reset_date = models.DateField()
     # Apollo's own daily request limit for the key in use, as its last answer's headers said.
     daily_requests_limit = models.PositiveIntegerField(null=True, blank=True)
@@ -26,6 +27,11 @@ class ApolloUsage(models.Model):
 
     def __str__(self):
         return f"{self.workspace}: {self.credits_used}/{self.credits_limit}"
+
+    @property
+    def credits_limit(self) -> int:
+        """The month's credits of the workspace's plan."""
+        return plans.limit(self.workspace_id, "apollo_credits")
 
 
 class Lookup(WorkspaceOwned):

@@ -106,6 +106,10 @@ class SyncJob(ABC):
     def reset(self) -> None:
         """Forget the cursor, so the next run is a full resync."""
 
+    def paused(self) -> str:
+        """Why the account is paused (over its workspace plan's limit), or "" when it syncs."""
+        return ""
+
 
 def retry_countdown(exc: Exception, retries_done: int) -> float | None:
     """Seconds to wait before retrying after ``exc``, or None: not retryable or out of retries.
@@ -185,6 +189,8 @@ def _run(job: SyncJob, trigger: str, attempt: int, final: bool, task_id, log_id)
         return _skip(log, SKIP_RECONNECT)
     if not credential.sync_enabled:
         return _skip(log, SKIP_DISABLED)
+    if paused := job.paused():
+        return _skip(log, paused)
     if not lock.acquire() and not _take_over_from_a_dead_delivery(lock, log, job):
         return _skip(log, SKIP_LOCKED)
     log.lock_token = lock.token

@@ -115,6 +115,22 @@ def workspace_b(bob, make_workspace):
 
 
 @pytest.fixture
+def plan_limits(settings):
+    """``plan_limits(plan="free", members=2, …)``: set limits of a plan of BILLING_PLANS (in
+    this process) for the test."""
+    plans = {
+        slug: {**spec, "limits": dict(spec["limits"])}
+        for slug, spec in settings.BILLING_PLANS.items()
+    }
+    settings.BILLING_PLANS = plans
+
+    def set_limits(plan="free", **limits):
+        plans[plan]["limits"].update(limits)
+
+    return set_limits
+
+
+@pytest.fixture
 def api_a(client_for, alice, workspace_a):
     return client_for(alice)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from clianta import plans
 from integrations.sync import Page, SyncJob
 
 from .. import store
@@ -45,6 +46,21 @@ class MailboxSync(SyncJob):
     def reset(self) -> None:
         EmailAccount.objects.filter(pk=self.account.pk).update(sync_cursor=None)
         self.account.sync_cursor = None
+
+    def paused(self) -> str:
+        return paused_reason(self.account)
+
+
+def paused_reason(account: EmailAccount) -> str:
+    """Mailboxes beyond the plan's limit (the most recently connected) are paused, not synced;
+    they sync again when the plan allows them."""
+    allowed = plans.limit(account.workspace_id, "mailboxes")
+    synced = EmailAccount.objects.filter(workspace_id=account.workspace_id).order_by(
+        "created_at", "id"
+    )[:allowed]
+    if account.pk in synced.values_list("pk", flat=True):
+        return ""
+    return f"paused: over the plan's limit of {allowed} mailboxes"
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,10 @@ class CompanyAnswerSerializer(StrictSerializer):
 
 
 class UsageSerializer(StrictModelSerializer):
+    credits_limit = serializers.IntegerField(
+        read_only=True, help_text="The month's credits of the workspace's plan."
+    )
+
     class Meta:
         model = ApolloUsage
         fields = [

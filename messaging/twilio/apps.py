@@ -11,6 +11,7 @@ class TwilioConfig(AppConfig):
         "messaging.twilio.timeline.VOICE_DROP",
         "messaging.twilio.timeline.CALL_RECORDING",
     )
+    plan_usage = {"sms": "messaging.twilio.services.sms_used"}
 
     def ready(self):
         from integrations import webhooks

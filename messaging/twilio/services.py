@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clianta import events
+from clianta import events, plans
 from clianta.models import Contact, Workspace
 from integrations import credentials, health, registry
 from integrations.errors import RECONNECT_MESSAGE, AccountTaken, AuthExpired, Transient
@@ -154,6 +154,16 @@ def refuse_opted_out(workspace_id, e164: str) -> None:
 # Outbound ---------------------------------------------------------------------------------------
 
 
+def sms_used(workspace_id) -> int:
+    """Texts sent since the first of this month (the plan's ``sms`` usage)."""
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return SmsMessage.objects.filter(
+        workspace_id=workspace_id,
+        direction=SmsMessage.Direction.OUTBOUND,
+        created_at__gte=start,
+    ).count()
+
+
 def send_sms(
     workspace: Workspace, to: str, body: str, contact: Contact | None = None
 ) -> SmsMessage:
@@ -162,6 +172,7 @@ def send_sms(
     ConfigurationError or a ProviderError."""
     number = phones.normalise(to)
     refuse_opted_out(workspace.pk, number)
+    plans.enforce(workspace.pk, "sms")
     account = account_for(workspace.pk)
     try:
         sent = account.create(

@@ -93,16 +93,17 @@ def test_over_the_limit_answers_402_without_calling_apollo(person, api_a, worksp
     )
     assert response.status_code == 402
     body = response.json()
-    assert next(iter(body)) == "error" and body["error"] == "Apollo credit limit exceeded"
+    assert next(iter(body)) == "error" and body["code"] == "plan_limit"
+    assert (body["plan"], body["resource"], body["limit"]) == ("free", "apollo_credits", 1000)
     assert body["credits_used"] == body["credits_limit"] == usage.credits_limit
     assert body["reset_date"] == usage.reset_date.isoformat()
     assert apollo_calls() == calls
 
 
 @pytest.mark.postgres
-def test_fifty_concurrent_enrichments_with_ten_credits_left(sandbox, workspace_a, settings):
+def test_fifty_concurrent_enrichments_with_ten_credits_left(sandbox, workspace_a, plan_limits):
     """L1: exactly 10 succeed and usage ends equal to the limit."""
-    settings.APOLLO_MONTHLY_CREDITS = 10
+    plan_limits(apollo_credits=10)
     for i in range(50):
         apollo_store.add_person(first_name=f"P{i}", last_name="X", email=f"p{i}@bulk.example")
     services.check_credits(workspace_a)
@@ -163,14 +164,14 @@ def test_rate_limited_answers_carry_retry_after(sandbox, workspace_a):
 
 
 def test_bulk_enrichment_stops_cleanly_when_credits_run_out(
-    celery_worker, sandbox, api_a, workspace_a, settings
+    celery_worker, sandbox, api_a, workspace_a
 ):
-    settings.APOLLO_MONTHLY_CREDITS = 100
+    # The worker's plans are the suite's (1,000 credits on Free): 3 left.
     for i in range(5):
         apollo_store.add_person(first_name=f"B{i}", last_name="Y", email=f"b{i}@bulk.example")
         Contact.objects.create(workspace=workspace_a, email=f"b{i}@bulk.example")
     services.check_credits(workspace_a)
-    ApolloUsage.objects.filter(pk=workspace_a.pk).update(credits_used=97)  # 3 left
+    ApolloUsage.objects.filter(pk=workspace_a.pk).update(credits_used=997)
     faults.inject("apollo", "people/match", status=429, retry_after=1)  # one backoff on the way
     response = api_a.post(
         f"/api/workspaces/{workspace_a.pk}/apollo/bulk-enrich",
@@ -183,7 +184,7 @@ def test_bulk_enrichment_stops_cleanly_when_credits_run_out(
     assert (job["total"], job["enriched"], job["failed"]) == (5, 3, 0)
     assert "credits ran out" in job["stop_reason"]
     assert [entry["outcome"] for entry in job["report"]] == ["enriched"] * 3
-    assert ApolloUsage.objects.get(pk=workspace_a.pk).credits_used == 100
+    assert ApolloUsage.objects.get(pk=workspace_a.pk).credits_used == 1000
     assert EnrichmentJob.objects.get().finished_at is not None
 
 

@@ -13,8 +13,8 @@ from tests.conftest import in_parallel
 pytestmark = pytest.mark.django_db
 
 
-def test_credits_are_taken_until_the_limit(workspace_a, settings):
-    settings.APOLLO_MONTHLY_CREDITS = 2
+def test_credits_are_taken_until_the_limit(workspace_a, plan_limits):
+    plan_limits(apollo_credits=2)
     credits.take(workspace_a.pk)
     credits.take(workspace_a.pk)
     with pytest.raises(CreditLimitExceeded) as raised:
@@ -44,8 +44,8 @@ def test_next_reset_crosses_the_year():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_takes_never_pass_the_limit(workspace_a, settings):
-    settings.APOLLO_MONTHLY_CREDITS = 10
+def test_concurrent_takes_never_pass_the_limit(workspace_a, plan_limits):
+    plan_limits(apollo_credits=10)
     credits.usage(workspace_a.pk)
 
     def take():
