@@ -244,6 +244,7 @@ INSTALLED_APPS = [
     "productivity",
     "outbound_webhooks",
     "bookings",
+    "billing",
     *(["sandbox"] if SANDBOX_PROVIDERS else []),
     "axes",
 ]

@@ -1,7 +1,7 @@
 """Clianta's own Stripe account in the sandbox: the account whose secret key is
 ``STRIPE_SECRET_KEY``, made on its first request with a product and a monthly price for each
 paid plan of ``BILLING_PLANS`` (the plan's lookup key) and the webhook endpoint Clianta's
-dashboard would have: every event, to ``<PUBLIC_URL>/webhooks/stripe``, signed with the first of
+dashboard would have: every event, to ``<PUBLIC_URL>/api/webhooks/stripe``, signed with the first of
 ``STRIPE_WEBHOOK_SECRETS``."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .models import StripeAccount, StripeObject
 #: Monthly amounts (USD cents) of the sandbox's plan prices, by plan slug; another paid plan
 #: costs the last one.
 AMOUNTS = {"pro": 2900, "business": 9900}
-WEBHOOK_PATH = "/webhooks/stripe"
+WEBHOOK_PATH = "/api/webhooks/stripe"
 
 
 def platform_account() -> StripeAccount | None:

@@ -238,3 +238,18 @@ def test_the_invitation_routes_are_in_the_schema(api_a):
         "/api/workspaces/{workspace_pk}/invitations/{id}",
     ):
         assert path in paths, path
+
+
+def test_inviting_when_the_plans_members_are_taken_answers_402(
+    api_a, workspace_a, mailoutbox, plan_limits
+):
+    plan_limits(members=1)  # alice, the owner, is the one member
+
+    response = invite(api_a, workspace_a, "one.more@example.com")
+
+    body = response.json()
+    assert (response.status_code, body["code"], body["resource"]) == (402, "plan_limit", "members")
+    assert (body["limit"], body["used"], body["plan"]) == (1, 1, "free")
+    assert not Invitation.objects.exists() and not mailoutbox
+    plan_limits(members=2)
+    assert invite(api_a, workspace_a, "one.more@example.com").status_code == 202

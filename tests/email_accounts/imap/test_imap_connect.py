@@ -4,6 +4,7 @@ refusal, the password kept encrypted, and the mailbox synced like any other."""
 import pytest
 from django.db import connection
 
+from email_accounts import services
 from email_accounts.models import EmailAccount, EmailMessage
 from email_accounts.tasks import sync_all
 from integrations.models import IntegrationCredential, SyncLog
@@ -138,3 +139,48 @@ def test_the_first_sync_is_queued_and_the_schedule_syncs_the_mailbox(
     log = wait_for(lambda: SyncLog.objects.filter(status="success", trigger="schedule").first())
     assert log.created == 1
     assert sorted(EmailMessage.objects.values_list("subject", flat=True)) == ["After", "Before"]
+
+
+@pytest.mark.django_db
+def test_a_mailbox_over_the_plans_limit_answers_402_before_any_login(
+    api_a, mailbox, smtp_server, plan_limits
+):
+    plan_limits(mailboxes=1)
+    assert api_a.post(URL, form(mailbox, smtp_server), format="json").status_code == 201
+
+    second = form(mailbox, smtp_server, email="second@acme.example", password="wrong")
+    response = api_a.post(URL, second, format="json")
+
+    # A login would have been refused with a 400: none was tried.
+    assert response.status_code == 402
+    body = response.json()
+    assert (body["code"], body["plan"], body["resource"]) == ("plan_limit", "free", "mailboxes")
+    assert (body["limit"], body["used"]) == (1, 1)
+    assert next(iter(body)) == "error" and "Upgrade" in body["error"]
+    # Connecting the same mailbox again (a new password) is not a new mailbox.
+    assert api_a.post(URL, form(mailbox, smtp_server), format="json").status_code == 201
+
+
+@pytest.mark.django_db
+def test_mailboxes_over_a_lowered_limit_are_paused_and_resume_on_upgrade(
+    api_a, workspace_a, mailbox, smtp_server, plan_limits
+):
+    assert api_a.post(URL, form(mailbox, smtp_server), format="json").status_code == 201
+    credential = IntegrationCredential.objects.create(
+        workspace=workspace_a, provider="smtp", account="later@acme.example", api_key="x"
+    )
+    later = EmailAccount.objects.create(
+        workspace=workspace_a, provider="smtp", email="later@acme.example", credential=credential
+    )
+    first = EmailAccount.objects.get(email=mailbox.user)
+    plan_limits(mailboxes=1)  # the workspace fell back to a plan with one mailbox
+
+    paused = services.sync_emails(later)
+    kept = services.sync_emails(first)
+
+    assert paused.status == SyncLog.Status.SKIPPED
+    assert paused.skip_reasons == {"paused: over the plan's limit of 1 mailboxes": 1}
+    assert kept.status == SyncLog.Status.SUCCESS
+    assert EmailAccount.objects.count() == 2  # nothing deleted
+    plan_limits(mailboxes=2)
+    assert services.sync_job(later).paused() == ""

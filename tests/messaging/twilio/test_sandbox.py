@@ -178,3 +178,21 @@ def test_e7_the_auth_token_appears_in_no_answer_or_log(
     assert (sent.status_code, refused.status_code, forged.status_code) == (201, 502, 403)
     for text in (sent.content.decode(), refused.content.decode(), forged.text, caplog.text):
         assert twilio_account.auth_token not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_texts_over_the_plans_monthly_limit_answer_402_and_reach_no_one(
+    sandbox, api_a, workspace_a, credential, plan_limits
+):
+    plan_limits(sms=1)
+    url = f"/api/workspaces/{workspace_a.pk}/sms/send"
+    first = api_a.post(url, {"to": "+14155552671", "body": "Hi"}, format="json")
+    assert first.status_code == 201, first.content
+    sent = faults.calls("twilio").count()
+
+    second = api_a.post(url, {"to": "+14155552671", "body": "Again"}, format="json")
+
+    body = second.json()
+    assert (second.status_code, body["code"], body["resource"]) == (402, "plan_limit", "sms")
+    assert (body["limit"], body["used"], body["plan"]) == (1, 1, "free")
+    assert faults.calls("twilio").count() == sent

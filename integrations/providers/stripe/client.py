@@ -1,0 +1,72 @@
+"""Stripe's API through the official stripe SDK, pointed at STRIPE_API_URL and
+STRIPE_CONNECT_URL; what it raises mapped into the error tree once.
+https://docs.stripe.com/api, https://docs.stripe.com/error-handling
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import stripe
+from django.conf import settings
+
+from integrations.errors import (
+    AuthExpired,
+    ConfigurationError,
+    IntegrationError,
+    ProviderError,
+    RateLimited,
+    Transient,
+)
+
+#: The SDK's own retries of a request that failed on the network, a 409 or a 5xx (with the same
+#: idempotency key, which it adds to every POST). https://docs.stripe.com/rate-limits
+NETWORK_RETRIES = 2
+
+
+def client_for(key: str, account: str | None = None) -> stripe.StripeClient:
+    """A client authenticated with ``key``; ``account`` (``acct_…``) makes the platform's key
+    act on a connected account (the ``Stripe-Account`` header)."""
+    return stripe.StripeClient(
+        key,
+        stripe_account=account,
+        client_id=settings.STRIPE_CONNECT_CLIENT_ID or None,
+        base_addresses={"api": settings.STRIPE_API_URL, "connect": settings.STRIPE_CONNECT_URL},
+        max_network_retries=NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=settings.PROVIDER_TIMEOUT),
+    )
+
+
+def platform() -> stripe.StripeClient:
+    """Clianta's own account: its plans, customers and subscriptions."""
+    if not settings.STRIPE_SECRET_KEY:
+        raise ConfigurationError(
+            "Billing is not set up: STRIPE_SECRET_KEY is empty.", provider="stripe"
+        )
+    return client_for(settings.STRIPE_SECRET_KEY)
+
+
+@contextmanager
+def provider_errors() -> Iterator[None]:
+    """Map what the stripe SDK raises onto the error tree, once for every call."""
+    try:
+        yield
+    except stripe.StripeError as exc:
+        raise mapped_error(exc) from exc
+
+
+def mapped_error(exc: stripe.StripeError) -> IntegrationError:
+    status = exc.http_status
+    code = exc.code or ""
+    fields = {"provider": "stripe", "status": status, "provider_code": code}
+    message = exc.user_message or "Stripe refused the request."
+    if isinstance(exc, stripe.AuthenticationError):
+        return AuthExpired("Stripe refused the account's API key.", **fields)
+    if isinstance(exc, stripe.RateLimitError):
+        return RateLimited("Stripe's rate limit was reached.", **fields)
+    # APIError covers a 5xx and an answer the SDK could not read (cut, not JSON);
+    # APIConnectionError a timeout or a refused connection.
+    if isinstance(exc, stripe.APIError | stripe.APIConnectionError) or (status or 0) >= 500:
+        return Transient(f"Stripe did not answer: {type(exc).__name__}", **fields)
+    return ProviderError(message, **fields)
