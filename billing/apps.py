@@ -12,6 +12,9 @@ class BillingConfig(AppConfig):
         ),
     }
 
+    settings_panel = "billing.pages.panel"
+    settings_notices = "billing.services.notices"
+
     def ready(self):
         from integrations import webhooks
 

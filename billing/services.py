@@ -32,7 +32,7 @@ HOLDING = PAYING | {"past_due", "unpaid", "incomplete"}
 #: Which subscription of a customer counts, when it has several: the first status here.
 PRECEDENCE = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
 INVOICES_KEPT = 24
-SETTINGS_PAGE = "/settings/"
+SETTINGS_PAGE = "/settings/integrations"
 
 
 class BillingError(ApiError):
@@ -63,7 +63,7 @@ def checkout(workspace: Workspace, plan_slug: str, email: str) -> dict:
                 code="already_subscribed",
             )
         customer = _customer(stripe, held, workspace, email)
-    back = settings.PUBLIC_URL + SETTINGS_PAGE
+    back = f"{settings.PUBLIC_URL}{SETTINGS_PAGE}?workspace={workspace.pk}"
     metadata = {"workspace_id": str(workspace.pk), "plan": plan.slug}
     with provider_errors():
         session = stripe.v1.checkout.sessions.create(
@@ -72,8 +72,8 @@ def checkout(workspace: Workspace, plan_slug: str, email: str) -> dict:
                 "customer": customer,
                 "client_reference_id": str(workspace.pk),
                 "line_items": [{"price": _price_id(stripe, plan), "quantity": 1}],
-                "success_url": back + "?billing=success&session={CHECKOUT_SESSION_ID}",
-                "cancel_url": back + "?billing=canceled",
+                "success_url": back + "&billing=success&session={CHECKOUT_SESSION_ID}",
+                "cancel_url": back + "&billing=canceled",
                 "metadata": metadata,
                 "subscription_data": {"metadata": metadata},
             }
@@ -92,7 +92,10 @@ def portal(workspace: Workspace) -> dict:
         )
     with provider_errors():
         session = stripe_client.platform().v1.billing_portal.sessions.create(
-            {"customer": customer, "return_url": settings.PUBLIC_URL + SETTINGS_PAGE}
+            {
+                "customer": customer,
+                "return_url": f"{settings.PUBLIC_URL}{SETTINGS_PAGE}?workspace={workspace.pk}",
+            }
         )
     return {"url": session.url}
 
@@ -240,6 +243,23 @@ def end_grace_periods() -> int:
         apply_plan(held)
         count += 1
     return count
+
+
+def notices(workspace: Workspace) -> list[str]:
+    """The settings page's banner while a payment is failing."""
+    if workspace.plan_grace_until is None:
+        return []
+    when = timezone.localtime(workspace.plan_grace_until).strftime("%-d %B %Y")
+    if workspace.plan_grace_until > timezone.now():
+        return [
+            f"The last payment for the {plans.get(workspace.plan).name} plan failed. Update the "
+            f"payment method in the billing portal before {when}, or the workspace falls back "
+            "to the Free plan."
+        ]
+    return [
+        f"The workspace is on the Free plan since {when}: its payment kept failing. Nothing "
+        "was deleted; what is over the Free plan's limits is paused until the payment is made."
+    ]
 
 
 # What the API shows --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from integrations import webhooks
-from integrations.providers.stripe.webhooks import StripeWebhookView
+from integrations.providers.stripe.webhooks import StripeSigned
 
 from . import services
 
@@ -17,7 +17,7 @@ PROVIDER = "stripe_billing"
 PREFIXES = ("checkout.session.", "customer.subscription.", "invoice.")
 
 
-class BillingWebhook(StripeWebhookView):
+class BillingWebhook(StripeSigned, webhooks.WebhookView):
     provider = PROVIDER
     secrets_setting = "STRIPE_WEBHOOK_SECRETS"
 

@@ -31,7 +31,7 @@ urlpatterns = [
     path("api/", include("enrichment.urls")),
     path("api/", include("outbound_webhooks.urls")),
     path("", include("bookings.urls")),
-    path("api/", include("billing.urls")),
+    path("", include("billing.urls")),
     path("api/", include("clianta.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>", invitation_page.invitation, name="invitation-page"),

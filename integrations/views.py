@@ -80,6 +80,7 @@ def integrations_page(request):
         "error": MESSAGES.get(request.GET.get("error", "")),
         "result_provider": provider_name,
         "notices": notices(workspace),
+        "panels": panels(request, workspace),
     }
     return render(request, "integrations/settings.html", context)
 
@@ -92,6 +93,16 @@ def notices(workspace) -> list[str]:
         for config in apps.get_app_configs()
         if (path := getattr(config, "settings_notices", None))
         for line in import_string(path)(workspace)
+    ]
+
+
+def panels(request, workspace) -> list[str]:
+    """Sections of the page from every app that declares ``settings_panel`` on its AppConfig
+    (the dotted path of a function of the request and the workspace returning rendered HTML)."""
+    return [
+        import_string(path)(request, workspace)
+        for config in apps.get_app_configs()
+        if (path := getattr(config, "settings_panel", None))
     ]
 
 

@@ -1,0 +1,80 @@
+"""The billing panel of the settings page (plan, limits, upgrade and portal buttons) and the two
+browser routes its buttons post to, which send the person on to Stripe."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from clianta import plans
+from clianta.api.scoping import memberships_of
+from clianta.errors import ApiError
+
+from . import services
+
+SETTINGS = services.SETTINGS_PAGE + "?workspace={}"
+
+
+def panel(request, workspace) -> str:
+    _, membership = memberships_of(request.user, str(workspace.pk))
+    summary = services.summary(workspace)
+    usage = [
+        {"name": name.replace("_", " "), **figures} for name, figures in summary["usage"].items()
+    ]
+    paid = [plan for plan in plans.all_plans().values() if plan.price]
+    context = {
+        "workspace": workspace,
+        "summary": summary,
+        "usage": usage,
+        "paid_plans": paid,
+        "may_manage": membership is not None and membership.is_manager,
+        "subscribed": summary["status"] in services.HOLDING,
+        # Only known values: the query string is anyone's to write.
+        "result": {"success": "success", "canceled": "canceled"}.get(
+            request.GET.get("billing", ""), ""
+        ),
+    }
+    return render_to_string("billing/panel.html", context, request=request)
+
+
+def _managed_workspace(request):
+    _, membership = memberships_of(request.user, request.POST.get("workspace"))
+    if membership is None:
+        raise Http404("No such workspace.")
+    if not membership.is_manager:
+        messages.error(request, "Only the workspace's owners and admins can manage its billing.")
+    return membership
+
+
+@login_required
+@require_POST
+def checkout(request):
+    membership = _managed_workspace(request)
+    back = SETTINGS.format(membership.workspace_id)
+    if not membership.is_manager:
+        return redirect(back)
+    try:
+        session = services.checkout(
+            membership.workspace, request.POST.get("plan", ""), request.user.email
+        )
+    except ApiError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return redirect(session["url"])
+
+
+@login_required
+@require_POST
+def portal(request):
+    membership = _managed_workspace(request)
+    back = SETTINGS.format(membership.workspace_id)
+    if not membership.is_manager:
+        return redirect(back)
+    try:
+        session = services.portal(membership.workspace)
+    except ApiError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return redirect(session["url"])
