@@ -19,6 +19,7 @@ from django.utils import timezone
 from clianta import plans
 from clianta.errors import ApiError
 from clianta.models import Workspace
+from integrations.errors import ConfigurationError
 from integrations.providers.stripe import client as stripe_client
 from integrations.providers.stripe.client import provider_errors
 
@@ -37,6 +38,10 @@ SETTINGS_PAGE = "/settings/integrations"
 
 class BillingError(ApiError):
     status_code = 400
+
+    def __init__(self, message: str, *, code: str, status: int = 400):
+        super().__init__(message, code=code)
+        self.status_code = status
 
 
 def account(workspace_id) -> BillingAccount:
@@ -61,6 +66,7 @@ def checkout(workspace: Workspace, plan_slug: str, email: str) -> dict:
                 "The workspace already has a subscription: change its plan in the customer "
                 "portal (POST .../billing/portal).",
                 code="already_subscribed",
+                status=409,
             )
         customer = _customer(stripe, held, workspace, email)
     back = f"{settings.PUBLIC_URL}{SETTINGS_PAGE}?workspace={workspace.pk}"
@@ -89,6 +95,7 @@ def portal(workspace: Workspace) -> dict:
         raise BillingError(
             "The workspace has no subscription yet: start one with .../billing/checkout.",
             code="no_customer",
+            status=409,
         )
     with provider_errors():
         session = stripe_client.platform().v1.billing_portal.sessions.create(
@@ -124,9 +131,9 @@ def _price_id(stripe, plan: plans.Plan) -> str:
     with provider_errors():
         found = stripe.v1.prices.list({"lookup_keys": [plan.price], "active": True}).data
     if not found:
-        raise BillingError(
-            f"No active Stripe price has the lookup key of the {plan.name} plan.",
-            code="plan_unavailable",
+        raise ConfigurationError(
+            f"No active Stripe price has the lookup key of the {plan.name} plan ({plan.price}).",
+            provider="stripe",
         )
     return found[0].id
 

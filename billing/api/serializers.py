@@ -1,12 +1,16 @@
 from rest_framework import serializers
 
+from clianta import plans
 from clianta.api.strict import StrictModelSerializer, StrictSerializer
 
 from ..models import Invoice
 
 
 class CheckoutRequestSerializer(StrictSerializer):
-    plan = serializers.CharField(max_length=40, help_text="A paid plan's slug (pro, business).")
+    plan = serializers.ChoiceField(
+        choices=[slug for slug, plan in plans.all_plans().items() if plan.price],
+        help_text="A paid plan.",
+    )
 
 
 class UrlSerializer(StrictSerializer):

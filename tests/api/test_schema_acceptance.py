@@ -53,6 +53,8 @@ ALLOWED = {
     "POST /api/calendar/events": "end after start; needs a connected calendar",
     "POST /api/calendar/slots": "window_end after window_start, within 62 days",
     "GET /api/calendar/availability": "end after start; needs a connected calendar",
+    # The customer portal is for a workspace that has subscribed once.
+    "POST /api/workspaces/{workspace_pk}/billing/portal": "a checkout must have come first",
 }
 
 
