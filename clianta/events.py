@@ -31,6 +31,10 @@ SMS_RECEIVED = "sms.received"
 SMS_STATUS_CHANGED = "sms.status_changed"
 CALL_COMPLETED = "call.completed"
 MEETING_SCHEDULED = "meeting.scheduled"
+PAYMENT_SUCCEEDED = "payment.succeeded"
+PAYMENT_FAILED = "payment.failed"
+INVOICE_PAID = "invoice.paid"
+INVOICE_OVERDUE = "invoice.overdue"
 INTEGRATION_NEEDS_RECONNECT = "integration.needs_reconnect"
 SYNC_FAILED = "sync.failed"
 
@@ -44,6 +48,10 @@ EVENT_TYPES = {
     SMS_STATUS_CHANGED: "SMS delivery status changed",
     CALL_COMPLETED: "Call completed",
     MEETING_SCHEDULED: "Meeting scheduled",
+    PAYMENT_SUCCEEDED: "Payment succeeded",
+    PAYMENT_FAILED: "Payment failed",
+    INVOICE_PAID: "Invoice paid",
+    INVOICE_OVERDUE: "Invoice overdue",
     INTEGRATION_NEEDS_RECONNECT: "Integration needs reconnecting",
     SYNC_FAILED: "Sync failed",
 }

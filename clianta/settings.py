@@ -153,6 +153,7 @@ INTEGRATION_PROVIDERS = [
     "integrations.providers.google.GOOGLE_SHEETS_PROVIDER",
     "integrations.providers.notion.NOTION_PROVIDER",
     "integrations.providers.apollo.APOLLO_PROVIDER",
+    "integrations.providers.stripe.STRIPE_PROVIDER",
 ]
 # msal accepts only an https authority (PROVIDERS.md, section 3): under the sandbox the Microsoft
 # identity endpoints are reached through its TLS front (`manage.py sandbox_tls`), made for
@@ -245,6 +246,7 @@ INSTALLED_APPS = [
     "outbound_webhooks",
     "bookings",
     "billing",
+    "payments",
     *(["sandbox"] if SANDBOX_PROVIDERS else []),
     "axes",
 ]

@@ -21,9 +21,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Before integrations: its /api/integrations/<provider>/connect would take the POST routes
-    # of Notion and Twilio.
+    # of Notion, Twilio and Stripe.
     path("api/", include("productivity.urls")),
     path("api/", include("messaging.twilio.urls")),
+    path("api/", include("payments.urls")),
     path("", include("integrations.urls")),
     path("api/", include("email_accounts.urls")),
     path("api/", include("calendars.urls")),

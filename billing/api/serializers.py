@@ -21,7 +21,7 @@ class CheckoutSerializer(UrlSerializer):
     id = serializers.CharField(help_text="The Checkout Session's id.")
 
 
-class InvoiceSerializer(StrictModelSerializer):
+class BillingInvoiceSerializer(StrictModelSerializer):
     class Meta:
         model = Invoice
         fields = [
@@ -79,4 +79,4 @@ class BillingSerializer(StrictSerializer):
     )
     usage = PlanUsageSerializer(help_text="Each limit of the plan and what is used of it.")
     plans = PlanSerializer(many=True)
-    invoices = InvoiceSerializer(many=True, help_text="The latest twelve.")
+    invoices = BillingInvoiceSerializer(many=True, help_text="The latest twelve.")

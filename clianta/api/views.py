@@ -6,7 +6,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from clianta import audit, events, invitations
+from clianta import audit, deals, events, invitations
 from clianta.models import Company, Contact, Deal, Membership, Note, Workspace
 from clianta.tokens.auth import refuse_a_limited_token
 
@@ -189,27 +189,12 @@ class DealViewSet(WorkspaceModelViewSet):
 
     @transaction.atomic
     def perform_create(self, serializer):
-        self._announce(serializer.save(workspace=self.workspace), previous=None)
+        deals.announce_stage(serializer.save(workspace=self.workspace), previous=None)
 
     @transaction.atomic
     def perform_update(self, serializer):
         previous = serializer.instance.stage
-        self._announce(serializer.save(), previous=previous)
-
-    def _announce(self, deal, previous):
-        """Stage changes (and a deal won) are CRM events."""
-        if deal.stage == previous:
-            return
-        data = {
-            "deal_id": str(deal.pk),
-            "contact_id": str(deal.contact_id) if deal.contact_id else None,
-            "stage": deal.stage,
-            "previous_stage": previous or "",
-        }
-        if previous is not None:
-            events.emit(events.DEAL_STAGE_CHANGED, str(deal.workspace_id), **data)
-        if deal.stage == Deal.Stage.WON:
-            events.emit(events.DEAL_WON, str(deal.workspace_id), **data)
+        deals.announce_stage(serializer.save(), previous=previous)
 
 
 @extend_schema_view(

@@ -39,12 +39,8 @@ def client_for(key: str, account: str | None = None) -> stripe.StripeClient:
 
 
 def platform() -> stripe.StripeClient:
-    """Clianta's own account: its plans, customers and subscriptions."""
-    if not settings.STRIPE_SECRET_KEY:
-        raise ConfigurationError(
-            "Billing is not set up: STRIPE_SECRET_KEY is empty.", provider="stripe"
-        )
-    return client_for(settings.STRIPE_SECRET_KEY)
+    """Clianta's own account (the Connect platform): its plans, customers and subscriptions."""
+    return client_for(platform_key())
 
 
 @contextmanager
@@ -70,3 +66,49 @@ def mapped_error(exc: stripe.StripeError) -> IntegrationError:
     if isinstance(exc, stripe.APIError | stripe.APIConnectionError) or (status or 0) >= 500:
         return Transient(f"Stripe did not answer: {type(exc).__name__}", **fields)
     return ProviderError(message, **fields)
+
+
+def client(credential) -> stripe.StripeClient:
+    """A workspace's own Stripe account: its restricted key, or the platform's key acting on the
+    account it connected through Connect."""
+    if credential.api_key:
+        return client_for(credential.api_key)
+    return client_for(platform_key(), account=credential.account)
+
+
+def platform_key() -> str:
+    if not settings.STRIPE_SECRET_KEY:
+        raise ConfigurationError(
+            "Stripe is not set up: STRIPE_SECRET_KEY is empty.", provider="stripe"
+        )
+    return settings.STRIPE_SECRET_KEY
+
+
+def check_key(key: str) -> tuple[str, str]:
+    """The account id and name behind a key, once Stripe has taken it; KeyRefused otherwise."""
+    try:
+        with provider_errors():
+            account = client_for(key).v1.accounts.retrieve_current()
+    except AuthExpired as exc:
+        raise KeyRefused("Stripe refused this key.") from exc
+    except ProviderError as exc:
+        if exc.status == 403:
+            raise KeyRefused(
+                "This key may not read the account: allow it to (see docs/providers/stripe.md)."
+            ) from exc
+        raise
+    profile = account.get("business_profile") or {}
+    settings_ = account.get("settings") or {}
+    name = profile.get("name") or (settings_.get("dashboard") or {}).get("display_name") or ""
+    return account.id, name
+
+
+class KeyRefused(ProviderError):
+    """The API key given to connect was refused: the client's mistake, answered 400."""
+
+    status_code = 400
+    code = "key_refused"
+
+    def __init__(self, message: str):
+        super().__init__(message, provider="stripe")
+        self.extra = {"fields": {"api_key": [message]}}

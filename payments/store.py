@@ -1,0 +1,242 @@
+"""Stripe objects into the CRM: upserts by (workspace, Stripe id), each customer linked to the
+contact with its email and the company of its email's domain, and the CRM events of what changed
+(only for changes seen as they happen, never for a backfill of history)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from clianta import deals, events
+from clianta.models import Company, Contact, Deal
+
+from . import money
+from .models import Customer, Invoice, Payment, PaymentsAccount, Refund, Subscription
+
+DEAL_METADATA = "clianta_deal_id"
+
+
+def when(stamp: int | None) -> datetime | None:
+    return datetime.fromtimestamp(stamp, UTC) if stamp else None
+
+
+def _ref(value) -> str:
+    """An id, whether Stripe gave the object (expanded) or its id."""
+    if isinstance(value, dict):
+        return value.get("id", "")
+    return value or ""
+
+
+class Store:
+    """Upserts into one workspace's account; ``announce``: raise CRM events for changes."""
+
+    def __init__(self, account: PaymentsAccount, announce: bool):
+        self.account = account
+        self.workspace_id = account.workspace_id
+        self.announce = announce
+
+    def put(self, obj: dict) -> None:
+        handler = getattr(self, "_" + obj.get("object", ""), None)
+        if handler is not None:
+            handler(obj)
+
+    def deleted(self, obj: dict) -> None:
+        if obj.get("object") == "customer":
+            Customer.objects.filter(workspace_id=self.workspace_id, stripe_id=obj["id"]).update(
+                deleted=True
+            )
+
+    # Customers -----------------------------------------------------------------------------
+
+    def _customer(self, obj: dict) -> None:
+        email = (obj.get("email") or "").strip()
+        contact = company = None
+        if email:
+            contact = Contact.objects.filter(
+                workspace_id=self.workspace_id, email__iexact=email
+            ).first()
+            domain = email.rpartition("@")[2].lower()
+            company = (contact.company if contact and contact.company_id else None) or (
+                Company.objects.filter(workspace_id=self.workspace_id, domain__iexact=domain)
+                .order_by("created_at")
+                .first()
+            )
+        customer, _ = Customer.objects.update_or_create(
+            workspace_id=self.workspace_id,
+            stripe_id=obj["id"],
+            defaults={
+                "email": email[:254],
+                "name": (obj.get("name") or "")[:255],
+                "contact": contact,
+                "company": company,
+                "created": when(obj.get("created")) or timezone.now(),
+                "deleted": bool(obj.get("deleted")),
+            },
+        )
+        links = {"customer": customer, "contact": contact, "company": company}
+        for model in (Payment, Invoice, Subscription):
+            model.objects.filter(workspace_id=self.workspace_id, customer_ref=obj["id"]).update(
+                **links
+            )
+
+    def _linked(self, obj: dict) -> dict:
+        ref = _ref(obj.get("customer"))
+        customer = (
+            Customer.objects.filter(workspace_id=self.workspace_id, stripe_id=ref).first()
+            if ref
+            else None
+        )
+        return {
+            "customer_ref": ref,
+            "customer": customer,
+            "contact_id": customer.contact_id if customer else None,
+            "company_id": customer.company_id if customer else None,
+            "currency": (obj.get("currency") or "").lower(),
+            "status": obj.get("status") or "",
+            "created": when(obj.get("created")) or timezone.now(),
+        }
+
+    def _upsert(self, model, obj: dict, **fields):
+        """The row before (None when new) and after."""
+        before = model.objects.filter(workspace_id=self.workspace_id, stripe_id=obj["id"]).first()
+        row, _ = model.objects.update_or_create(
+            workspace_id=self.workspace_id,
+            stripe_id=obj["id"],
+            defaults={**self._linked(obj), **fields},
+        )
+        return before, row
+
+    # Payments ------------------------------------------------------------------------------
+
+    def _payment_intent(self, obj: dict) -> None:
+        error = obj.get("last_payment_error") or {}
+        before, row = self._upsert(
+            Payment,
+            obj,
+            amount=obj.get("amount") or 0,
+            amount_display=money.display(obj.get("amount") or 0, obj.get("currency") or ""),
+            amount_received=obj.get("amount_received") or 0,
+            description=(obj.get("description") or "")[:2000],
+            charge_id=_ref(obj.get("latest_charge")),
+            failure_message=(error.get("message") or "")[:2000],
+        )
+        if not self.announce:
+            return
+        data = {
+            "payment_id": str(row.pk),
+            "contact_id": str(row.contact_id) if row.contact_id else None,
+            "amount": row.amount_display,
+        }
+        if row.status == "succeeded" and (before is None or before.status != "succeeded"):
+            events.emit(events.PAYMENT_SUCCEEDED, str(self.workspace_id), **data)
+        elif row.failure_message and (
+            before is None or before.failure_message != row.failure_message
+        ):
+            events.emit(
+                events.PAYMENT_FAILED, str(self.workspace_id), reason=row.failure_message, **data
+            )
+
+    def _charge(self, obj: dict) -> None:
+        """A charge changes its payment's refunded amount (``charge.refunded``)."""
+        Payment.objects.filter(
+            workspace_id=self.workspace_id, stripe_id=_ref(obj.get("payment_intent"))
+        ).update(amount_refunded=obj.get("amount_refunded") or 0, charge_id=obj["id"])
+
+    def _refund(self, obj: dict) -> None:
+        payment = _ref(obj.get("payment_intent"))
+        Refund.objects.update_or_create(
+            workspace_id=self.workspace_id,
+            stripe_id=obj["id"],
+            defaults={
+                "payment_ref": payment,
+                "amount": obj.get("amount") or 0,
+                "currency": (obj.get("currency") or "").lower(),
+                "status": obj.get("status") or "",
+                "created": when(obj.get("created")) or timezone.now(),
+            },
+        )
+        refunded = Refund.objects.filter(
+            workspace_id=self.workspace_id, payment_ref=payment, status="succeeded"
+        ).aggregate(total=Sum("amount"))["total"]
+        Payment.objects.filter(workspace_id=self.workspace_id, stripe_id=payment).update(
+            amount_refunded=refunded or 0
+        )
+
+    # Invoices and subscriptions --------------------------------------------------------------
+
+    def _invoice(self, obj: dict) -> None:
+        deal_id = (obj.get("metadata") or {}).get(DEAL_METADATA) or None
+        deal = (
+            Deal.objects.filter(workspace_id=self.workspace_id, pk=deal_id).first()
+            if _uuid(deal_id)
+            else None
+        )
+        before, row = self._upsert(
+            Invoice,
+            obj,
+            number=obj.get("number") or "",
+            amount_due=obj.get("amount_due") or 0,
+            amount_paid=obj.get("amount_paid") or 0,
+            amount_remaining=obj.get("amount_remaining") or 0,
+            due_date=when(obj.get("due_date")),
+            hosted_invoice_url=obj.get("hosted_invoice_url") or "",
+            deal=deal,
+        )
+        if not self.announce or row.status != "paid" or (before and before.status == "paid"):
+            return
+        events.emit(
+            events.INVOICE_PAID,
+            str(self.workspace_id),
+            invoice_id=str(row.pk),
+            invoice_number=row.number,
+            deal_id=str(row.deal_id) if row.deal_id else None,
+            contact_id=str(row.contact_id) if row.contact_id else None,
+            amount=money.display(row.amount_paid, row.currency),
+        )
+        if deal is not None and self.account.deal_won_on_paid:
+            deals.set_stage(deal, Deal.Stage.WON)
+
+    def _subscription(self, obj: dict) -> None:
+        items = (obj.get("items") or {}).get("data") or [{}]
+        price = items[0].get("price") or {}
+        self._upsert(
+            Subscription,
+            obj,
+            current_period_end=when(items[0].get("current_period_end")),
+            cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
+            amount=(price.get("unit_amount") or 0) * (items[0].get("quantity") or 1),
+            interval=(price.get("recurring") or {}).get("interval") or "",
+        )
+
+    def announce_overdue(self) -> None:
+        """``invoice.overdue`` once for each open invoice past its due date."""
+        due = Invoice.objects.filter(
+            workspace_id=self.workspace_id,
+            status="open",
+            due_date__lt=timezone.now(),
+            overdue_announced=False,
+        )
+        for row in due:
+            if Invoice.objects.filter(pk=row.pk, overdue_announced=False).update(
+                overdue_announced=True
+            ):
+                events.emit(
+                    events.INVOICE_OVERDUE,
+                    str(self.workspace_id),
+                    invoice_id=str(row.pk),
+                    invoice_number=row.number,
+                    deal_id=str(row.deal_id) if row.deal_id else None,
+                    contact_id=str(row.contact_id) if row.contact_id else None,
+                    amount=money.display(row.amount_remaining, row.currency),
+                )
+
+
+def _uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
