@@ -9,6 +9,7 @@ import secrets
 import time
 
 from . import store
+from .models import StripeObject
 
 #: Stripe's test payment methods: the card each stands for and, when declined, the reason.
 TEST_METHODS = {
@@ -232,3 +233,18 @@ def refund(object_id: str, charge: dict, amount: int) -> dict:
         "status": "succeeded",
         "transfer_reversal": None,
     }
+
+
+def expand(account, body: dict, params: dict) -> dict:
+    """``expand[]`` of the id fields of ``body`` itself (``latest_charge``, ``customer``,
+    ``payment_intent``, ``charge``); other paths are accepted and left as they are."""
+    wanted = params.get("expand") or []
+    body = dict(body)
+    for name in wanted if isinstance(wanted, list) else [wanted]:
+        kind = EXPANDABLE.get(name)
+        if kind and isinstance(body.get(name), str):
+            found = StripeObject.objects.filter(
+                account=account, kind=kind, object_id=body[name]
+            ).first()
+            body[name] = found.data if found else body[name]
+    return body

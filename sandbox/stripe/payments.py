@@ -21,6 +21,7 @@ from django.http import JsonResponse
 
 from . import bodies, store
 from .api import route, stripe_api
+from .bodies import expand
 from .models import StripeObject
 
 CURRENCY = re.compile(r"^[a-z]{3}$")
@@ -64,21 +65,6 @@ class CardError(store.StripeError):
             decline_code=self.decline, charge=self.charge["id"], payment_intent=self.intent
         )
         return {"error": error}
-
-
-def expand(account, body: dict, params: dict) -> dict:
-    """``expand[]`` of the id fields of ``body`` itself (``latest_charge``, ``customer``,
-    ``payment_intent``, ``charge``); other paths are accepted and left as they are."""
-    wanted = params.get("expand") or []
-    body = dict(body)
-    for name in wanted if isinstance(wanted, list) else [wanted]:
-        kind = bodies.EXPANDABLE.get(name)
-        if kind and isinstance(body.get(name), str):
-            found = StripeObject.objects.filter(
-                account=account, kind=kind, object_id=body[name]
-            ).first()
-            body[name] = found.data if found else body[name]
-    return body
 
 
 def _created_filter(rows, params: dict):
