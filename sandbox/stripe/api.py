@@ -18,7 +18,7 @@ from django.http import HttpRequest, JsonResponse
 
 from sandbox.routing import dispatcher
 
-from . import store
+from . import keys, store
 from .models import StripeEvent, StripeIdempotency, StripeObject
 
 GENERIC = {
@@ -58,7 +58,8 @@ def _account(request: HttpRequest):
     if found is None:
         shown = f"{key[:8]}****{key[-4:]}" if len(key) > 12 else "****"
         raise store.StripeError(401, "invalid_request_error", f"Invalid API Key provided: {shown}")
-    return found
+    shown = f"{key[:8]}{'*' * 10}{key[-4:]}"
+    return keys.acting_as(found, request.headers.get("Stripe-Account", "").strip(), shown)
 
 
 def stripe_api(view):
@@ -167,9 +168,13 @@ def get_event(request, account, params, object_id):
 @stripe_api
 def create_webhook_endpoint(request, account, params):
     object_id = store.new_id("webhook_endpoint")
+    connect = params.pop("connect", "false") == "true"  # a Connect endpoint (deliveries.py)
     body = store.webhook_endpoint_body(object_id, params)
     StripeObject.objects.create(
-        account=account, object_id=object_id, kind="webhook_endpoint", data=body
+        account=account,
+        object_id=object_id,
+        kind="webhook_endpoint",
+        data={**body, "connect": True} if connect else body,
     )
     return JsonResponse(body)
 

@@ -72,3 +72,59 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.object_id} {self.type}"
+
+
+class StripeKey(models.Model):
+    """Another key that authenticates as an account: a restricted key (``rk_test_…``) or an
+    OAuth access or refresh token a platform holds for a connected account. A revoked (or rolled)
+    key answers 401."""
+
+    RESTRICTED, ACCESS, REFRESH = "restricted", "access", "refresh"
+
+    account = models.ForeignKey(StripeAccount, on_delete=models.CASCADE, related_name="keys")
+    key = models.CharField(max_length=128, unique=True)
+    kind = models.CharField(max_length=16)
+    platform = models.ForeignKey(
+        StripeAccount, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.kind} {self.key[:12]}…"
+
+
+class StripeConnection(models.Model):
+    """A standard account connected to a platform by OAuth (until deauthorized)."""
+
+    platform = models.ForeignKey(
+        StripeAccount, on_delete=models.CASCADE, related_name="connections"
+    )
+    account = models.ForeignKey(StripeAccount, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=20)
+    publishable_key = models.CharField(max_length=128)
+    connected_at = models.DateTimeField(auto_now_add=True)
+    deauthorized_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "account"], name="sandbox_stripe_connected")
+        ]
+
+    def __str__(self):
+        return f"{self.platform} → {self.account}"
+
+
+class StripeAuthCode(models.Model):
+    """An authorization code the Connect consent page issued, exchanged once at /oauth/token."""
+
+    code = models.CharField(max_length=100, unique=True)
+    platform = models.ForeignKey(StripeAccount, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(StripeAccount, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=20)
+    redirect_uri = models.CharField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.code

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from . import catalog, store
+from . import catalog, deliveries, store
 from .models import StripeAccount, StripeObject
 
 #: Monthly amounts (USD cents) of the sandbox's plan prices, by plan slug; another paid plan
@@ -64,3 +64,4 @@ def _seed(account: StripeAccount) -> None:
         StripeObject.objects.create(
             account=account, object_id=object_id, kind="webhook_endpoint", data=body
         )
+    deliveries.add_connect_endpoint(account)

@@ -21,3 +21,24 @@ urlpatterns = [
         name="stripe-webhook-endpoint",
     ),
 ]
+
+from . import connect, keys, payments  # noqa: E402
+
+urlpatterns += [
+    path("v1/payment_intents", payments.payment_intents, name="stripe-payment-intents"),
+    path(
+        "v1/payment_intents/<str:object_id>",
+        payments.payment_intent,
+        name="stripe-payment-intent",
+    ),
+    path("v1/charges", payments.charges, name="stripe-charges"),
+    path("v1/charges/<str:object_id>", payments.charge, name="stripe-charge"),
+    path("v1/refunds", payments.refunds, name="stripe-refunds"),
+    path("v1/refunds/<str:object_id>", payments.refund, name="stripe-refund"),
+    path("connect/oauth/authorize", connect.authorize, name="stripe-connect-authorize"),
+    path("connect/oauth/token", connect.token, name="stripe-connect-token"),
+    path("connect/oauth/deauthorize", connect.deauthorize, name="stripe-connect-deauthorize"),
+    path("_keys", keys.keys_view, name="stripe-keys"),
+    path("_keys/<str:key>", keys.key_view, name="stripe-key"),
+    path("_keys/<str:key>/roll", keys.roll_view, name="stripe-key-roll"),
+]

@@ -247,3 +247,241 @@ def test_products_and_prices_meet_stripes_description(sandbox, api):
         jsonschema.validate(api.post(f"{v1}/prices", data=form, timeout=10).json(), PRICE)
     jsonschema.validate(api.get(f"{v1}/prices", timeout=10).json(), list_of(PRICE))
     jsonschema.validate(api.get(f"{v1}/products", timeout=10).json(), list_of(PRODUCT))
+
+
+# Payments and Connect: the resources payment_intent, charge and refund of the same fixtures
+# (their expandable fields as ids or null), the card error of docs.stripe.com/api/errors (it
+# names decline_code, charge and payment_intent), and the token answer of
+# docs.stripe.com/connect/oauth-reference (POST /oauth/token).
+
+PAYMENT_INTENT_ID = {"type": "string", "pattern": "^pi_[A-Za-z0-9]+$"}
+CHARGE_ID = {"type": "string", "pattern": "^ch_[A-Za-z0-9]+$"}
+NULLABLE_CUSTOMER = {"oneOf": [{"type": "null"}, CUSTOMER_ID]}
+PAYMENT_INTENT = closed(
+    id=PAYMENT_INTENT_ID,
+    object={"const": "payment_intent"},
+    amount=INT,
+    amount_capturable=INT,
+    amount_details=OBJECT,
+    amount_received=INT,
+    application=TEXT,
+    application_fee_amount=maybe("integer"),
+    automatic_payment_methods=OBJECT,
+    canceled_at=maybe("integer"),
+    cancellation_reason=TEXT,
+    capture_method={"enum": ["automatic", "automatic_async", "manual"]},
+    client_secret=TEXT,
+    confirmation_method={"enum": ["automatic", "manual"]},
+    created=INT,
+    currency={"type": "string", "pattern": "^[a-z]{3}$"},
+    customer=NULLABLE_CUSTOMER,
+    customer_account=TEXT,
+    description=TEXT,
+    excluded_payment_method_types=maybe("array"),
+    last_payment_error=OBJECT,
+    latest_charge={"oneOf": [{"type": "null"}, CHARGE_ID]},
+    livemode=BOOL,
+    managed_payments=OBJECT,
+    metadata=METADATA,
+    next_action=OBJECT,
+    on_behalf_of=TEXT,
+    payment_method=TEXT,
+    payment_method_configuration_details=OBJECT,
+    payment_method_options=OBJECT,
+    payment_method_types={"type": "array", "items": {"type": "string"}},
+    processing=OBJECT,
+    receipt_email=TEXT,
+    review=TEXT,
+    setup_future_usage=TEXT,
+    shipping=OBJECT,
+    source=TEXT,
+    statement_descriptor=TEXT,
+    statement_descriptor_suffix=TEXT,
+    status={
+        "enum": [
+            "canceled",
+            "processing",
+            "requires_action",
+            "requires_capture",
+            "requires_confirmation",
+            "requires_payment_method",
+            "succeeded",
+        ]
+    },
+    transfer_data=OBJECT,
+    transfer_group=TEXT,
+)
+REFUND = closed(
+    id={"type": "string", "pattern": "^re_[A-Za-z0-9]+$"},
+    object={"const": "refund"},
+    amount=INT,
+    balance_transaction=TEXT,
+    charge=CHARGE_ID,
+    created=INT,
+    currency={"type": "string", "pattern": "^[a-z]{3}$"},
+    customer=NULLABLE_CUSTOMER,
+    customer_account=TEXT,
+    destination_details=OBJECT,
+    metadata=METADATA,
+    payment_intent={"oneOf": [{"type": "null"}, PAYMENT_INTENT_ID]},
+    payment_method=TEXT,
+    reason={"enum": ["duplicate", "fraudulent", "requested_by_customer", None]},
+    receipt_number=TEXT,
+    source_transfer_reversal=TEXT,
+    status={"enum": ["pending", "requires_action", "succeeded", "failed", "canceled"]},
+    transfer_reversal=TEXT,
+)
+CHARGE = closed(
+    id=CHARGE_ID,
+    object={"const": "charge"},
+    amount=INT,
+    amount_captured=INT,
+    amount_refunded=INT,
+    application=TEXT,
+    application_fee=TEXT,
+    application_fee_amount=maybe("integer"),
+    balance_transaction=TEXT,
+    billing_details=closed(
+        address=closed(**{key: TEXT for key in store.ADDRESS}),
+        email=TEXT,
+        name=TEXT,
+        phone=TEXT,
+        tax_id=TEXT,
+    ),
+    calculated_statement_descriptor=TEXT,
+    captured=BOOL,
+    created=INT,
+    currency={"type": "string", "pattern": "^[a-z]{3}$"},
+    customer=NULLABLE_CUSTOMER,
+    description=TEXT,
+    disputed=BOOL,
+    failure_balance_transaction=TEXT,
+    failure_code=TEXT,
+    failure_message=TEXT,
+    fraud_details=OBJECT,
+    livemode=BOOL,
+    metadata=METADATA,
+    on_behalf_of=TEXT,
+    outcome=closed(
+        advice_code=TEXT,
+        network_advice_code=TEXT,
+        network_decline_code=TEXT,
+        network_status=TEXT,
+        reason=TEXT,
+        seller_message=TEXT,
+        type={"type": "string"},
+    ),
+    paid=BOOL,
+    payment_intent={"oneOf": [{"type": "null"}, PAYMENT_INTENT_ID]},
+    payment_method=TEXT,
+    payment_method_details={
+        "type": "object",
+        "required": ["card", "type"],
+        "properties": {
+            "type": {"const": "card"},
+            "card": {
+                "type": "object",
+                "required": ["brand", "last4", "exp_month", "exp_year", "funding", "network"],
+            },
+        },
+    },
+    receipt_email=TEXT,
+    receipt_number=TEXT,
+    receipt_url=TEXT,
+    refunded=BOOL,
+    refunds=closed(
+        object={"const": "list"},
+        data={"type": "array", "items": REFUND},
+        has_more=BOOL,
+        url={"type": "string", "pattern": "^/v1/charges/ch_[A-Za-z0-9]+/refunds$"},
+    ),
+    review=TEXT,
+    shipping=OBJECT,
+    source=OBJECT,
+    source_transfer=TEXT,
+    statement_descriptor=TEXT,
+    statement_descriptor_suffix=TEXT,
+    status={"enum": ["failed", "pending", "succeeded"]},
+    transfer_data=OBJECT,
+    transfer_group=TEXT,
+)
+CARD_ERROR = closed(
+    error=closed(
+        type={"const": "card_error"},
+        code={"type": "string"},
+        decline_code={"type": "string"},
+        message={"type": "string"},
+        charge=CHARGE_ID,
+        payment_intent=PAYMENT_INTENT,
+    )
+)
+OAUTH_TOKEN = closed(
+    access_token={"type": "string", "minLength": 1},
+    livemode=BOOL,
+    refresh_token={"type": "string", "minLength": 1},
+    scope={"enum": ["read_only", "read_write"]},
+    stripe_publishable_key={"type": "string", "pattern": "^pk_test_"},
+    stripe_user_id={"type": "string", "pattern": "^acct_[A-Za-z0-9]+$"},
+    token_type={"const": "bearer"},
+)
+OAUTH_ERROR = closed(error={"type": "string"}, error_description={"type": "string"})
+
+
+def test_payments_meet_stripes_description(sandbox, api):
+    v1 = f"{sandbox.url}/stripe/v1"
+    customer = api.post(f"{v1}/customers", data={"email": "ada@acme.example"}, timeout=10)
+    form = {"amount": "2000", "currency": "usd", "customer": customer.json()["id"]}
+
+    waiting = api.post(f"{v1}/payment_intents", data=form, timeout=10).json()
+    jsonschema.validate(waiting, PAYMENT_INTENT)
+    paid = {**form, "payment_method": "pm_card_visa", "confirm": "true"}
+    intent = api.post(f"{v1}/payment_intents", data=paid, timeout=10).json()
+    jsonschema.validate(intent, PAYMENT_INTENT)
+    jsonschema.validate(
+        api.get(f"{v1}/payment_intents", timeout=10).json(), list_of(PAYMENT_INTENT)
+    )
+    refund = api.post(
+        f"{v1}/refunds", data={"payment_intent": intent["id"], "amount": "500"}, timeout=10
+    ).json()
+    jsonschema.validate(refund, REFUND)
+    jsonschema.validate(api.get(f"{v1}/refunds", timeout=10).json(), list_of(REFUND))
+    charge = api.get(f"{v1}/charges/{intent['latest_charge']}", timeout=10).json()
+    jsonschema.validate(charge, CHARGE)
+    jsonschema.validate(api.get(f"{v1}/charges", timeout=10).json(), list_of(CHARGE))
+
+    declined = api.post(
+        f"{v1}/payment_intents",
+        data={**paid, "payment_method": "pm_card_chargeDeclined"},
+        timeout=10,
+    )
+    assert declined.status_code == 402
+    jsonschema.validate(declined.json(), CARD_ERROR)
+    jsonschema.validate(declined.json()["error"]["payment_intent"], PAYMENT_INTENT)
+    jsonschema.validate(api.get(f"{v1}/charges", timeout=10).json(), list_of(CHARGE))
+    missing = api.post(f"{v1}/refunds", data={"charge": "ch_missing"}, timeout=10)
+    jsonschema.validate(missing.json(), ERROR)
+
+
+def test_the_oauth_token_answer_meets_stripes_description(sandbox, settings):
+    connect = f"{sandbox.url}/stripe/connect/oauth"
+    query = {
+        "client_id": settings.STRIPE_CONNECT_CLIENT_ID,
+        "response_type": "code",
+        "scope": "read_write",
+        "redirect_uri": "https://app.example.com/back",
+    }
+    back = requests.post(
+        f"{connect}/authorize",
+        params=query,
+        data={"decision": "allow"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    code = back.headers["Location"].split("code=")[1].split("&")[0]
+    platform = {"Authorization": f"Bearer {settings.STRIPE_SECRET_KEY}"}
+    form = {"grant_type": "authorization_code", "code": code}
+    answer = requests.post(f"{connect}/token", data=form, headers=platform, timeout=10)
+    jsonschema.validate(answer.json(), OAUTH_TOKEN)
+    again = requests.post(f"{connect}/token", data=form, headers=platform, timeout=10)
+    assert again.status_code == 400
+    jsonschema.validate(again.json(), OAUTH_ERROR)

@@ -199,8 +199,13 @@ def test_the_platform_key_opens_cliantas_account_with_its_plans_and_webhook(sand
     prices = platform.v1.prices.list({"lookup_keys": ["clianta_pro_monthly"]}).data
     assert [(price.unit_amount, price.recurring.interval) for price in prices] == [(2900, "month")]
     assert platform.v1.products.retrieve(prices[0].product).name == "Clianta Pro"
-    (endpoint,) = platform.v1.webhook_endpoints.list().data
-    assert endpoint.url == settings.PUBLIC_URL + "/api/webhooks/stripe"
+    endpoints = platform.v1.webhook_endpoints.list().data
+    urls = {endpoint.url: endpoint for endpoint in endpoints}
+    assert set(urls) == {
+        settings.PUBLIC_URL + path
+        for path in ("/api/webhooks/stripe", "/api/webhooks/stripe/connect")
+    }
+    endpoint = urls[settings.PUBLIC_URL + "/api/webhooks/stripe"]
     assert endpoint.enabled_events == ["*"]
     # The same account answers the next request: nothing is seeded twice.
     assert len(platform.v1.prices.list({"limit": 100}).data) == 2
