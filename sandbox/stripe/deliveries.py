@@ -88,7 +88,8 @@ def deliver(endpoints: list[dict], payload: str) -> None:
 
 def add_connect_endpoint(account: StripeAccount) -> None:
     """The platform's Connect endpoint: every event of its connected accounts, to
-    ``<PUBLIC_URL>/api/webhooks/stripe/connect``, signed with ``STRIPE_CONNECT_WEBHOOK_SECRETS[0]``."""
+    ``<PUBLIC_URL>/api/webhooks/stripe/connect``, signed with the first of
+    ``STRIPE_CONNECT_WEBHOOK_SECRETS``."""
     if not settings.STRIPE_CONNECT_WEBHOOK_SECRETS:
         return
     object_id = store.new_id("webhook_endpoint")
