@@ -42,3 +42,7 @@ urlpatterns += [
     path("_keys/<str:key>", keys.key_view, name="stripe-key"),
     path("_keys/<str:key>/roll", keys.roll_view, name="stripe-key-roll"),
 ]
+
+from . import account  # noqa: E402
+
+urlpatterns += [path("v1/account", account.current, name="stripe-account")]

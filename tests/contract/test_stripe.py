@@ -485,3 +485,32 @@ def test_the_oauth_token_answer_meets_stripes_description(sandbox, settings):
     again = requests.post(f"{connect}/token", data=form, headers=platform, timeout=10)
     assert again.status_code == 400
     jsonschema.validate(again.json(), OAUTH_ERROR)
+
+
+# The account a key authenticates as (resources.account; a standard account).
+ACCOUNT = closed(
+    id={"type": "string", "pattern": "^acct_[A-Za-z0-9]+$"},
+    object={"const": "account"},
+    business_profile={"type": "object"},
+    business_type=TEXT,
+    capabilities={"type": "object"},
+    charges_enabled=BOOL,
+    controller={"type": "object"},
+    country={"type": "string"},
+    created=INT,
+    default_currency={"type": "string"},
+    details_submitted=BOOL,
+    email=TEXT,
+    external_accounts={"type": "object", "properties": {"object": {"const": "list"}}},
+    future_requirements={"type": "object"},
+    metadata={"type": "object"},
+    payouts_enabled=BOOL,
+    requirements={"type": "object"},
+    settings={"type": "object"},
+    tos_acceptance=closed(date=maybe("integer"), ip=TEXT, user_agent=TEXT),
+    type={"enum": ["standard", "express", "custom", "none"]},
+)
+
+
+def test_the_account_a_key_opens_meets_stripes_description(api, sandbox):
+    jsonschema.validate(api.get(f"{sandbox.url}/stripe/v1/account", timeout=10).json(), ACCOUNT)
