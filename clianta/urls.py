@@ -21,10 +21,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Before integrations: its /api/integrations/<provider>/connect would take the POST routes
-    # of Notion, Twilio and Stripe.
+    # of Notion and Twilio.
     path("api/", include("productivity.urls")),
     path("api/", include("messaging.twilio.urls")),
-    path("api/", include("payments.urls")),
     path("", include("integrations.urls")),
     path("api/", include("email_accounts.urls")),
     path("api/", include("calendars.urls")),
@@ -33,6 +32,7 @@ urlpatterns = [
     path("api/", include("outbound_webhooks.urls")),
     path("", include("bookings.urls")),
     path("", include("billing.urls")),
+    path("api/", include("payments.urls")),
     path("api/", include("clianta.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>", invitation_page.invitation, name="invitation-page"),

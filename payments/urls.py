@@ -1,5 +1,4 @@
-"""Routes of payments, included under /api/ by clianta/urls.py (before integrations: its
-/api/integrations/<provider>/connect would take the POST of Stripe's)."""
+"""Routes of payments, included under /api/ by clianta/urls.py."""
 
 from django.urls import path
 
@@ -13,7 +12,7 @@ router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("invoices", views.InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
-    path("integrations/stripe/connect", views.StripeConnectView.as_view(), name="stripe-connect"),
+    path("integrations/stripe/key", views.StripeKeyView.as_view(), name="stripe-key"),
     path("deals/<uuid:pk>/invoice", views.DealInvoiceView.as_view(), name="deal-invoice"),
     path(
         "workspaces/<str:workspace_pk>/payments/settings",

@@ -43,7 +43,8 @@ class OAuthBackend(Protocol):
 
     def refresh(self, provider: Provider, refresh_token: str) -> TokenSet: ...
 
-    def revoke(self, provider: Provider, token: str) -> bool:
-        """Revoke the grant at the provider, where the provider supports it: true when the
+    def revoke(self, provider: Provider, token: str, account: str) -> bool:
+        """Revoke the grant (``token``, of the credential's ``account``; Stripe names the
+        account rather than a token) at the provider, where the provider supports it: true when the
         provider confirmed it (the audit trail records a revocation then), false when it offers
         no revocation."""

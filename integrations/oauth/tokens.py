@@ -118,7 +118,7 @@ def disconnect(credential: IntegrationCredential, *, actor=None, request=None) -
     token = credential.refresh_token or credential.access_token
     if provider.oauth is not None and token:
         try:
-            revoked = provider.oauth.revoke(provider, token)
+            revoked = provider.oauth.revoke(provider, token, credential.account)
         except IntegrationError as exc:
             revoked = False
             logger.warning(

@@ -123,7 +123,7 @@ class DealInvoiceView(WorkspaceScopedMixin, generics.GenericAPIView):
         )
 
 
-class StripeConnectView(WorkspaceScopedMixin, generics.GenericAPIView):
+class StripeKeyView(WorkspaceScopedMixin, generics.GenericAPIView):
     """Connect the workspace's Stripe account with a restricted key (owners and admins): Stripe
     checks it first (400 ``key_refused`` otherwise, nothing stored); it is stored encrypted.
     Connecting through Stripe Connect instead: ``GET /api/integrations/stripe/connect``."""

@@ -107,7 +107,7 @@ class GoogleOAuth:
             expires_at=_aware(credentials.expiry),
         )
 
-    def revoke(self, provider, token):
+    def revoke(self, provider, token, account):
         import requests
 
         try:

@@ -119,7 +119,7 @@ class MicrosoftOAuth:
             raise AuthExpired("The stored Microsoft grant has no refresh token.", provider=SLUG)
         return _tokens(provider, result, cache)
 
-    def revoke(self, provider, token):
+    def revoke(self, provider, token, account):
         """The identity platform has no endpoint revoking one app's refresh token (Graph's
         revokeSignInSessions signs the user out everywhere): the user removes the app at
         https://myapps.microsoft.com."""

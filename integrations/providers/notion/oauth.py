@@ -79,6 +79,6 @@ class NotionOAuth:
             _token_call(provider, grant_type="refresh_token", refresh_token=refresh_token)
         )
 
-    def revoke(self, provider, token):
+    def revoke(self, provider, token, account):
         """Notion offers no revocation to public integrations: the user removes access there."""
         return False

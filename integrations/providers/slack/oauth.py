@@ -87,7 +87,7 @@ class SlackOAuth:
         answer = self._access(provider, grant_type="refresh_token", refresh_token=refresh_token)
         return _tokens(answer)
 
-    def revoke(self, provider, token):
+    def revoke(self, provider, token, account):
         from slack_sdk.errors import SlackClientError
 
         try:

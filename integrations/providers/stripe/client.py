@@ -88,7 +88,7 @@ def check_key(key: str) -> tuple[str, str]:
     """The account id and name behind a key, once Stripe has taken it; KeyRefused otherwise."""
     try:
         with provider_errors():
-            account = client_for(key).v1.accounts.retrieve_current()
+            account = client_for(key).v1.accounts.retrieve_current().to_dict()
     except AuthExpired as exc:
         raise KeyRefused("Stripe refused this key.") from exc
     except ProviderError as exc:
@@ -100,7 +100,7 @@ def check_key(key: str) -> tuple[str, str]:
     profile = account.get("business_profile") or {}
     settings_ = account.get("settings") or {}
     name = profile.get("name") or (settings_.get("dashboard") or {}).get("display_name") or ""
-    return account.id, name
+    return account["id"], name
 
 
 class KeyRefused(ProviderError):

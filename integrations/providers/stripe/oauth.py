@@ -38,8 +38,10 @@ class StripeConnectOAuth:
 
     def exchange(self, provider, code, redirect_uri, code_verifier):
         answer = _oauth_errors(
-            lambda: client.platform().oauth.token(
-                {"grant_type": "authorization_code", "code": code}
+            lambda: (
+                client.platform()
+                .oauth.token({"grant_type": "authorization_code", "code": code})
+                .to_dict()
             )
         )
         return TokenSet(
@@ -52,22 +54,18 @@ class StripeConnectOAuth:
 
     def refresh(self, provider, refresh_token):
         answer = _oauth_errors(
-            lambda: client.platform().oauth.token(
-                {"grant_type": "refresh_token", "refresh_token": refresh_token}
+            lambda: (
+                client.platform()
+                .oauth.token({"grant_type": "refresh_token", "refresh_token": refresh_token})
+                .to_dict()
             )
         )
         return TokenSet(access_token=answer["access_token"], refresh_token=None)
 
-    def revoke(self, provider, token):
-        """Deauthorize the platform from the account whose access token this is (Stripe names
-        the account by its id, read with the token)."""
-
-        def deauthorize():
-            account = client.client_for(token).v1.accounts.retrieve_current().id
-            client.platform().oauth.deauthorize({"stripe_user_id": account})
-
+    def revoke(self, provider, token, account):
+        """Deauthorize the platform from the account (Stripe names it by its id)."""
         try:
-            _oauth_errors(deauthorize)
+            _oauth_errors(lambda: client.platform().oauth.deauthorize({"stripe_user_id": account}))
         except AuthExpired:
-            return False  # the token no longer works: the account already disconnected us
+            return False  # the account had already disconnected us
         return True
