@@ -11,11 +11,16 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from typing import Any
 
+import stripe
+from django.conf import settings
+
 from calendars import tasks as calendar_tasks
 from calendars.models import CalendarEvent
 from email_accounts import tasks as email_tasks
 from email_accounts.models import EmailMessage
 from integrations.models import IntegrationCredential
+from payments import tasks as payments_tasks
+from payments.models import Payment
 from productivity import knowledge
 from productivity import tasks as productivity_tasks
 from productivity.models import KnowledgePage
@@ -27,6 +32,8 @@ from sandbox.microsoft import tokens as microsoft_tokens
 from sandbox.microsoft.models import OutlookMessage
 from sandbox.notion import store as notion_store
 from sandbox.notion.models import NotionObject
+from sandbox.stripe import keys as stripe_keys
+from sandbox.stripe import store as stripe_store
 from tests.conftest import wait_for
 from tests.email_accounts.mail import raw
 
@@ -220,6 +227,41 @@ class NotionTarget(Target):
         notion_store.revoke(self.account.api_key)
 
 
+class StripeTarget(Target):
+    """The payments of a workspace's Stripe account (connected with a restricted key)."""
+
+    def seed(self, count):
+        api = self.stripe_api()
+        for i in range(count):
+            api.payment_intents.create(
+                {
+                    "amount": 1000 + i,
+                    "currency": "usd",
+                    "payment_method": "pm_card_visa",
+                    "confirm": True,
+                }
+            )
+
+    def stripe_api(self):
+        account = stripe_keys.account_of(self.credential.api_key)
+        return stripe.StripeClient(
+            account.secret_key,
+            base_addresses={"api": settings.STRIPE_API_URL},
+            max_network_retries=0,
+        ).v1
+
+    def remote_ids(self):
+        account = stripe_keys.account_of(self.credential.api_key)
+        return set(stripe_store.live(account, "payment_intent").values_list("object_id", flat=True))
+
+    def local_ids(self):
+        payments = Payment.objects.filter(workspace_id=self.account.workspace_id)
+        return list(payments.values_list("stripe_id", flat=True))
+
+    def revoke(self) -> None:
+        stripe_keys.revoke(self.credential.api_key)
+
+
 def gmail(account) -> Target:
     return GmailTarget("gmail", account, email_tasks.sync_account, "google", r"/gmail/v1/")
 
@@ -237,6 +279,13 @@ def outlook(account) -> Target:
 def imap(account, mailbox) -> Target:
     # No sandbox: faults come from a FaultyProxy or from the server itself.
     return ImapTarget("smtp", account, email_tasks.sync_account, "", "", mailbox=mailbox)
+
+
+def stripe_payments(account) -> Target:
+    # The stripe SDK retries a 5xx and a timeout twice by itself before raising.
+    return StripeTarget(
+        "stripe", account, payments_tasks.sync_account, "stripe", r"/v1/(payment_intents|events)", 3
+    )
 
 
 def notion(credential) -> Target:

@@ -12,6 +12,7 @@ tests/integrations/test_sync_runner.py.
 import pytest
 
 from integrations.models import IntegrationCredential, SyncLog
+from payments.models import PaymentsAccount
 from sandbox import faults
 from sandbox.notion import store as notion_store
 from tests.calendars.conftest import google_calendar, make_calendar  # noqa: F401 - fixtures
@@ -29,13 +30,14 @@ from tests.email_accounts.outlook.conftest import (  # noqa: F401 - fixtures
     outlook_account,
     tls_front,
 )
+from tests.payments.conftest import connected, stripe_account  # noqa: F401 - fixtures
 
 from . import targets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SEEDED = 12
-HTTP_PROVIDERS = ("gmail", "google_calendar", "outlook", "notion")
+HTTP_PROVIDERS = ("gmail", "google_calendar", "outlook", "notion", "stripe")
 FAULTS = {
     "500": {"status": 500},
     "429 with Retry-After": {"status": 429, "retry_after": 1},
@@ -61,6 +63,10 @@ def make_target(request, slug: str) -> targets.Target:
         return targets.outlook(request.getfixturevalue("outlook_account"))
     if slug == "notion":
         return targets.notion(request.getfixturevalue("notion_credential"))
+    if slug == "stripe":
+        request.getfixturevalue("connected")
+        workspace = request.getfixturevalue("workspace_a")
+        return targets.stripe_payments(PaymentsAccount.objects.get(workspace=workspace))
     if slug == "smtp":
         # Dovecot answers a failed login from an address that just failed one after a delay
         # (its auth penalty, 2 s and growing): the refusal must arrive within the timeout.
