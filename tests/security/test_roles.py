@@ -21,15 +21,20 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from billing.models import BillingAccount
 from bookings.models import Booking, BookingLink
 from calendars.models import CalendarIntegration
-from clianta.models import AuditEvent, Company, Contact, Membership, Workspace
+from clianta.models import AuditEvent, Company, Contact, Deal, Membership, Workspace
 from email_accounts.models import BlockedSender, EmailAccount, MailboxDelegate
 from integrations.models import IntegrationCredential
+from integrations.providers.stripe.client import platform as platform_client
 from messaging.slack.models import NotificationRule, SlackIntegration
 from outbound_webhooks import services as webhook_services
 from outbound_webhooks.models import Delivery
+from payments import services as payments_services
 from productivity.models import KnowledgePage
+from sandbox.stripe import keys as stripe_keys
+from sandbox.stripe import store as stripe_store
 from sandbox.twilio import store as twilio_store
 from tests.conftest import sandbox_tokens
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
@@ -75,6 +80,38 @@ class Row:
     browser: bool = False  # a page or browser flow (session login) rather than the token API
     prepare: Callable[[World], None] | None = None
     sandbox: bool = False  # it talks to a provider (the sandbox plays it)
+
+
+def _billing(world) -> str:
+    return f"/api/workspaces/{world.workspace.pk}/billing"
+
+
+def _billing_customer(world) -> None:
+    """The workspace has its Stripe customer (a checkout was started once)."""
+    customer = platform_client().v1.customers.create({"email": "owner@example.com"})
+    BillingAccount.objects.create(workspace=world.workspace, customer_id=customer.id)
+
+
+def _stripe_key(world) -> None:
+    world.extra["stripe_key"] = stripe_keys.restricted_key(stripe_store.create_account())
+
+
+def _payments_account(world) -> None:
+    _stripe_key(world)
+    owner = world.users["owner"]
+    payments_services.connect_key(world.workspace, owner, world.extra["stripe_key"])
+
+
+def _billable_deal(world) -> None:
+    _payments_account(world)
+    contact = Contact.objects.create(workspace=world.workspace, email="ada@acme.example")
+    world.extra["deal"] = Deal.objects.create(
+        workspace=world.workspace,
+        name="Pilot",
+        amount=1200,
+        contact=contact,
+        owner=world.users["integration_owner"],
+    )
 
 
 def _contact(world) -> None:
@@ -530,6 +567,53 @@ TABLE = [
         lambda w: f"/api/bookings/{w.extra['booking'].pk}/cancel",
         200,
         prepare=_booking,
+    ),
+    # Billing and payments: Clianta's own Stripe account and the workspace's.
+    Row("See the workspace's plan and billing", "get", lambda w: _billing(w), 200),
+    Row(
+        "Start a checkout for a plan",
+        "post",
+        lambda w: _billing(w) + "/checkout",
+        200,
+        body=lambda w: {"plan": "pro"},
+        sandbox=True,
+    ),
+    Row(
+        "Open the billing portal",
+        "post",
+        lambda w: _billing(w) + "/portal",
+        200,
+        prepare=_billing_customer,
+        sandbox=True,
+    ),
+    Row(
+        "Connect Stripe with a key",
+        "post",
+        lambda w: "/api/integrations/stripe/key",
+        201,
+        body=lambda w: {"api_key": w.extra["stripe_key"]},
+        prepare=_stripe_key,
+        sandbox=True,
+    ),
+    Row("See the payments", "get", lambda w: "/api/payments", 200),
+    Row("See the invoices", "get", lambda w: "/api/invoices", 200),
+    Row(
+        "Invoice a deal",
+        "post",
+        lambda w: f"/api/deals/{w.extra['deal'].pk}/invoice",
+        201,
+        body=lambda w: {"memo": "Thanks"},
+        prepare=_billable_deal,
+        sandbox=True,
+    ),
+    Row(
+        "Change the payments settings",
+        "patch",
+        lambda w: f"/api/workspaces/{w.workspace.pk}/payments/settings",
+        200,
+        body=lambda w: {"deal_won_on_paid": True},
+        prepare=_payments_account,
+        sandbox=True,
     ),
     Row("See the detailed health", "get", lambda w: "/api/health/detail", 200),
 ]
