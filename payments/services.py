@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 
 from clianta.models import Deal
-from integrations import health, sync
+from integrations import credentials, health, sync
 from integrations.errors import RECONNECT_MESSAGE, AccountTaken, AuthExpired, IntegrationError
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.oauth import tokens
@@ -154,15 +154,8 @@ def invoice_deal(deal: Deal, items: list[dict], days_until_due: int, memo: str) 
     (``items``: description, amount in the currency's unit, quantity; none: the deal's amount),
     then finalized and sent. Every call carries an idempotency key derived from the deal and
     the request, so a retried request bills once."""
-    found = (
-        PaymentsAccount.objects.select_related("credential")
-        .filter(workspace_id=deal.workspace_id)
-        .first()
-    )
-    if found is None:
-        raise PaymentsError(
-            "Connect the workspace's Stripe account first.", code="not_connected", provider=PROVIDER
-        )
+    credential = credentials.use(deal.workspace_id, PROVIDER)
+    found = PaymentsAccount.objects.get(workspace_id=deal.workspace_id)
     contact = deal.contact
     if contact is None or not contact.email:
         raise PaymentsError(
@@ -177,7 +170,7 @@ def invoice_deal(deal: Deal, items: list[dict], days_until_due: int, memo: str) 
     except ValueError as exc:
         raise PaymentsError(str(exc), code="invalid_amount", provider=PROVIDER) from exc
     key = _request_key(deal, lines, days_until_due, memo)
-    stripe = client(found.credential).v1
+    stripe = client(credential).v1
     try:
         with provider_errors():
             customer = _customer_for(stripe, found, contact, key)
@@ -207,9 +200,9 @@ def invoice_deal(deal: Deal, items: list[dict], days_until_due: int, memo: str) 
                 )
             stripe.invoices.finalize_invoice(invoice.id, {}, {"idempotency_key": f"{key}-finalize"})
             sent = stripe.invoices.send_invoice(invoice.id, {}, {"idempotency_key": f"{key}-send"})
-    except AuthExpired:
-        health.mark_needs_reconnect(found.credential, RECONNECT_MESSAGE)
-        raise
+    except AuthExpired as exc:
+        health.mark_needs_reconnect(credential, RECONNECT_MESSAGE)
+        raise AuthExpired(RECONNECT_MESSAGE, provider=PROVIDER) from exc
     Store(found, announce=False).put(sent.to_dict())
     return Invoice.objects.get(workspace_id=deal.workspace_id, stripe_id=sent.id)
 
