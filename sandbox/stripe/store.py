@@ -34,6 +34,15 @@ PREFIXES = {
     "webhook_endpoint": "we",
     "product": "prod",
     "price": "price",
+    "subscription": "sub",
+    "subscription_item": "si",
+    "invoice": "in",
+    "line_item": "il",
+    "invoiceitem": "ii",
+    "checkout.session": "cs_test",
+    "checkout.line_item": "li",
+    "billing_portal.session": "bps",
+    "billing_portal.configuration": "bpc",
 }
 
 

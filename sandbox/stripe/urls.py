@@ -21,3 +21,16 @@ urlpatterns = [
         name="stripe-webhook-endpoint",
     ),
 ]
+
+# Billing: subscriptions and their invoices.
+from . import invoices, subscriptions  # noqa: E402
+
+urlpatterns += [
+    path("v1/subscriptions", subscriptions.subscriptions, name="stripe-subscriptions"),
+    path(
+        "v1/subscriptions/<str:object_id>", subscriptions.subscription, name="stripe-subscription"
+    ),
+    path("v1/invoices", invoices.invoices, name="stripe-invoices"),
+    path("v1/invoices/<str:object_id>", invoices.invoice, name="stripe-invoice"),
+    path("v1/invoices/<str:object_id>/pay", invoices.invoice_pay, name="stripe-invoice-pay"),
+]
