@@ -34,3 +34,19 @@ urlpatterns += [
     path("v1/invoices/<str:object_id>", invoices.invoice, name="stripe-invoice"),
     path("v1/invoices/<str:object_id>/pay", invoices.invoice_pay, name="stripe-invoice-pay"),
 ]
+
+# Billing's clock: renewals and the end of payment retries, on request (not provider calls).
+from . import lifecycle  # noqa: E402
+
+urlpatterns += [
+    path(
+        "_control/subscriptions/<str:object_id>/renew",
+        lifecycle.renew_view,
+        name="stripe-control-renew",
+    ),
+    path(
+        "_control/subscriptions/<str:object_id>/give_up",
+        lifecycle.give_up_view,
+        name="stripe-control-give-up",
+    ),
+]
