@@ -123,3 +123,32 @@ def flag(value, param: str) -> bool:
     if value not in ("true", "false", True, False):
         raise invalid("Invalid boolean", param)
     return value in ("true", True)
+
+
+ZERO_DECIMAL = set(
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
+)
+
+
+def money(amount: int, currency: str) -> str:
+    """An amount in minor units as people read it: ``29.00 USD``."""
+    if currency in ZERO_DECIMAL:
+        return f"{amount} {currency.upper()}"
+    return f"{amount / 100:.2f} {currency.upper()}"

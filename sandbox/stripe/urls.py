@@ -50,3 +50,26 @@ urlpatterns += [
         name="stripe-control-give-up",
     ),
 ]
+
+# Checkout: sessions and their hosted page.
+from . import checkout  # noqa: E402
+
+urlpatterns += [
+    path("v1/checkout/sessions", checkout.sessions, name="stripe-checkout-sessions"),
+    path(
+        "v1/checkout/sessions/<str:object_id>",
+        checkout.session,
+        name="stripe-checkout-session",
+    ),
+    path(
+        "v1/checkout/sessions/<str:object_id>/expire",
+        checkout.session_expire,
+        name="stripe-checkout-session-expire",
+    ),
+    path(
+        "v1/checkout/sessions/<str:object_id>/line_items",
+        checkout.session_line_items,
+        name="stripe-checkout-session-line-items",
+    ),
+    path("checkout/<str:object_id>", checkout.page, name="stripe-checkout-page"),
+]
