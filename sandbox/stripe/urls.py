@@ -73,3 +73,14 @@ urlpatterns += [
     ),
     path("checkout/<str:object_id>", checkout.page, name="stripe-checkout-page"),
 ]
+
+# The customer portal and hosted invoice pages.
+from . import portal  # noqa: E402
+
+urlpatterns += [
+    path(
+        "v1/billing_portal/sessions", portal.portal_sessions, name="stripe-billing-portal-sessions"
+    ),
+    path("portal/<str:object_id>/<str:secret>", portal.portal_page, name="stripe-portal-page"),
+    path("invoice/<str:object_id>", portal.invoice_page, name="stripe-invoice-page"),
+]
