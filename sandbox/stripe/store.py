@@ -38,6 +38,15 @@ PREFIXES = {
     "refund": "re",
     "payment_method": "pm",
     "balance_transaction": "txn",
+    "subscription": "sub",
+    "subscription_item": "si",
+    "invoice": "in",
+    "line_item": "il",
+    "invoiceitem": "ii",
+    "checkout.session": "cs_test",
+    "checkout.line_item": "li",
+    "billing_portal.session": "bps",
+    "billing_portal.configuration": "bpc",
 }
 
 

@@ -46,3 +46,66 @@ urlpatterns += [
 from . import account  # noqa: E402
 
 urlpatterns += [path("v1/account", account.current, name="stripe-account")]
+
+# Billing: subscriptions and their invoices.
+from . import invoices, subscriptions  # noqa: E402
+
+urlpatterns += [
+    path("v1/subscriptions", subscriptions.subscriptions, name="stripe-subscriptions"),
+    path(
+        "v1/subscriptions/<str:object_id>", subscriptions.subscription, name="stripe-subscription"
+    ),
+    path("v1/invoices", invoices.invoices, name="stripe-invoices"),
+    path("v1/invoices/<str:object_id>", invoices.invoice, name="stripe-invoice"),
+    path("v1/invoices/<str:object_id>/pay", invoices.invoice_pay, name="stripe-invoice-pay"),
+]
+
+# Billing's clock: renewals and the end of payment retries, on request (not provider calls).
+from . import lifecycle  # noqa: E402
+
+urlpatterns += [
+    path(
+        "_control/subscriptions/<str:object_id>/renew",
+        lifecycle.renew_view,
+        name="stripe-control-renew",
+    ),
+    path(
+        "_control/subscriptions/<str:object_id>/give_up",
+        lifecycle.give_up_view,
+        name="stripe-control-give-up",
+    ),
+]
+
+# Checkout: sessions and their hosted page.
+from . import checkout  # noqa: E402
+
+urlpatterns += [
+    path("v1/checkout/sessions", checkout.sessions, name="stripe-checkout-sessions"),
+    path(
+        "v1/checkout/sessions/<str:object_id>",
+        checkout.session,
+        name="stripe-checkout-session",
+    ),
+    path(
+        "v1/checkout/sessions/<str:object_id>/expire",
+        checkout.session_expire,
+        name="stripe-checkout-session-expire",
+    ),
+    path(
+        "v1/checkout/sessions/<str:object_id>/line_items",
+        checkout.session_line_items,
+        name="stripe-checkout-session-line-items",
+    ),
+    path("checkout/<str:object_id>", checkout.page, name="stripe-checkout-page"),
+]
+
+# The customer portal and hosted invoice pages.
+from . import portal  # noqa: E402
+
+urlpatterns += [
+    path(
+        "v1/billing_portal/sessions", portal.portal_sessions, name="stripe-billing-portal-sessions"
+    ),
+    path("portal/<str:object_id>/<str:secret>", portal.portal_page, name="stripe-portal-page"),
+    path("invoice/<str:object_id>", portal.invoice_page, name="stripe-invoice-page"),
+]

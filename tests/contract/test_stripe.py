@@ -514,3 +514,401 @@ ACCOUNT = closed(
 
 def test_the_account_a_key_opens_meets_stripes_description(api, sandbox):
     jsonschema.validate(api.get(f"{sandbox.url}/stripe/v1/account", timeout=10).json(), ACCOUNT)
+
+
+# Billing: subscription, subscription_item, invoice (with its line_item), checkout.session and
+# billing_portal.session, as the same fixtures show them (Stripe's API reference for
+# checkout.session's line items: /v1/checkout/sessions/{id}/line_items, object "item").
+
+NUMBER = maybe("integer")
+SUBSCRIPTION_ID = {"type": "string", "pattern": "^sub_[A-Za-z0-9]+$"}
+INVOICE_ID = {"type": "string", "pattern": "^in_[A-Za-z0-9]+$"}
+PLAN = closed(
+    id={"type": "string"},
+    object={"const": "plan"},
+    active=BOOL,
+    amount=NUMBER,
+    amount_decimal=TEXT,
+    billing_scheme={"enum": ["per_unit", "tiered"]},
+    created=INT,
+    currency={"type": "string"},
+    interval={"enum": ["day", "week", "month", "year"]},
+    interval_count=INT,
+    livemode=BOOL,
+    metadata=maybe("object"),
+    meter=TEXT,
+    nickname=TEXT,
+    product=TEXT,
+    tiers_mode=TEXT,
+    transform_usage=OBJECT,
+    trial_period_days=NUMBER,
+    usage_type={"enum": ["licensed", "metered"]},
+)
+SUBSCRIPTION_ITEM = closed(
+    id={"type": "string", "pattern": "^si_[A-Za-z0-9]+$"},
+    object={"const": "subscription_item"},
+    billing_thresholds=OBJECT,
+    created=INT,
+    current_period_end=INT,
+    current_period_start=INT,
+    discounts={"type": "array"},
+    metadata=METADATA,
+    plan=PLAN,
+    price=PRICE,
+    quantity=INT,
+    subscription=SUBSCRIPTION_ID,
+    tax_rates={"type": "array"},
+)
+SUBSCRIPTION = closed(
+    id=SUBSCRIPTION_ID,
+    object={"const": "subscription"},
+    application=TEXT,
+    application_fee_percent=maybe("number"),
+    automatic_tax=OBJECT,
+    billing_cycle_anchor=INT,
+    billing_cycle_anchor_config=OBJECT,
+    billing_mode=OBJECT,
+    billing_schedules={"type": "array"},
+    billing_thresholds=OBJECT,
+    cancel_at=NUMBER,
+    cancel_at_period_end=BOOL,
+    canceled_at=NUMBER,
+    cancellation_details=closed(
+        comment=TEXT,
+        feedback=TEXT,
+        reason={"enum": [None, "cancellation_requested", "payment_disputed", "payment_failed"]},
+    ),
+    collection_method={"enum": ["charge_automatically", "send_invoice"]},
+    created=INT,
+    currency={"type": "string", "pattern": "^[a-z]{3}$"},
+    customer=CUSTOMER_ID,
+    customer_account=TEXT,
+    days_until_due=NUMBER,
+    default_payment_method=TEXT,
+    default_source=TEXT,
+    default_tax_rates={"type": "array"},
+    description=TEXT,
+    discounts={"type": "array"},
+    ended_at=NUMBER,
+    invoice_settings=OBJECT,
+    items=closed(
+        object={"const": "list"},
+        data={"type": "array", "items": SUBSCRIPTION_ITEM, "minItems": 1},
+        has_more=BOOL,
+        url={"type": "string", "pattern": "^/v1/subscription_items"},
+    ),
+    latest_invoice={"oneOf": [{"type": "null"}, INVOICE_ID, {"type": "object"}]},
+    livemode=BOOL,
+    managed_payments=OBJECT,
+    metadata=METADATA,
+    next_pending_invoice_item_invoice=NUMBER,
+    on_behalf_of=TEXT,
+    pause_collection=OBJECT,
+    payment_settings=OBJECT,
+    pending_invoice_item_interval=OBJECT,
+    pending_setup_intent=TEXT,
+    pending_update=OBJECT,
+    schedule=TEXT,
+    start_date=INT,
+    status={
+        "enum": [
+            "incomplete",
+            "incomplete_expired",
+            "trialing",
+            "active",
+            "past_due",
+            "canceled",
+            "unpaid",
+            "paused",
+        ]
+    },
+    test_clock=TEXT,
+    transfer_data=OBJECT,
+    trial_end=NUMBER,
+    trial_settings=OBJECT,
+    trial_start=NUMBER,
+)
+LINE_ITEM = closed(
+    id={"type": "string", "pattern": "^il_[A-Za-z0-9]+$"},
+    object={"const": "line_item"},
+    amount=INT,
+    currency={"type": "string"},
+    description=TEXT,
+    discount_amounts={"type": "array"},
+    discountable=BOOL,
+    discounts={"type": "array"},
+    invoice=INVOICE_ID,
+    livemode=BOOL,
+    metadata=METADATA,
+    parent=OBJECT,
+    period=closed(end=INT, start=INT),
+    pretax_credit_amounts=maybe("array"),
+    pricing=OBJECT,
+    quantity=NUMBER,
+    quantity_decimal=TEXT,
+    subscription=maybe("string"),
+    subtotal=INT,
+    taxes=maybe("array"),
+)
+INVOICE_NULLABLE_OBJECTS = [
+    "automatic_tax",
+    "customer_address",
+    "customer_shipping",
+    "from_invoice",
+    "issuer",
+    "last_finalization_error",
+    "parent",
+    "payment_settings",
+    "rendering",
+    "shipping_cost",
+    "shipping_details",
+]
+INVOICE_NULLABLE_TEXT = [
+    "account_country",
+    "account_name",
+    "application",
+    "customer_account",
+    "customer_email",
+    "customer_name",
+    "customer_phone",
+    "default_payment_method",
+    "default_source",
+    "description",
+    "footer",
+    "hosted_invoice_url",
+    "invoice_pdf",
+    "latest_revision",
+    "number",
+    "on_behalf_of",
+    "receipt_number",
+    "statement_descriptor",
+    "subscription",
+    "test_clock",
+]
+INVOICE_NUMBERS = [
+    "amount_due",
+    "amount_overpaid",
+    "amount_paid",
+    "amount_remaining",
+    "amount_shipping",
+    "attempt_count",
+    "created",
+    "period_end",
+    "period_start",
+    "post_payment_credit_notes_amount",
+    "pre_payment_credit_notes_amount",
+    "starting_balance",
+    "subtotal",
+    "total",
+]
+INVOICE_MAYBE_NUMBERS = [
+    "automatically_finalizes_at",
+    "due_date",
+    "effective_at",
+    "ending_balance",
+    "next_payment_attempt",
+    "subtotal_excluding_tax",
+    "total_excluding_tax",
+    "webhooks_delivered_at",
+]
+INVOICE_ARRAYS = [
+    "account_tax_ids",
+    "custom_fields",
+    "customer_tax_ids",
+    "default_tax_rates",
+    "discounts",
+    "total_discount_amounts",
+    "total_pretax_credit_amounts",
+    "total_taxes",
+]
+INVOICE = closed(
+    id=INVOICE_ID,
+    object={"const": "invoice"},
+    attempted=BOOL,
+    auto_advance=BOOL,
+    livemode=BOOL,
+    billing_reason={
+        "enum": [
+            "automatic_pending_invoice_item_invoice",
+            "manual",
+            "quote_accept",
+            "subscription",
+            "subscription_create",
+            "subscription_cycle",
+            "subscription_threshold",
+            "subscription_update",
+            "upcoming",
+        ]
+    },
+    collection_method={"enum": ["charge_automatically", "send_invoice"]},
+    currency={"type": "string", "pattern": "^[a-z]{3}$"},
+    customer=CUSTOMER_ID,
+    customer_tax_exempt={"enum": ["exempt", "none", "reverse", None]},
+    lines=closed(
+        object={"const": "list"},
+        data={"type": "array", "items": LINE_ITEM},
+        has_more=BOOL,
+        url={"type": "string", "pattern": "^/v1/invoices/in_[A-Za-z0-9]+/lines$"},
+    ),
+    metadata=METADATA,
+    status={"enum": ["draft", "open", "paid", "uncollectible", "void"]},
+    status_transitions=closed(
+        finalized_at=NUMBER, marked_uncollectible_at=NUMBER, paid_at=NUMBER, voided_at=NUMBER
+    ),
+    **dict.fromkeys(INVOICE_NULLABLE_OBJECTS, OBJECT),
+    **dict.fromkeys(INVOICE_NULLABLE_TEXT, TEXT),
+    **dict.fromkeys(INVOICE_NUMBERS, INT),
+    **dict.fromkeys(INVOICE_MAYBE_NUMBERS, NUMBER),
+    **dict.fromkeys(INVOICE_ARRAYS, maybe("array")),
+)
+CHECKOUT_OBJECTS = [
+    "adaptive_pricing",
+    "after_expiration",
+    "automatic_tax",
+    "collected_information",
+    "consent",
+    "consent_collection",
+    "currency_conversion",
+    "custom_text",
+    "customer_details",
+    "invoice_creation",
+    "managed_payments",
+    "payment_method_configuration_details",
+    "payment_method_options",
+    "permissions",
+    "phone_number_collection",
+    "saved_payment_method_options",
+    "shipping_address_collection",
+    "shipping_cost",
+    "total_details",
+    "wallet_options",
+]
+CHECKOUT_TEXT = [
+    "billing_address_collection",
+    "cancel_url",
+    "client_reference_id",
+    "client_secret",
+    "currency",
+    "customer_account",
+    "customer_creation",
+    "customer_email",
+    "integration_identifier",
+    "locale",
+    "origin_context",
+    "payment_intent",
+    "payment_link",
+    "payment_method_collection",
+    "recovered_from",
+    "setup_intent",
+    "submit_type",
+    "success_url",
+    "ui_mode",
+    "url",
+]
+CHECKOUT_SESSION = closed(
+    id={"type": "string", "pattern": "^cs_test_[A-Za-z0-9]+$"},
+    object={"const": "checkout.session"},
+    allow_promotion_codes=maybe("boolean"),
+    amount_subtotal=NUMBER,
+    amount_total=NUMBER,
+    created=INT,
+    custom_fields={"type": "array"},
+    customer={"oneOf": [{"type": "null"}, CUSTOMER_ID, {"type": "object"}]},
+    discounts=maybe("array"),
+    expires_at=INT,
+    invoice={"oneOf": [{"type": "null"}, INVOICE_ID, {"type": "object"}]},
+    livemode=BOOL,
+    metadata=METADATA,
+    mode={"enum": ["payment", "setup", "subscription"]},
+    payment_method_types={"type": "array", "items": {"type": "string"}},
+    payment_status={"enum": ["no_payment_required", "paid", "unpaid"]},
+    shipping_options={"type": "array"},
+    status={"enum": ["complete", "expired", "open", None]},
+    subscription={"oneOf": [{"type": "null"}, SUBSCRIPTION_ID, {"type": "object"}]},
+    **dict.fromkeys(CHECKOUT_OBJECTS, OBJECT),
+    **dict.fromkeys(CHECKOUT_TEXT, TEXT),
+)
+CHECKOUT_ITEM = closed(
+    id={"type": "string", "pattern": "^li_[A-Za-z0-9]+$"},
+    object={"const": "item"},
+    amount_discount=INT,
+    amount_subtotal=INT,
+    amount_tax=INT,
+    amount_total=INT,
+    currency={"type": "string"},
+    description=TEXT,
+    price=PRICE,
+    quantity=NUMBER,
+)
+BILLING_PORTAL_SESSION = closed(
+    id={"type": "string", "pattern": "^bps_[A-Za-z0-9]+$"},
+    object={"const": "billing_portal.session"},
+    configuration={"type": "string", "pattern": "^bpc_"},
+    created=INT,
+    customer=CUSTOMER_ID,
+    customer_account=TEXT,
+    flow=OBJECT,
+    livemode=BOOL,
+    locale=TEXT,
+    on_behalf_of=TEXT,
+    return_url=TEXT,
+    url={"type": "string", "format": "uri"},
+)
+
+
+def test_billing_objects_meet_stripes_description(sandbox, api, settings):
+    settings.CSRF_COOKIE_SECURE = False
+    v1 = f"{sandbox.url}/stripe/v1"
+    product = api.post(f"{v1}/products", data={"name": "Pro"}, timeout=10).json()
+    form = {
+        "product": product["id"],
+        "currency": "usd",
+        "unit_amount": "2900",
+        "recurring[interval]": "month",
+    }
+    price = api.post(f"{v1}/prices", data=form, timeout=10).json()
+    customer = api.post(f"{v1}/customers", data={"email": "a@acme.example"}, timeout=10).json()
+
+    form = {"customer": customer["id"], "items[0][price]": price["id"]}
+    subscription = api.post(f"{v1}/subscriptions", data=form, timeout=10).json()
+    jsonschema.validate(subscription, SUBSCRIPTION)
+    expanded = api.get(
+        f"{v1}/subscriptions/{subscription['id']}",
+        params={"expand[]": "latest_invoice"},
+        timeout=10,
+    ).json()
+    jsonschema.validate(expanded, SUBSCRIPTION)
+    jsonschema.validate(expanded["latest_invoice"], INVOICE)
+    jsonschema.validate(api.get(f"{v1}/subscriptions", timeout=10).json(), list_of(SUBSCRIPTION))
+    jsonschema.validate(api.get(f"{v1}/invoices", timeout=10).json(), list_of(INVOICE))
+    canceled = api.delete(f"{v1}/subscriptions/{subscription['id']}", timeout=10).json()
+    jsonschema.validate(canceled, SUBSCRIPTION)
+
+    form = {
+        "mode": "subscription",
+        "line_items[0][price]": price["id"],
+        "line_items[0][quantity]": "1",
+        "success_url": "https://crm.example.com/done",
+    }
+    session = api.post(f"{v1}/checkout/sessions", data=form, timeout=10).json()
+    jsonschema.validate(session, CHECKOUT_SESSION)
+    jsonschema.validate(
+        api.get(f"{v1}/checkout/sessions", timeout=10).json(), list_of(CHECKOUT_SESSION)
+    )
+    items = api.get(f"{v1}/checkout/sessions/{session['id']}/line_items", timeout=10).json()
+    jsonschema.validate(items, list_of(CHECKOUT_ITEM))
+    expired = api.post(f"{v1}/checkout/sessions/{session['id']}/expire", timeout=10).json()
+    jsonschema.validate(expired, CHECKOUT_SESSION)
+
+    form = {"customer": customer["id"], "return_url": "https://crm.example.com/billing"}
+    portal = api.post(f"{v1}/billing_portal/sessions", data=form, timeout=10).json()
+    jsonschema.validate(portal, BILLING_PORTAL_SESSION)
+    for answer in (
+        api.get(f"{v1}/subscriptions/sub_missing", timeout=10),
+        api.post(f"{v1}/subscriptions", data={"customer": customer["id"]}, timeout=10),
+        api.post(f"{v1}/invoices/{expanded['latest_invoice']['id']}/pay", timeout=10),
+        api.post(f"{v1}/checkout/sessions", data={"mode": "subscription"}, timeout=10),
+        api.post(f"{v1}/billing_portal/sessions", data={}, timeout=10),
+    ):
+        assert answer.status_code in (400, 404)
+        jsonschema.validate(answer.json(), ERROR)
