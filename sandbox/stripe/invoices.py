@@ -345,6 +345,4 @@ def pay_invoice(request, account, params, object_id):
     return JsonResponse(billing.expand(account, billing.public(invoice), params))
 
 
-invoices = route(GET=list_invoices)
-invoice = route(GET=get_invoice)
 invoice_pay = route(POST=pay_invoice)

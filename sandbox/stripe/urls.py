@@ -48,15 +48,20 @@ from . import account  # noqa: E402
 urlpatterns += [path("v1/account", account.current, name="stripe-account")]
 
 # Billing: subscriptions and their invoices.
-from . import invoices, subscriptions  # noqa: E402
+from . import invoices, invoicing, subscriptions  # noqa: E402
 
 urlpatterns += [
     path("v1/subscriptions", subscriptions.subscriptions, name="stripe-subscriptions"),
     path(
         "v1/subscriptions/<str:object_id>", subscriptions.subscription, name="stripe-subscription"
     ),
-    path("v1/invoices", invoices.invoices, name="stripe-invoices"),
-    path("v1/invoices/<str:object_id>", invoices.invoice, name="stripe-invoice"),
+    path("v1/invoices", invoicing.invoices_route, name="stripe-invoices"),
+    path("v1/invoices/<str:object_id>", invoicing.invoice_route, name="stripe-invoice"),
+    path("v1/invoices/<str:object_id>/finalize", invoicing.finalize, name="stripe-finalize"),
+    path("v1/invoices/<str:object_id>/send", invoicing.send, name="stripe-invoice-send"),
+    path("v1/invoices/<str:object_id>/void", invoicing.void, name="stripe-invoice-void"),
+    path("v1/invoiceitems", invoicing.items, name="stripe-invoice-items"),
+    path("v1/invoiceitems/<str:object_id>", invoicing.item, name="stripe-invoice-item"),
     path("v1/invoices/<str:object_id>/pay", invoices.invoice_pay, name="stripe-invoice-pay"),
 ]
 

@@ -912,3 +912,67 @@ def test_billing_objects_meet_stripes_description(sandbox, api, settings):
     ):
         assert answer.status_code in (400, 404)
         jsonschema.validate(answer.json(), ERROR)
+
+
+# An invoice item (resources.invoiceitem).
+INVOICE_ITEM = closed(
+    id={"type": "string", "pattern": "^ii_[A-Za-z0-9]+$"},
+    object={"const": "invoiceitem"},
+    amount=INT,
+    currency={"type": "string"},
+    customer={"type": "string"},
+    customer_account=TEXT,
+    date=INT,
+    description=TEXT,
+    discountable=BOOL,
+    discounts={"type": "array"},
+    invoice=maybe("string"),
+    livemode=BOOL,
+    metadata=METADATA,
+    net_amount=INT,
+    parent=OBJECT,
+    period=closed(end=INT, start=INT),
+    pricing=OBJECT,
+    proration=BOOL,
+    quantity=INT,
+    quantity_decimal=TEXT,
+    tax_rates={"type": "array"},
+    test_clock=TEXT,
+)
+
+
+def test_invoices_made_by_api_meet_stripes_description(sandbox, api):
+    v1 = f"{sandbox.url}/stripe/v1"
+    customer = api.post(f"{v1}/customers", data={"email": "ada@acme.example"}, timeout=10).json()
+    draft = api.post(
+        f"{v1}/invoices",
+        data={
+            "customer": customer["id"],
+            "collection_method": "send_invoice",
+            "days_until_due": 30,
+        },
+        timeout=10,
+    ).json()
+    jsonschema.validate(draft, INVOICE)
+    item = api.post(
+        f"{v1}/invoiceitems",
+        data={
+            "customer": customer["id"],
+            "invoice": draft["id"],
+            "unit_amount_decimal": "2500",
+            "quantity": 2,
+            "description": "Seats",
+        },
+        timeout=10,
+    ).json()
+    jsonschema.validate(item, INVOICE_ITEM)
+    jsonschema.validate(api.get(f"{v1}/invoiceitems", timeout=10).json(), list_of(INVOICE_ITEM))
+    for step in ("finalize", "send"):
+        jsonschema.validate(
+            api.post(f"{v1}/invoices/{draft['id']}/{step}", timeout=10).json(), INVOICE
+        )
+    voided = api.post(f"{v1}/invoices/{draft['id']}/void", timeout=10).json()
+    jsonschema.validate(voided, INVOICE)
+    again = api.post(f"{v1}/invoices/{draft['id']}/void", timeout=10)
+    assert again.status_code == 400
+    jsonschema.validate(again.json(), ERROR)
