@@ -1,20 +1,19 @@
 """Routes of billing (the API under /api/, the settings page's two buttons under /billing/),
 included by clianta/urls.py."""
 
-from django.urls import include, path
-
-from clianta.api.routers import Router
+from django.urls import path
 
 from . import pages
-from .api.views import BillingViewSet
+from .api import views
 from .webhooks import BillingWebhook
 
-router = Router()
-router.register(r"workspaces/(?P<workspace_pk>[^/.]+)/billing", BillingViewSet, "billing")
+BILLING = "api/workspaces/<str:workspace_pk>/billing"
 
 urlpatterns = [
     path("api/webhooks/stripe", BillingWebhook.as_view(), name="stripe-webhook"),
-    path("api/", include(router.urls)),
+    path(BILLING, views.BillingView.as_view(), name="billing"),
+    path(BILLING + "/checkout", views.CheckoutView.as_view(), name="billing-checkout-api"),
+    path(BILLING + "/portal", views.PortalView.as_view(), name="billing-portal-api"),
     path("billing/checkout", pages.checkout, name="billing-checkout"),
     path("billing/portal", pages.portal, name="billing-portal"),
 ]

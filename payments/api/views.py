@@ -14,6 +14,7 @@ from clianta.api.pagination import CursorPagination
 from clianta.api.schema import ErrorSerializer
 from clianta.api.scoping import WorkspaceScopedMixin
 from clianta.models import Company, Contact, Deal
+from integrations.errors import ConfigurationError
 
 from .. import services
 from ..models import Invoice, Payment, PaymentsAccount
@@ -165,7 +166,8 @@ class PaymentsSettingsView(WorkspaceScopedMixin, generics.RetrieveUpdateAPIView)
     def get_object(self):
         found = PaymentsAccount.objects.filter(workspace=self.workspace).first()
         if found is None:
-            raise ValidationError(
-                {"non_field_errors": ["Connect the workspace's Stripe account first."]}
+            raise ConfigurationError(
+                "Connect the workspace's Stripe account first (Settings → Integrations).",
+                provider="stripe",
             )
         return found

@@ -55,6 +55,13 @@ ALLOWED = {
     "GET /api/calendar/availability": "end after start; needs a connected calendar",
     # The customer portal is for a workspace that has subscribed once.
     "POST /api/workspaces/{workspace_pk}/billing/portal": "a checkout must have come first",
+    # A restricted key is checked with Stripe.
+    "POST /api/integrations/stripe/key": "checked with Stripe",
+    # The payments settings are those of a connected Stripe account.
+    "GET /api/workspaces/{workspace_pk}/payments/settings": "Stripe must be connected",
+    "PATCH /api/workspaces/{workspace_pk}/payments/settings": "Stripe must be connected",
+    # A lifetime value is a contact's or a company's: one of the two, a rule between fields.
+    "GET /api/payments/lifetime-value": "a contact or a company, not both",
 }
 
 

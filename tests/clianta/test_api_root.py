@@ -15,5 +15,5 @@ def test_the_api_root_links_the_list_routes_of_every_app(api_a):
     assert links["slack/messages"] == "http://testserver/api/slack/messages"
     assert links["sms"] == "http://testserver/api/sms"
     assert links["webhook-endpoints"] == "http://testserver/api/webhook-endpoints"
-    assert len(links) == 28
+    assert len(links) == 30
     assert not any("workspace_pk" in key or "apollo" in key for key in links)
