@@ -17,11 +17,11 @@ from integrations import credentials, health, sync
 from integrations.errors import RECONNECT_MESSAGE, AccountTaken, AuthExpired, IntegrationError
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.oauth import tokens
-from integrations.providers.stripe.client import check_key, client, provider_errors
+from integrations.providers.stripe.client import check_key, client
 from integrations.signals import credential_connected
 
 from . import money
-from .backends.stripe import StripePaymentsSync
+from .backends.stripe import StripePaymentsSync, calls
 from .models import Customer, Invoice, Payment, PaymentsAccount
 from .store import DEAL_METADATA, Store
 
@@ -172,7 +172,7 @@ def invoice_deal(deal: Deal, items: list[dict], days_until_due: int, memo: str) 
     key = _request_key(deal, lines, days_until_due, memo)
     stripe = client(credential).v1
     try:
-        with provider_errors():
+        with calls(credential):
             customer = _customer_for(stripe, found, contact, key)
             invoice = stripe.invoices.create(
                 {
@@ -201,7 +201,6 @@ def invoice_deal(deal: Deal, items: list[dict], days_until_due: int, memo: str) 
             stripe.invoices.finalize_invoice(invoice.id, {}, {"idempotency_key": f"{key}-finalize"})
             sent = stripe.invoices.send_invoice(invoice.id, {}, {"idempotency_key": f"{key}-send"})
     except AuthExpired as exc:
-        health.mark_needs_reconnect(credential, RECONNECT_MESSAGE)
         raise AuthExpired(RECONNECT_MESSAGE, provider=PROVIDER) from exc
     Store(found, announce=False).put(sent.to_dict())
     return Invoice.objects.get(workspace_id=deal.workspace_id, stripe_id=sent.id)

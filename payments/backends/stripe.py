@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.utils import timezone
 
-from integrations.errors import ProviderError
+from integrations import health
+from integrations.errors import RECONNECT_MESSAGE, AuthExpired, ProviderError
 from integrations.providers.stripe.client import client, provider_errors
 from integrations.sync import Counts, Page, SyncJob
 
@@ -27,6 +29,18 @@ PAGE_SIZE = 100
 #: The backfill's lists, in order: customers first, so what follows links to them.
 KINDS = ("customers", "payment_intents", "invoices", "subscriptions", "refunds")
 BACKFILL, EVENTS = "backfill", "events"
+
+
+@contextmanager
+def calls(credential) -> Iterator[None]:
+    """Stripe's errors mapped into the error tree; a refused key or an account that
+    disconnected Clianta marks the credential to reconnect."""
+    try:
+        with provider_errors():
+            yield
+    except AuthExpired:
+        health.mark_needs_reconnect(credential, RECONNECT_MESSAGE)
+        raise
 
 
 class EventsExpired(Exception):
@@ -97,7 +111,7 @@ class StripePaymentsSync(SyncJob):
             params["starting_after"] = cursor["after"]
         if kind == "subscriptions":
             params["status"] = "all"
-        with provider_errors():
+        with calls(self.credential):
             found = getattr(self.stripe, kind).list(params)
         objects = [(item.to_dict(), False) for item in found.data]
         more = found.has_more and objects
@@ -111,7 +125,7 @@ class StripePaymentsSync(SyncJob):
     # Events ----------------------------------------------------------------------------------
 
     def _newest_event(self) -> str:
-        with provider_errors():
+        with calls(self.credential):
             newest = self.stripe.events.list({"limit": 1}).data
         return newest[0].id if newest else ""
 
@@ -137,7 +151,7 @@ class StripePaymentsSync(SyncJob):
         ``after`` is empty: the account had none when the sync began)."""
         params = {"limit": PAGE_SIZE}
         try:
-            with provider_errors():
+            with calls(self.credential):
                 if after:
                     found = self.stripe.events.list({**params, "ending_before": after})
                     return [e.to_dict() for e in reversed(found.data)], found.has_more

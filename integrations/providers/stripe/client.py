@@ -58,7 +58,12 @@ def mapped_error(exc: stripe.StripeError) -> IntegrationError:
     fields = {"provider": "stripe", "status": status, "provider_code": code}
     message = exc.user_message or "Stripe refused the request."
     if isinstance(exc, stripe.AuthenticationError):
-        return AuthExpired("Stripe refused the account's API key.", **fields)
+        return AuthExpired("Stripe refused the account's API key: reconnect it.", **fields)
+    if code == "account_invalid":
+        # The platform's key may no longer act on the account: it disconnected Clianta.
+        return AuthExpired(
+            "Stripe no longer lets Clianta reach the account: reconnect it.", **fields
+        )
     if isinstance(exc, stripe.RateLimitError):
         return RateLimited("Stripe's rate limit was reached.", **fields)
     # APIError covers a 5xx and an answer the SDK could not read (cut, not JSON);
