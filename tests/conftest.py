@@ -166,6 +166,18 @@ def sandbox(live_server, settings):
     return Sandbox(settings.SANDBOX_URL)
 
 
+@pytest.fixture
+def stripe_platform(sandbox, settings):
+    """Clianta's own account in the sandbox's Stripe, made now, its webhook endpoints pointing
+    at this test's live server. (One made between two tests by a worker's late task, while the
+    settings were back to their defaults, would point elsewhere: it is replaced.)"""
+    from sandbox.stripe.models import StripeAccount
+    from sandbox.stripe.platform import platform_account
+
+    StripeAccount.objects.filter(secret_key=settings.STRIPE_SECRET_KEY).delete()
+    return platform_account()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _unconsumed_queue():
     """Tasks published by tests without a worker go to a queue nobody reads (purged at the

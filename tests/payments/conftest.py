@@ -10,7 +10,6 @@ from integrations.models import IntegrationCredential
 from payments import services
 from sandbox.stripe import keys, store
 from sandbox.stripe.connect import connect
-from sandbox.stripe.platform import platform_account
 
 
 @dataclass
@@ -27,9 +26,9 @@ def api_for(sandbox, key: str) -> stripe.StripeClient:
 
 
 @pytest.fixture
-def stripe_account(sandbox) -> StripeAccount:
+def stripe_account(sandbox, stripe_platform) -> StripeAccount:
     account = store.create_account()
-    connect(platform_account(), account, "read_write")
+    connect(stripe_platform, account, "read_write")
     return StripeAccount(
         account.account_id, keys.restricted_key(account), api_for(sandbox, account.secret_key)
     )

@@ -1,0 +1,157 @@
+"""Clianta's billing through the stripe SDK against the sandbox's Stripe: Checkout to active
+(the plan changes only when the signed webhook says so), renewal, a failed payment to past_due
+(the plan kept for the grace period, a banner) to canceled (Free) and back, paying the open
+invoice, the portal, and events that arrive out of order and twice."""
+
+import json
+
+import pytest
+import requests
+from django.test import Client
+
+from billing.models import BillingAccount
+from clianta.models import Workspace
+from integrations.models import WebhookDelivery
+from integrations.providers.stripe.client import platform
+from sandbox.stripe.store import signature
+from tests.conftest import wait_for
+
+from .flow import checkout, control, delivered, pay_on_the_page, plan_of, process
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_cookies(settings, stripe_platform):
+    """The sandbox's pages are served over plain http by the live server."""
+    settings.CSRF_COOKIE_SECURE = False
+
+
+def subscribe(api, workspace, plan="pro") -> BillingAccount:
+    session = checkout(api, workspace, plan)
+    assert pay_on_the_page(session["url"]).status_code == 302
+    delivered("invoice.paid")
+    process()
+    return BillingAccount.objects.get(workspace=workspace)
+
+
+def test_checkout_makes_the_workspace_pro_once_the_worker_has_stripes_word(
+    celery_worker, sandbox, api_a, workspace_a
+):
+    session = checkout(api_a, workspace_a)
+    assert session["url"].startswith(f"{sandbox.url}/stripe/checkout/")
+    assert plan_of(workspace_a) == "free"  # nothing changes before Stripe says so
+
+    paid = pay_on_the_page(session["url"])
+
+    assert paid.status_code == 302
+    back = paid.headers["Location"]
+    assert "/settings/integrations?workspace=" in back and session["id"] in back
+    wait_for(lambda: plan_of(workspace_a) == "pro")
+    billing = api_a.get(f"/api/workspaces/{workspace_a.pk}/billing").json()
+    assert (billing["plan"]["slug"], billing["status"]) == ("pro", "active")
+    assert billing["current_period_end"] and billing["usage"]["members"]["used"] == 1
+    assert [invoice["status"] for invoice in billing["invoices"]] == ["paid"]
+    customers = platform().v1.customers.list().data
+    assert [c.metadata["workspace_id"] for c in customers] == [str(workspace_a.pk)]
+    again = api_a.post(f"/api/workspaces/{workspace_a.pk}/billing/checkout", {"plan": "business"})
+    assert (again.status_code, again.json()["code"]) == (409, "already_subscribed")
+
+
+def test_renewal_a_failed_payment_the_grace_period_cancellation_and_back(
+    sandbox, api_a, alice, workspace_a
+):
+    held = subscribe(api_a, workspace_a)
+    first_end = held.current_period_end
+
+    control(sandbox, held.subscription_id, "renew", outcome="paid")
+    delivered("invoice.paid", 2)
+    process()
+    held.refresh_from_db()
+    assert held.current_period_end > first_end and held.status == "active"
+    assert held.invoices.filter(status="paid").count() == 2
+
+    control(sandbox, held.subscription_id, "renew", outcome="failed")
+    delivered("invoice.payment_failed")
+    process()
+    held.refresh_from_db()
+    workspace = Workspace.objects.get(pk=workspace_a.pk)
+    assert (held.status, workspace.plan) == ("past_due", "pro")
+    assert workspace.plan_grace_until is not None
+    browser = Client()
+    browser.force_login(alice)
+    page = browser.get(f"/settings/integrations?workspace={workspace_a.pk}").content.decode()
+    assert "The last payment for the Pro plan failed" in page
+
+    control(sandbox, held.subscription_id, "give_up", status="canceled")
+    delivered("customer.subscription.deleted")
+    process()
+    held.refresh_from_db()
+    assert (held.status, plan_of(workspace_a)) == ("canceled", "free")
+
+    subscribe(api_a, workspace_a, "business")
+    assert plan_of(workspace_a) == "business"
+    assert Workspace.objects.get(pk=workspace_a.pk).plan_grace_until is None
+
+
+def test_paying_the_open_invoice_ends_past_due(sandbox, api_a, workspace_a):
+    held = subscribe(api_a, workspace_a)
+    control(sandbox, held.subscription_id, "renew", outcome="failed")
+    delivered("invoice.payment_failed")
+    process()
+    assert BillingAccount.objects.get(pk=held.pk).status == "past_due"
+
+    (open_invoice,) = platform().v1.invoices.list({"status": "open"}).data
+    platform().v1.invoices.pay(open_invoice.id)
+    delivered("invoice.paid", 2)
+    process()
+
+    held.refresh_from_db()
+    assert (held.status, plan_of(workspace_a)) == ("active", "pro")
+    assert Workspace.objects.get(pk=workspace_a.pk).plan_grace_until is None
+
+
+def test_the_portal_changes_the_plan(sandbox, api_a, workspace_a):
+    subscribe(api_a, workspace_a)
+    portal = api_a.post(f"/api/workspaces/{workspace_a.pk}/billing/portal")
+    assert portal.status_code == 200
+    shown = requests.get(portal.json()["url"], timeout=10)
+    assert shown.status_code == 200 and "Clianta Pro" in shown.text
+
+
+def test_events_out_of_order_and_twice_end_in_stripes_state(
+    sandbox, client, api_a, workspace_a, settings
+):
+    # Nothing is delivered by itself: the events are sent below, in the worst order.
+    stripe = platform()
+    for endpoint in stripe.v1.webhook_endpoints.list().data:
+        stripe.v1.webhook_endpoints.delete(endpoint.id)
+    session = checkout(api_a, workspace_a)
+    pay_on_the_page(session["url"])
+    subscription = stripe.v1.subscriptions.list().data[0]
+    control(sandbox, subscription.id, "renew", outcome="failed")
+    (open_invoice,) = stripe.v1.invoices.list({"status": "open"}).data
+    stripe.v1.invoices.pay(open_invoice.id)
+    events = requests.get(  # newest first, as Stripe sent them
+        f"{sandbox.url}/stripe/v1/events?limit=100",
+        headers={"Authorization": f"Bearer {settings.STRIPE_SECRET_KEY}"},
+        timeout=10,
+    ).json()["data"]
+
+    secret = settings.STRIPE_WEBHOOK_SECRETS[0]
+    for event in [*reversed(events[: len(events) // 2]), *events, *events[len(events) // 2 :]]:
+        payload = json.dumps(event)
+        answer = client.post(
+            "/api/webhooks/stripe",
+            payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signature(secret, payload),
+        )
+        assert answer.status_code == 200
+    process()
+
+    held = BillingAccount.objects.get(workspace=workspace_a)
+    assert (held.status, plan_of(workspace_a)) == ("active", "pro")
+    assert held.subscription_id == subscription.id
+    assert held.invoices.count() == 2 and not held.invoices.exclude(status="paid").exists()
+    assert WebhookDelivery.objects.filter(provider="stripe_billing").count() == len(events)
