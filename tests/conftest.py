@@ -16,6 +16,9 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+# The project's URLs are built once per process, when first imported, from the settings of that
+# moment: imported here, they are the suite's (the sandbox mounted), whatever a test changes later.
+import clianta.urls  # noqa: F401
 from clianta import celery_app
 from clianta.models import Membership, Workspace
 from clianta.tokens.models import ApiToken
