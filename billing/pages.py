@@ -15,14 +15,18 @@ from clianta.errors import ApiError
 from . import services
 
 SETTINGS = services.SETTINGS_PAGE + "?workspace={}"
+LABELS = {
+    "members": "Members",
+    "mailboxes": "Mailboxes",
+    "apollo_credits": "Apollo credits this month",
+    "sms": "Texts this month",
+}
 
 
 def panel(request, workspace) -> str:
     _, membership = memberships_of(request.user, str(workspace.pk))
     summary = services.summary(workspace)
-    usage = [
-        {"name": name.replace("_", " "), **figures} for name, figures in summary["usage"].items()
-    ]
+    usage = [{"name": LABELS[name], **figures} for name, figures in summary["usage"].items()]
     paid = [plan for plan in plans.all_plans().values() if plan.price]
     context = {
         "workspace": workspace,
