@@ -43,42 +43,35 @@ def panel(request, workspace) -> str:
     return render_to_string("billing/panel.html", context, request=request)
 
 
-def _managed_workspace(request):
+def _to_stripe(request, session_of):
+    """Send an owner or admin of the form's workspace on to Stripe (``session_of(membership)``
+    gives the session); anyone else, or a refusal, back to the settings page with a message."""
     _, membership = memberships_of(request.user, request.POST.get("workspace"))
     if membership is None:
         raise Http404("No such workspace.")
+    back = SETTINGS.format(membership.workspace_id)
     if not membership.is_manager:
         messages.error(request, "Only the workspace's owners and admins can manage its billing.")
-    return membership
+        return redirect(back)
+    try:
+        return redirect(session_of(membership)["url"])
+    except ApiError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
 
 
 @login_required
 @require_POST
 def checkout(request):
-    membership = _managed_workspace(request)
-    back = SETTINGS.format(membership.workspace_id)
-    if not membership.is_manager:
-        return redirect(back)
-    try:
-        session = services.checkout(
+    return _to_stripe(
+        request,
+        lambda membership: services.checkout(
             membership.workspace, request.POST.get("plan", ""), request.user.email
-        )
-    except ApiError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
-    return redirect(session["url"])
+        ),
+    )
 
 
 @login_required
 @require_POST
 def portal(request):
-    membership = _managed_workspace(request)
-    back = SETTINGS.format(membership.workspace_id)
-    if not membership.is_manager:
-        return redirect(back)
-    try:
-        session = services.portal(membership.workspace)
-    except ApiError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
-    return redirect(session["url"])
+    return _to_stripe(request, lambda membership: services.portal(membership.workspace))

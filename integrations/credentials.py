@@ -15,10 +15,12 @@ key) counts as none.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 
 from . import registry
 from .errors import RECONNECT_MESSAGE, AuthExpired, ConfigurationError
 from .models import IntegrationCredential
+from .signals import credential_connected
 
 ACTIVE = IntegrationCredential.Status.ACTIVE
 
@@ -56,3 +58,33 @@ def active(provider: str, **filters):
     """Every active credential of ``provider`` (of every workspace), narrowed by ``filters``: for
     fan-outs over the workspaces, and for routing a provider's callbacks to their workspace."""
     return IntegrationCredential.objects.filter(provider=provider, status=ACTIVE, **filters)
+
+
+def save_key(
+    workspace, user, provider: str, account: str, api_key: str, metadata: dict, request=None
+):
+    """Store a key a person gave (checked with the provider first) as the workspace's active
+    credential for ``account``, encrypted, and announce the connect (``credential_connected``,
+    whose receivers may refuse it: the caller's transaction then stores nothing)."""
+    values = {
+        "api_key": api_key,
+        "access_token": "",
+        "refresh_token": "",
+        "metadata": metadata,
+        "status": ACTIVE,
+        "last_error": "",
+        "consecutive_failures": 0,
+        "consecutive_auth_failures": 0,
+    }
+    with transaction.atomic():
+        credential, _ = IntegrationCredential.objects.update_or_create(
+            workspace=workspace,
+            provider=provider,
+            account=account,
+            defaults=values,
+            create_defaults={**values, "connected_by": user},
+        )
+        credential_connected.send(
+            sender=provider, credential=credential, user=user, request=request
+        )
+    return credential

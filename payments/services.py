@@ -9,7 +9,6 @@ import json
 import logging
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Max, Sum
 
 from clianta.models import Deal
@@ -18,7 +17,6 @@ from integrations.errors import RECONNECT_MESSAGE, AccountTaken, AuthExpired, In
 from integrations.models import IntegrationCredential, SyncLog
 from integrations.oauth import tokens
 from integrations.providers.stripe.client import check_key, client
-from integrations.signals import credential_connected
 
 from . import money
 from .backends.stripe import StripePaymentsSync, calls
@@ -66,28 +64,9 @@ def connect_key(workspace, user, api_key: str, request=None) -> IntegrationCrede
     owner or admin: Stripe checks it first (KeyRefused, 400, and nothing stored otherwise); it
     is stored encrypted."""
     account_id, name = check_key(api_key)
-    Status = IntegrationCredential.Status
-    with transaction.atomic():
-        values = {
-            "api_key": api_key,
-            "access_token": "",
-            "refresh_token": "",
-            "metadata": {"account_name": name},
-            "status": Status.ACTIVE,
-            "last_error": "",
-            "consecutive_failures": 0,
-            "consecutive_auth_failures": 0,
-        }
-        credential, _ = IntegrationCredential.objects.update_or_create(
-            workspace=workspace,
-            provider=PROVIDER,
-            account=account_id,
-            defaults=values,
-            create_defaults={**values, "connected_by": user},
-        )
-        credential_connected.send(
-            sender=PROVIDER, credential=credential, user=user, request=request
-        )
+    credential = credentials.save_key(
+        workspace, user, PROVIDER, account_id, api_key, {"account_name": name}, request=request
+    )
     return credential
 
 

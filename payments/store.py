@@ -17,6 +17,12 @@ from . import money
 from .models import Customer, Invoice, Payment, PaymentsAccount, Refund, Subscription
 
 DEAL_METADATA = "clianta_deal_id"
+#: What a backfill's upsert of a payment changes in a row already there.
+PAYMENT_UPDATES = [
+    *("customer_ref", "customer", "contact", "company", "currency", "status", "created"),
+    *("amount", "amount_display", "amount_received", "description", "charge_id"),
+    *("failure_message", "updated_at"),
+]
 
 
 def when(stamp: int | None) -> datetime | None:
@@ -82,13 +88,18 @@ class Store:
                 **links
             )
 
-    def _linked(self, obj: dict) -> dict:
+    def _linked(self, obj: dict, customers: dict | None = None) -> dict:
+        """The fields linking an object to its customer (looked up, or found in
+        ``customers``, by Stripe id) and its contact and company."""
         ref = _ref(obj.get("customer"))
-        customer = (
-            Customer.objects.filter(workspace_id=self.workspace_id, stripe_id=ref).first()
-            if ref
-            else None
-        )
+        if customers is not None:
+            customer = customers.get(ref)
+        elif ref:
+            customer = Customer.objects.filter(
+                workspace_id=self.workspace_id, stripe_id=ref
+            ).first()
+        else:
+            customer = None
         return {
             "customer_ref": ref,
             "customer": customer,
@@ -111,18 +122,39 @@ class Store:
 
     # Payments ------------------------------------------------------------------------------
 
-    def _payment_intent(self, obj: dict) -> None:
-        error = obj.get("last_payment_error") or {}
-        before, row = self._upsert(
-            Payment,
-            obj,
-            amount=obj.get("amount") or 0,
-            amount_display=money.display(obj.get("amount") or 0, obj.get("currency") or ""),
-            amount_received=obj.get("amount_received") or 0,
-            description=(obj.get("description") or "")[:2000],
-            charge_id=_ref(obj.get("latest_charge")),
-            failure_message=(error.get("message") or "")[:2000],
+    def put_page(self, objects: list[dict]) -> None:
+        """A backfill's page: its payment intents in one upsert, the others one by one."""
+        intents = [obj for obj in objects if obj.get("object") == "payment_intent"]
+        for obj in objects:
+            if obj.get("object") != "payment_intent":
+                self.put(obj)
+        if not intents:
+            return
+        refs = {_ref(obj.get("customer")) for obj in intents} - {""}
+        customers = {
+            customer.stripe_id: customer
+            for customer in Customer.objects.filter(
+                workspace_id=self.workspace_id, stripe_id__in=refs
+            )
+        }
+        rows = [
+            Payment(
+                workspace_id=self.workspace_id,
+                stripe_id=obj["id"],
+                **self._linked(obj, customers),
+                **_payment_fields(obj),
+            )
+            for obj in intents
+        ]
+        Payment.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["workspace", "stripe_id"],
+            update_fields=PAYMENT_UPDATES,
         )
+
+    def _payment_intent(self, obj: dict) -> None:
+        before, row = self._upsert(Payment, obj, **_payment_fields(obj))
         if not self.announce:
             return
         data = {
@@ -187,15 +219,7 @@ class Store:
         )
         if not self.announce or row.status != "paid" or (before and before.status == "paid"):
             return
-        events.emit(
-            events.INVOICE_PAID,
-            str(self.workspace_id),
-            invoice_id=str(row.pk),
-            invoice_number=row.number,
-            deal_id=str(row.deal_id) if row.deal_id else None,
-            contact_id=str(row.contact_id) if row.contact_id else None,
-            amount=money.display(row.amount_paid, row.currency),
-        )
+        self._invoice_event(events.INVOICE_PAID, row, row.amount_paid)
         if deal is not None and self.account.deal_won_on_paid:
             deals.set_stage(deal, Deal.Stage.WON)
 
@@ -223,15 +247,30 @@ class Store:
             if Invoice.objects.filter(pk=row.pk, overdue_announced=False).update(
                 overdue_announced=True
             ):
-                events.emit(
-                    events.INVOICE_OVERDUE,
-                    str(self.workspace_id),
-                    invoice_id=str(row.pk),
-                    invoice_number=row.number,
-                    deal_id=str(row.deal_id) if row.deal_id else None,
-                    contact_id=str(row.contact_id) if row.contact_id else None,
-                    amount=money.display(row.amount_remaining, row.currency),
-                )
+                self._invoice_event(events.INVOICE_OVERDUE, row, row.amount_remaining)
+
+    def _invoice_event(self, kind: str, row: Invoice, amount: int) -> None:
+        events.emit(
+            kind,
+            str(self.workspace_id),
+            invoice_id=str(row.pk),
+            invoice_number=row.number,
+            deal_id=str(row.deal_id) if row.deal_id else None,
+            contact_id=str(row.contact_id) if row.contact_id else None,
+            amount=money.display(amount, row.currency),
+        )
+
+
+def _payment_fields(obj: dict) -> dict:
+    error = obj.get("last_payment_error") or {}
+    return {
+        "amount": obj.get("amount") or 0,
+        "amount_display": money.display(obj.get("amount") or 0, obj.get("currency") or ""),
+        "amount_received": obj.get("amount_received") or 0,
+        "description": (obj.get("description") or "")[:2000],
+        "charge_id": _ref(obj.get("latest_charge")),
+        "failure_message": (error.get("message") or "")[:2000],
+    }
 
 
 def _uuid(value) -> bool:

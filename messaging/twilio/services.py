@@ -25,7 +25,6 @@ from integrations.models import IntegrationCredential
 from integrations.oauth import tokens
 from integrations.providers.twilio.client import check_account, provider_errors
 from integrations.providers.twilio.errors import NoPhoneNumber, OptedOut
-from integrations.signals import credential_connected
 
 from . import numbers, phones
 from .models import SmsMessage, SmsOptOut, UnroutedSms
@@ -93,30 +92,14 @@ def connect(workspace, user, account_sid: str, auth_token: str, phone_number: st
             "Another workspace already sends from this number of this Twilio account.",
             provider=PROVIDER,
         )
-    Status = IntegrationCredential.Status
     with transaction.atomic():
         earlier = IntegrationCredential.objects.filter(workspace=workspace, provider=PROVIDER)
         for replaced in earlier.exclude(account=account_sid):
             tokens.disconnect(replaced, actor=user, request=request)
-        values = {
-            "api_key": auth_token,
-            "metadata": {"phone_number": number, "account_name": name},
-            "status": Status.ACTIVE,
-            "last_error": "",
-            "consecutive_failures": 0,
-            "consecutive_auth_failures": 0,
-        }
-        credential, _ = IntegrationCredential.objects.update_or_create(
-            workspace=workspace,
-            provider=PROVIDER,
-            account=account_sid,
-            defaults=values,
-            create_defaults={**values, "connected_by": user},
+        metadata = {"phone_number": number, "account_name": name}
+        return credentials.save_key(
+            workspace, user, PROVIDER, account_sid, auth_token, metadata, request=request
         )
-        credential_connected.send(
-            sender=PROVIDER, credential=credential, user=user, request=request
-        )
-    return credential
 
 
 def callback_url(name: str, **kwargs) -> str:

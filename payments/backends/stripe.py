@@ -70,14 +70,17 @@ class StripePaymentsSync(SyncJob):
         phase, objects = page.items
         store = Store(self.account, announce=phase == EVENTS)
         counts = Counts()
-        for obj, deleted in objects:
-            if deleted:
-                store.deleted(obj)
-                counts.deleted += 1
-            else:
-                store.put(obj)
-                counts.updated += 1
-        if phase == EVENTS:
+        if phase == BACKFILL:
+            store.put_page([obj for obj, _ in objects])
+            counts.updated += len(objects)
+        else:
+            for obj, deleted in objects:
+                if deleted:
+                    store.deleted(obj)
+                    counts.deleted += 1
+                else:
+                    store.put(obj)
+                    counts.updated += 1
             store.announce_overdue()
         PaymentsAccount.objects.filter(pk=self.account.pk).update(
             sync_cursor=page.cursor, last_sync_at=timezone.now()
