@@ -15,6 +15,7 @@ from integrations.models import WebhookDelivery
 from integrations.providers.stripe.client import platform
 from sandbox.stripe.store import signature
 from tests.conftest import wait_for
+from tests.otp import log_in_staff
 
 from .flow import checkout, control, delivered, pay_on_the_page, plan_of, process
 
@@ -155,3 +156,22 @@ def test_events_out_of_order_and_twice_end_in_stripes_state(
     assert held.subscription_id == subscription.id
     assert held.invoices.count() == 2 and not held.invoices.exclude(status="paid").exists()
     assert WebhookDelivery.objects.filter(provider="stripe_billing").count() == len(events)
+
+
+def test_staff_resync_a_workspace_from_stripe_in_the_admin(sandbox, api_a, workspace_a, make_user):
+    held = subscribe(api_a, workspace_a)
+    BillingAccount.objects.filter(pk=held.pk).update(status="", subscription_id="")
+    staff = Client()
+    log_in_staff(staff, make_user("staff", is_staff=True, is_superuser=True))
+
+    page = staff.post(
+        "/admin/billing/billingaccount/",
+        {"action": "resync", "_selected_action": [str(held.pk)]},
+        follow=True,
+    )
+
+    assert "synced from Stripe" in page.content.decode()
+    held.refresh_from_db()
+    assert (held.status, held.subscription_id.startswith("sub_")) == ("active", True)
+    detail = staff.get(f"/admin/billing/billingaccount/{held.pk}/change/").content.decode()
+    assert held.customer_id in detail and "paid" in detail  # its invoices inline
