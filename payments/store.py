@@ -7,7 +7,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clianta import deals, events
@@ -17,6 +18,7 @@ from . import money
 from .models import Customer, Invoice, Payment, PaymentsAccount, Refund, Subscription
 
 DEAL_METADATA = "clianta_deal_id"
+CUSTOMER_UPDATES = ["email", "name", "contact", "company", "created", "deleted", "updated_at"]
 #: What a backfill's upsert of a payment changes in a row already there.
 PAYMENT_UPDATES = [
     *("customer_ref", "customer", "contact", "company", "currency", "status", "created"),
@@ -58,34 +60,58 @@ class Store:
     # Customers -----------------------------------------------------------------------------
 
     def _customer(self, obj: dict) -> None:
-        email = (obj.get("email") or "").strip()
-        contact = company = None
-        if email:
-            contact = Contact.objects.filter(
-                workspace_id=self.workspace_id, email__iexact=email
-            ).first()
+        self._customers([obj])
+
+    def _customers(self, objects: list[dict]) -> None:
+        """Customers in one upsert, each linked to the contact with its email and to that
+        contact's company, else the company of its email's domain (the oldest of several);
+        then what was synced before them is linked to them."""
+        emails = {(obj.get("email") or "").strip().lower() for obj in objects} - {""}
+        in_workspace = {"workspace_id": self.workspace_id}
+        contacts = {
+            contact.key: contact
+            for contact in Contact.objects.annotate(key=Lower("email"))
+            .filter(key__in=emails, **in_workspace)
+            .order_by("-created_at")
+        }
+        domains = {email.rpartition("@")[2] for email in emails}
+        companies = {
+            company.key: company.pk
+            for company in Company.objects.annotate(key=Lower("domain"))
+            .filter(key__in=domains, **in_workspace)
+            .order_by("-created_at")
+        }
+        rows = []
+        for obj in objects:
+            email = (obj.get("email") or "").strip()
+            contact = contacts.get(email.lower())
             domain = email.rpartition("@")[2].lower()
-            company = (contact.company if contact and contact.company_id else None) or (
-                Company.objects.filter(workspace_id=self.workspace_id, domain__iexact=domain)
-                .order_by("created_at")
-                .first()
+            rows.append(
+                Customer(
+                    stripe_id=obj["id"],
+                    email=email[:254],
+                    name=(obj.get("name") or "")[:255],
+                    contact=contact,
+                    company_id=(contact and contact.company_id) or companies.get(domain),
+                    created=when(obj.get("created")) or timezone.now(),
+                    deleted=bool(obj.get("deleted")),
+                    **in_workspace,
+                )
             )
-        customer, _ = Customer.objects.update_or_create(
-            workspace_id=self.workspace_id,
-            stripe_id=obj["id"],
-            defaults={
-                "email": email[:254],
-                "name": (obj.get("name") or "")[:255],
-                "contact": contact,
-                "company": company,
-                "created": when(obj.get("created")) or timezone.now(),
-                "deleted": bool(obj.get("deleted")),
-            },
+        Customer.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["workspace", "stripe_id"],
+            update_fields=CUSTOMER_UPDATES,
         )
-        links = {"customer": customer, "contact": contact, "company": company}
+        theirs = Customer.objects.filter(stripe_id=OuterRef("customer_ref"), **in_workspace)
         for model in (Payment, Invoice, Subscription):
-            model.objects.filter(workspace_id=self.workspace_id, customer_ref=obj["id"]).update(
-                **links
+            model.objects.filter(
+                customer_ref__in=[obj["id"] for obj in objects], **in_workspace
+            ).update(
+                customer=Subquery(theirs.values("pk")[:1]),
+                contact=Subquery(theirs.values("contact")[:1]),
+                company=Subquery(theirs.values("company")[:1]),
             )
 
     def _linked(self, obj: dict, customers: dict | None = None) -> dict:
@@ -123,11 +149,16 @@ class Store:
     # Payments ------------------------------------------------------------------------------
 
     def put_page(self, objects: list[dict]) -> None:
-        """A backfill's page: its payment intents in one upsert, the others one by one."""
-        intents = [obj for obj in objects if obj.get("object") == "payment_intent"]
+        """A backfill's page: its customers and its payment intents each in one upsert, the
+        others one by one."""
+        bulk = ("customer", "payment_intent")
         for obj in objects:
-            if obj.get("object") != "payment_intent":
+            if obj.get("object") not in bulk:
                 self.put(obj)
+        customers = [obj for obj in objects if obj.get("object") == "customer"]
+        if customers:
+            self._customers(customers)
+        intents = [obj for obj in objects if obj.get("object") == "payment_intent"]
         if not intents:
             return
         refs = {_ref(obj.get("customer")) for obj in intents} - {""}
