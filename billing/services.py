@@ -19,7 +19,8 @@ from django.utils import timezone
 from clianta import plans
 from clianta.errors import ApiError
 from clianta.models import Workspace
-from integrations.errors import ConfigurationError
+from integrations.errors import ConfigurationError, Transient
+from integrations.locks import Lock
 from integrations.providers.stripe import client as stripe_client
 from integrations.providers.stripe.client import provider_errors
 
@@ -34,6 +35,9 @@ HOLDING = PAYING | {"past_due", "unpaid", "incomplete"}
 PRECEDENCE = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
 INVOICES_KEPT = 24
 SETTINGS_PAGE = "/settings/integrations"
+
+
+RESYNC_LOCK = timedelta(minutes=2)
 
 
 class BillingError(ApiError):
@@ -59,16 +63,15 @@ def checkout(workspace: Workspace, plan_slug: str, email: str) -> dict:
         paid = ", ".join(slug for slug, found in plans.all_plans().items() if found.price)
         raise BillingError(f"Choose a paid plan: {paid}.", code="invalid_plan")
     stripe = stripe_client.platform()
-    with transaction.atomic():
-        held = BillingAccount.objects.select_for_update().get(pk=account(workspace.pk).pk)
-        if held.status in HOLDING:
-            raise BillingError(
-                "The workspace already has a subscription: change its plan in the customer "
-                "portal (POST .../billing/portal).",
-                code="already_subscribed",
-                status=409,
-            )
-        customer = _customer(stripe, held, workspace, email)
+    held = account(workspace.pk)
+    if held.status in HOLDING:
+        raise BillingError(
+            "The workspace already has a subscription: change its plan in the customer "
+            "portal (POST .../billing/portal).",
+            code="already_subscribed",
+            status=409,
+        )
+    customer = _customer(stripe, held, workspace, email)
     back = f"{settings.PUBLIC_URL}{SETTINGS_PAGE}?workspace={workspace.pk}"
     metadata = {"workspace_id": str(workspace.pk), "plan": plan.slug}
     with provider_errors():
@@ -108,8 +111,8 @@ def portal(workspace: Workspace) -> dict:
 
 
 def _customer(stripe, held: BillingAccount, workspace: Workspace, email: str) -> str:
-    """The workspace's one customer, made on its first checkout (under the account's lock; the
-    idempotency key makes a retried creation answer the same customer)."""
+    """The workspace's one customer, made on its first checkout. Two first checkouts at once
+    ask with the same idempotency key, so Stripe makes one customer and answers it to both."""
     if held.customer_id:
         return held.customer_id
     with provider_errors():
@@ -121,7 +124,7 @@ def _customer(stripe, held: BillingAccount, workspace: Workspace, email: str) ->
             },
             {"idempotency_key": f"clianta-workspace-customer-{workspace.pk}"},
         )
-    BillingAccount.objects.filter(pk=held.pk).update(customer_id=customer.id)
+    BillingAccount.objects.filter(pk=held.pk, customer_id=None).update(customer_id=customer.id)
     return customer.id
 
 
@@ -141,14 +144,22 @@ def _price_id(stripe, plan: plans.Plan) -> str:
 # State from Stripe ---------------------------------------------------------------------------
 
 
+class Busy(Transient):
+    """Another resync of the customer is running: this one runs again shortly."""
+
+
 def resync(customer_id: str) -> BillingAccount | None:
     """Read the customer's subscriptions and recent invoices from Stripe and store them; None
-    for a customer that is not a workspace's. Runs under the account's row lock, so two syncs of
-    one customer apply one after the other."""
-    with transaction.atomic():
-        held = BillingAccount.objects.select_for_update().filter(customer_id=customer_id).first()
-        if held is None:
-            return None
+    for a customer that is not a workspace's. One resync of a customer at a time (Busy
+    otherwise), so an older reading never lands after a newer one; Stripe is asked outside any
+    database transaction."""
+    held = BillingAccount.objects.filter(customer_id=customer_id).first()
+    if held is None:
+        return None
+    lock = Lock(f"billing:resync:{customer_id}", RESYNC_LOCK)
+    if not lock.acquire():
+        raise Busy("Another resync of this customer is running.", provider="stripe")
+    try:
         stripe = stripe_client.platform()
         with provider_errors():
             subscriptions = stripe.v1.subscriptions.list(
@@ -157,11 +168,19 @@ def resync(customer_id: str) -> BillingAccount | None:
             invoices = stripe.v1.invoices.list(
                 {"customer": customer_id, "limit": INVOICES_KEPT}
             ).data
-        _apply_subscription(held, _current(subscriptions))
-        for invoice in invoices:
-            _store_invoice(held, invoice)
-        apply_plan(held)
+        with transaction.atomic():
+            held = BillingAccount.objects.select_for_update().get(pk=held.pk)
+            _apply_subscription(held, _current(subscriptions))
+            for invoice in invoices:
+                _store_invoice(held, invoice)
+            apply_plan(held)
+    finally:
+        lock.release()
     return held
+
+
+def is_ours(customer_id: str) -> bool:
+    return BillingAccount.objects.filter(customer_id=customer_id).exists()
 
 
 def _current(subscriptions: list):

@@ -1,14 +1,17 @@
 """Stripe's events about Clianta's own customers, at ``/api/webhooks/stripe``: verified, recorded
-once by event id (the outbox), then processed by reading the customer's state from Stripe."""
+once by event id (the outbox); each asks for a resync of its customer, which reads the
+customer's state from Stripe afresh (billing.resync)."""
 
 from __future__ import annotations
 
 import logging
 
+from django.db import transaction
+
 from integrations import webhooks
 from integrations.providers.stripe.webhooks import StripeSigned
 
-from . import services
+from . import services, tasks
 
 logger = logging.getLogger("billing")
 
@@ -33,5 +36,8 @@ def handle(delivery) -> None:
     customer = found.get("customer") if isinstance(found, dict) else None
     if not kind.startswith(PREFIXES) or not isinstance(customer, str):
         return
-    if services.resync(customer) is None:
+    if not services.is_ours(customer):
         logger.info("billing.unknown_customer", extra={"event": event.get("id"), "type": kind})
+        return
+    # Stripe is read by the task, after this delivery's transaction commits.
+    transaction.on_commit(lambda: tasks.resync.delay(customer))

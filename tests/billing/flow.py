@@ -1,16 +1,12 @@
-"""Walking Clianta's billing against the sandbox's Stripe: a checkout through its page, the
-webhook deliveries it makes, the renewal controls."""
+"""Walking Clianta's billing against the sandbox's Stripe: a checkout through its page and the
+renewal controls; the worker takes Stripe's webhooks from there."""
 
 import re
 
 import requests
 
+from billing.models import BillingAccount
 from clianta.models import Workspace
-from integrations import webhooks
-from integrations.models import WebhookDelivery
-from tests.conftest import wait_for
-
-PROVIDER = "stripe_billing"
 
 
 def checkout(api, workspace, plan="pro") -> dict:
@@ -28,21 +24,6 @@ def pay_on_the_page(url: str, card="4242 4242 4242 4242") -> requests.Response:
     return browser.post(url, data=form, allow_redirects=False, timeout=10)
 
 
-def delivered(event_type: str, at_least: int = 1) -> None:
-    """Wait until Stripe's deliveries of ``event_type`` reached our webhook."""
-    wait_for(
-        lambda: (
-            WebhookDelivery.objects.filter(provider=PROVIDER, event_type=event_type).count()
-            >= at_least
-        )
-    )
-
-
-def process() -> None:
-    """What the worker does with the deliveries, in this process."""
-    webhooks.process_pending(PROVIDER)
-
-
 def control(sandbox, subscription_id: str, step: str, **body) -> dict:
     answer = requests.post(
         f"{sandbox.url}/stripe/_control/subscriptions/{subscription_id}/{step}",
@@ -55,3 +36,7 @@ def control(sandbox, subscription_id: str, step: str, **body) -> dict:
 
 def plan_of(workspace) -> str:
     return Workspace.objects.get(pk=workspace.pk).plan
+
+
+def billing_of(workspace) -> BillingAccount:
+    return BillingAccount.objects.get(workspace=workspace)
