@@ -18,7 +18,7 @@ REDIRECT = "https://app.example.com/stripe/callback"
 
 
 @pytest.fixture
-def platform(sandbox, settings):
+def platform(sandbox, stripe_platform, settings):
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         client_id=settings.STRIPE_CONNECT_CLIENT_ID,
@@ -213,7 +213,9 @@ def test_the_platform_has_a_connect_endpoint_signed_with_the_connect_secret(
     ]
 
 
-def test_the_stripe_oauth_module_works_against_the_sandbox(sandbox, settings, monkeypatch):
+def test_the_stripe_oauth_module_works_against_the_sandbox(
+    sandbox, stripe_platform, settings, monkeypatch
+):
     monkeypatch.setattr(stripe, "api_key", settings.STRIPE_SECRET_KEY)
     monkeypatch.setattr(stripe, "client_id", settings.STRIPE_CONNECT_CLIENT_ID)
     monkeypatch.setattr(stripe, "connect_api_base", f"{sandbox.url}/stripe/connect")
