@@ -8,7 +8,7 @@ import pytest
 import requests
 import stripe
 
-from sandbox.stripe import deliveries, keys, store
+from sandbox.stripe import deliveries, store
 from sandbox.stripe.models import StripeConnection
 from tests.conftest import wait_for
 from tests.outbound_webhooks.receiver import Answer, Receiver
@@ -211,20 +211,3 @@ def test_the_platform_has_a_connect_endpoint_signed_with_the_connect_secret(
             settings.STRIPE_CONNECT_WEBHOOK_SECRETS[0],
         )
     ]
-
-
-def test_the_stripe_oauth_module_works_against_the_sandbox(
-    sandbox, stripe_platform, settings, monkeypatch
-):
-    monkeypatch.setattr(stripe, "api_key", settings.STRIPE_SECRET_KEY)
-    monkeypatch.setattr(stripe, "client_id", settings.STRIPE_CONNECT_CLIENT_ID)
-    monkeypatch.setattr(stripe, "connect_api_base", f"{sandbox.url}/stripe/connect")
-    monkeypatch.setattr(stripe, "api_base", f"{sandbox.url}/stripe")
-    url = stripe.OAuth.authorize_url(scope="read_write", redirect_uri=REDIRECT, state="x")
-    assert url.startswith(f"{sandbox.url}/stripe/connect/oauth/authorize?")
-    answer = requests.post(url, data={"decision": "allow"}, allow_redirects=False, timeout=10)
-    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
-    token = stripe.OAuth.token(grant_type="authorization_code", code=code)
-    assert keys.account_of(token["access_token"]).account_id == token["stripe_user_id"]
-    gone = stripe.OAuth.deauthorize(stripe_user_id=token["stripe_user_id"])
-    assert gone["stripe_user_id"] == token["stripe_user_id"]
