@@ -10,7 +10,7 @@ past_due, that plan until the grace period ends, then Free; anything else, Free.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +22,7 @@ from clianta.models import Workspace
 from integrations.errors import ConfigurationError, Transient
 from integrations.locks import Lock
 from integrations.providers.stripe import client as stripe_client
-from integrations.providers.stripe.client import provider_errors
+from integrations.providers.stripe.client import moment, provider_errors
 
 from .models import BillingAccount, Invoice
 
@@ -204,7 +204,7 @@ def _apply_subscription(held: BillingAccount, subscription) -> None:
         held.price_id = item.price.id
         held.price_lookup_key = item.price.lookup_key or ""
         held.status = subscription.status
-        held.current_period_end = _when(item.current_period_end)
+        held.current_period_end = moment(item.current_period_end)
         held.cancel_at_period_end = bool(subscription.cancel_at_period_end)
     if held.status != "past_due":
         held.past_due_since = None
@@ -225,15 +225,11 @@ def _store_invoice(held: BillingAccount, invoice) -> None:
             "amount_due": invoice.amount_due,
             "amount_paid": invoice.amount_paid,
             "hosted_invoice_url": invoice.hosted_invoice_url or "",
-            "period_start": _when(invoice.period_start),
-            "period_end": _when(invoice.period_end),
-            "created_at": _when(invoice.created),
+            "period_start": moment(invoice.period_start),
+            "period_end": moment(invoice.period_end),
+            "created_at": moment(invoice.created),
         },
     )
-
-
-def _when(stamp: int | None) -> datetime | None:
-    return datetime.fromtimestamp(stamp, UTC) if stamp else None
 
 
 def apply_plan(held: BillingAccount) -> None:

@@ -5,7 +5,6 @@ contact with its email and the company of its email's domain, and the CRM events
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Lower
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from clianta import deals, events
 from clianta.models import Company, Contact, Deal
+from integrations.providers.stripe.client import moment
 
 from . import money
 from .models import Customer, Invoice, Payment, PaymentsAccount, Refund, Subscription
@@ -25,10 +25,6 @@ PAYMENT_UPDATES = [
     *("amount", "amount_display", "amount_received", "description", "charge_id"),
     *("failure_message", "updated_at"),
 ]
-
-
-def when(stamp: int | None) -> datetime | None:
-    return datetime.fromtimestamp(stamp, UTC) if stamp else None
 
 
 def _ref(value) -> str:
@@ -93,7 +89,7 @@ class Store:
                     name=(obj.get("name") or "")[:255],
                     contact=contact,
                     company_id=(contact and contact.company_id) or companies.get(domain),
-                    created=when(obj.get("created")) or timezone.now(),
+                    created=moment(obj.get("created")) or timezone.now(),
                     deleted=bool(obj.get("deleted")),
                     **in_workspace,
                 )
@@ -133,7 +129,7 @@ class Store:
             "company_id": customer.company_id if customer else None,
             "currency": (obj.get("currency") or "").lower(),
             "status": obj.get("status") or "",
-            "created": when(obj.get("created")) or timezone.now(),
+            "created": moment(obj.get("created")) or timezone.now(),
         }
 
     def _upsert(self, model, obj: dict, **fields):
@@ -218,7 +214,7 @@ class Store:
                 "amount": obj.get("amount") or 0,
                 "currency": (obj.get("currency") or "").lower(),
                 "status": obj.get("status") or "",
-                "created": when(obj.get("created")) or timezone.now(),
+                "created": moment(obj.get("created")) or timezone.now(),
             },
         )
         refunded = Refund.objects.filter(
@@ -244,7 +240,7 @@ class Store:
             amount_due=obj.get("amount_due") or 0,
             amount_paid=obj.get("amount_paid") or 0,
             amount_remaining=obj.get("amount_remaining") or 0,
-            due_date=when(obj.get("due_date")),
+            due_date=moment(obj.get("due_date")),
             hosted_invoice_url=obj.get("hosted_invoice_url") or "",
             deal=deal,
         )
@@ -260,7 +256,7 @@ class Store:
         self._upsert(
             Subscription,
             obj,
-            current_period_end=when(items[0].get("current_period_end")),
+            current_period_end=moment(items[0].get("current_period_end")),
             cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
             amount=(price.get("unit_amount") or 0) * (items[0].get("quantity") or 1),
             interval=(price.get("recurring") or {}).get("interval") or "",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import stripe
 from django.conf import settings
@@ -23,6 +24,11 @@ from integrations.errors import (
 #: The SDK's own retries of a request that failed on the network, a 409 or a 5xx (with the same
 #: idempotency key, which it adds to every POST). https://docs.stripe.com/rate-limits
 NETWORK_RETRIES = 2
+
+
+def moment(stamp: int | None) -> datetime | None:
+    """A Stripe timestamp (Unix seconds) as an aware datetime; None for none."""
+    return datetime.fromtimestamp(stamp, UTC) if stamp else None
 
 
 def client_for(key: str, account: str | None = None) -> stripe.StripeClient:
