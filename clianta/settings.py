@@ -138,6 +138,9 @@ PROVIDER_ENDPOINTS = {
     "APOLLO_BASE_URL": ("https://api.apollo.io/api/v1", "/apollo/api/v1"),
     "STRIPE_API_URL": ("https://api.stripe.com", "/stripe"),
     "STRIPE_CONNECT_URL": ("https://connect.stripe.com", "/stripe/connect"),
+    # Production orgs log in here; a Salesforce sandbox at test.salesforce.com and a My Domain
+    # at its own host are chosen when connecting (integrations/providers/salesforce/oauth.py).
+    "SALESFORCE_LOGIN_URL": ("https://login.salesforce.com", "/salesforce"),
 }
 for _name, (_real, _path) in PROVIDER_ENDPOINTS.items():
     globals()[_name] = env.str(_name, default=SANDBOX_URL + _path if SANDBOX_PROVIDERS else _real)
@@ -165,9 +168,19 @@ if SANDBOX_PROVIDERS:
         "MICROSOFT_AUTHORITY",
         default=f"https://127.0.0.1:{SANDBOX_TLS_PORT}{urlsplit(SANDBOX_URL).path}/microsoft/common",
     )
-# A CA bundle path for the Microsoft authority's TLS; empty: the system's trust store.
+# The sandbox behind its https front: simple-salesforce calls an org's instance over https
+# whatever its instance_url says (PROVIDERS.md, section 11), so the sandbox's Salesforce hands
+# out this front as its orgs' instance URL.
+SANDBOX_TLS_URL = env.str(
+    "SANDBOX_TLS_URL", default=f"https://127.0.0.1:{SANDBOX_TLS_PORT}{urlsplit(SANDBOX_URL).path}"
+).rstrip("/")
+# CA bundle paths for the Microsoft authority's TLS and Salesforce orgs' instances; empty: the
+# system's trust store.
 _sandbox_ca = str(SANDBOX_TLS_DIR / "ca.pem") if SANDBOX_PROVIDERS else ""
 MICROSOFT_CA_BUNDLE = env.str("MICROSOFT_CA_BUNDLE", default=_sandbox_ca) or True
+SALESFORCE_CA_BUNDLE = env.str("SALESFORCE_CA_BUNDLE", default=_sandbox_ca) or True
+# The REST and Bulk API version Clianta speaks to every org.
+SALESFORCE_API_VERSION = env.str("SALESFORCE_API_VERSION", default="62.0")
 
 # OAuth clients and API keys registered with each provider; with the sandbox on they default to
 # the sandbox's own ("sandbox-<name>", or a value of the provider's form where it checks one:
@@ -193,6 +206,8 @@ for _name in (
     "APOLLO_API_KEY",
     "STRIPE_SECRET_KEY",
     "STRIPE_CONNECT_CLIENT_ID",
+    "SALESFORCE_CLIENT_ID",
+    "SALESFORCE_CLIENT_SECRET",
 ):
     _sandbox_default = (
         _SANDBOX_VALUES.get(_name, f"sandbox-{_name.lower().replace('_', '-')}")

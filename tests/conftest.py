@@ -8,7 +8,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -169,6 +169,31 @@ def sandbox(live_server, settings):
     return Sandbox(settings.SANDBOX_URL)
 
 
+@pytest.fixture(scope="session")
+def tls_front(live_server, tmp_path_factory):
+    """The sandbox's https front (``sandbox.tls``): a TLS forwarder to the live server, with a
+    CA made for this test session."""
+    from sandbox.tls import TLSForwarder, ensure_certificate
+
+    ca, cert, key = ensure_certificate(tmp_path_factory.mktemp("sandbox-tls"))
+    target = urlsplit(live_server.url)
+    server = TLSForwarder(("127.0.0.1", 0), (target.hostname, target.port), cert, key)
+    server.start()
+    server.ca = ca
+    server.url = f"https://127.0.0.1:{server.port}/sandbox"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def salesforce(sandbox, tls_front, settings):
+    """The sandbox, with its Salesforce orgs' instances on its https front."""
+    settings.SANDBOX_TLS_URL = tls_front.url
+    settings.SALESFORCE_CA_BUNDLE = str(tls_front.ca)
+    return sandbox
+
+
 @pytest.fixture
 def stripe_platform(sandbox, settings):
     """Clianta's own account in the sandbox's Stripe, made now, its webhook endpoints pointing
@@ -232,12 +257,19 @@ def start_worker(live_server, log_path: Path, queue: str, **env_overrides) -> "W
 
 
 @pytest.fixture(scope="session")
-def _worker_process(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
+def _worker_process(django_db_setup, django_db_blocker, live_server, tls_front, tmp_path_factory):
     """A real `celery worker` process on the real broker, using the test database and talking
-    to the sandbox of the live server. It consumes a queue of its own, so parallel test
-    processes never take each other's tasks."""
+    to the sandbox of the live server (and its https front). It consumes a queue of its own, so
+    parallel test processes never take each other's tasks."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    worker = start_worker(live_server, tmp_path_factory.mktemp("celery") / "worker.log", queue)
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    worker = start_worker(
+        live_server,
+        log,
+        queue,
+        SANDBOX_TLS_URL=tls_front.url,
+        SALESFORCE_CA_BUNDLE=str(tls_front.ca),
+    )
     yield worker
     worker.stop()
 

@@ -1,28 +1,12 @@
 """The Microsoft sandbox behind its https front (msal accepts only an https authority), and an
 Outlook account connected through the real connect and callback views."""
 
-from urllib.parse import urlsplit
-
 import pytest
 from django.test import Client
 
 from email_accounts.models import EmailAccount
 from integrations.models import IntegrationCredential
-from sandbox.tls import TLSForwarder, ensure_certificate
 from tests.email_accounts.outlook.helpers import connect
-
-
-@pytest.fixture(scope="session")
-def tls_front(live_server, tmp_path_factory):
-    """A TLS forwarder to the live server, with a CA made for this test session."""
-    ca, cert, key = ensure_certificate(tmp_path_factory.mktemp("sandbox-tls"))
-    target = urlsplit(live_server.url)
-    server = TLSForwarder(("127.0.0.1", 0), (target.hostname, target.port), cert, key)
-    server.start()
-    server.ca = ca
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
