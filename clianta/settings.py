@@ -141,6 +141,7 @@ PROVIDER_ENDPOINTS = {
     # Production orgs log in here; a Salesforce sandbox at test.salesforce.com and a My Domain
     # at its own host are chosen when connecting (integrations/providers/salesforce/oauth.py).
     "SALESFORCE_LOGIN_URL": ("https://login.salesforce.com", "/salesforce"),
+    "SALESFORCE_TEST_LOGIN_URL": ("https://test.salesforce.com", "/salesforce"),
 }
 for _name, (_real, _path) in PROVIDER_ENDPOINTS.items():
     globals()[_name] = env.str(_name, default=SANDBOX_URL + _path if SANDBOX_PROVIDERS else _real)
@@ -157,6 +158,7 @@ INTEGRATION_PROVIDERS = [
     "integrations.providers.notion.NOTION_PROVIDER",
     "integrations.providers.apollo.APOLLO_PROVIDER",
     "integrations.providers.stripe.STRIPE_PROVIDER",
+    "integrations.providers.salesforce.SALESFORCE_PROVIDER",
 ]
 # msal accepts only an https authority (PROVIDERS.md, section 3): under the sandbox the Microsoft
 # identity endpoints are reached through its TLS front (`manage.py sandbox_tls`), made for
@@ -262,6 +264,7 @@ INSTALLED_APPS = [
     "bookings",
     "billing",
     "payments",
+    "crm_sync",
     *(["sandbox"] if SANDBOX_PROVIDERS else []),
     "axes",
 ]
@@ -548,6 +551,12 @@ SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=15 * 60)
 # A run stops after the page that takes it past this many seconds and queues the next one behind
 # the other accounts' runs: a big first sync shares the workers instead of holding one.
 SYNC_SLICE_SECONDS = env.int("SYNC_SLICE_SECONDS", default=20)
+# Salesforce syncs (crm_sync): they stop when the org's API usage reaches this share of its daily
+# limit and wait CRM_SYNC_LIMIT_PAUSE_MINUTES before looking again; a first load of more records
+# than CRM_SYNC_BULK_THRESHOLD goes through Bulk API 2.0.
+CRM_SYNC_LIMIT_SHARE = env.float("CRM_SYNC_LIMIT_SHARE", default=0.8)
+CRM_SYNC_LIMIT_PAUSE_MINUTES = env.int("CRM_SYNC_LIMIT_PAUSE_MINUTES", default=60)
+CRM_SYNC_BULK_THRESHOLD = env.int("CRM_SYNC_BULK_THRESHOLD", default=10000)
 # Webhook deliveries due for longer than this make /api/health say "degraded".
 HEALTH_WEBHOOK_BACKLOG_MINUTES = env.int("HEALTH_WEBHOOK_BACKLOG_MINUTES", default=10)
 # The bearer token Prometheus sends to /metrics. Unset: /metrics answers 404 (under DEBUG, it is

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("billing.urls")),
     path("api/", include("payments.urls")),
+    path("api/", include("crm_sync.urls")),
     path("api/", include("clianta.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>", invitation_page.invitation, name="invitation-page"),

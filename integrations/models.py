@@ -112,6 +112,8 @@ class OAuthState(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(max_length=40)
     code_verifier = EncryptedTextField(null=True, blank=True)
+    #: The choices made on the connect page (the backend's ``options_form``); never secrets.
+    options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -77,6 +77,9 @@ class SyncJob(ABC):
 
     #: What is synced: email, calendar, knowledge, …
     kind: str
+    #: The SyncLog of the run under way (set by the runner), for jobs that record details of
+    #: their own against it.
+    log: SyncLog | None = None
 
     def __init__(self, credential: IntegrationCredential):
         self.credential = credential
@@ -196,6 +199,7 @@ def _run(job: SyncJob, trigger: str, attempt: int, final: bool, task_id, log_id)
     log.lock_token = lock.token
     log.status = Status.RUNNING
     log.save()
+    job.log = log
     metrics.SYNCS_STARTED.labels(credential.provider).inc()
     began = time.monotonic()
     totals = Counts()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from integrations.base import Provider
+    from integrations.models import IntegrationCredential
 
 
 @dataclass
@@ -31,20 +32,34 @@ class OAuthBackend(Protocol):
 
     #: Whether authorization uses PKCE (the verifier is kept server-side with the state).
     pkce: bool
+    #: Optional: a Django form class of choices a person makes before the consent page (which
+    #: login host a Salesforce org uses). The connect page shows its fields; its cleaned data
+    #: is kept with the state and passed to ``authorization_url`` and ``exchange`` as keyword
+    #: arguments. Without it they get none.
+    options_form: type | None
 
     def authorization_url(
-        self, provider: Provider, state: str, redirect_uri: str
+        self, provider: Provider, state: str, redirect_uri: str, **options
     ) -> tuple[str, str | None]:
         """The consent page URL, and the PKCE code verifier to keep (or None)."""
 
     def exchange(
-        self, provider: Provider, code: str, redirect_uri: str, code_verifier: str | None
+        self,
+        provider: Provider,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str | None,
+        **options,
     ) -> TokenSet: ...
 
-    def refresh(self, provider: Provider, refresh_token: str) -> TokenSet: ...
+    def refresh(
+        self, provider: Provider, refresh_token: str, credential: IntegrationCredential
+    ) -> TokenSet:
+        """A new access token for ``refresh_token``, the stored grant of ``credential`` (whose
+        metadata says where the account lives, for providers with one host per account)."""
 
-    def revoke(self, provider: Provider, token: str, account: str) -> bool:
-        """Revoke the grant (``token``, of the credential's ``account``; Stripe names the
-        account rather than a token) at the provider, where the provider supports it: true when the
+    def revoke(self, provider: Provider, token: str, credential: IntegrationCredential) -> bool:
+        """Revoke the grant (``token``, of ``credential``; Stripe names the credential's account
+        rather than a token) at the provider, where the provider supports it: true when the
         provider confirmed it (the audit trail records a revocation then), false when it offers
         no revocation."""

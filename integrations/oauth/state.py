@@ -20,8 +20,9 @@ def _session_hash(request) -> str:
     return hashlib.sha256(request.session.session_key.encode()).hexdigest()
 
 
-def begin(request, workspace, provider: str, authorize) -> str:
-    """Create a state; ``authorize(state)`` returns (consent URL, PKCE verifier or None)."""
+def begin(request, workspace, provider: str, authorize, options: dict | None = None) -> str:
+    """Create a state; ``authorize(state)`` returns (consent URL, PKCE verifier or None).
+    ``options`` (the connect page's choices) are kept with it for the callback."""
     state = secrets.token_urlsafe(32)
     url, verifier = authorize(state)
     OAuthState.objects.create(
@@ -31,6 +32,7 @@ def begin(request, workspace, provider: str, authorize) -> str:
         workspace=workspace,
         provider=provider,
         code_verifier=verifier,
+        options=options or {},
     )
     return url
 

@@ -62,7 +62,7 @@ def _refresh(credential: IntegrationCredential) -> None:
     provider = registry.get(credential.provider)
     context = {"provider": provider.slug, "credential": str(credential.pk)}
     try:
-        tokens = provider.oauth.refresh(provider, credential.refresh_token)
+        tokens = provider.oauth.refresh(provider, credential.refresh_token, credential)
     except AuthExpired as exc:
         health.mark_needs_reconnect(credential, exc.message)
         logger.warning("oauth.refresh_revoked", extra=context)
@@ -118,7 +118,7 @@ def disconnect(credential: IntegrationCredential, *, actor=None, request=None) -
     token = credential.refresh_token or credential.access_token
     if provider.oauth is not None and token:
         try:
-            revoked = provider.oauth.revoke(provider, token, credential.account)
+            revoked = provider.oauth.revoke(provider, token, credential)
         except IntegrationError as exc:
             revoked = False
             logger.warning(

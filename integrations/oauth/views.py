@@ -78,10 +78,21 @@ def connect(request, provider: str):
     if membership is None:
         raise Http404("Choose one of your workspaces (?workspace=<id>).")
     require_may_connect(provider, membership)
+    return _confirm_page(request, provider, membership.workspace, _options_form(provider))
+
+
+def _options_form(provider: registry.Provider, data=None):
+    """The backend's form of connect choices (``OAuthBackend.options_form``), or None."""
+    form_class = getattr(provider.oauth, "options_form", None)
+    return form_class(data) if form_class else None
+
+
+def _confirm_page(request, provider, workspace, form, status=200):
     return render(
         request,
         "integrations/connect_confirm.html",
-        {"provider": provider, "workspace": membership.workspace},
+        {"provider": provider, "workspace": workspace, "form": form},
+        status=status,
     )
 
 
@@ -94,12 +105,19 @@ def start(request, provider: str):
     if membership is None:
         raise Http404("No such workspace.")
     require_may_connect(provider, membership)
+    form = _options_form(provider, request.POST)
+    if form is not None and not form.is_valid():
+        return _confirm_page(request, provider, membership.workspace, form, status=400)
+    options = form.cleaned_data if form is not None else {}
     try:
         url = oauth_state.begin(
             request,
             membership.workspace,
             provider.slug,
-            lambda state: provider.oauth.authorization_url(provider, state, redirect_uri(provider)),
+            lambda state: provider.oauth.authorization_url(
+                provider, state, redirect_uri(provider), **options
+            ),
+            options,
         )
     except IntegrationError as exc:
         # Building the consent URL may read the provider's configuration (msal does).
@@ -142,7 +160,11 @@ def callback(request, provider: str):
     )
     try:
         tokens = provider.oauth.exchange(
-            provider, request.GET["code"], redirect_uri(provider), claimed.code_verifier
+            provider,
+            request.GET["code"],
+            redirect_uri(provider),
+            claimed.code_verifier,
+            **claimed.options,
         )
     except IntegrationError as exc:
         logger.warning(

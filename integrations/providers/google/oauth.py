@@ -71,7 +71,7 @@ class GoogleOAuth:
             account=claims.get("email", ""),
         )
 
-    def refresh(self, provider, refresh_token):
+    def refresh(self, provider, refresh_token, credential):
         import google.auth.exceptions
         import google.auth.transport.requests
         from google.oauth2.credentials import Credentials
@@ -107,7 +107,7 @@ class GoogleOAuth:
             expires_at=_aware(credentials.expiry),
         )
 
-    def revoke(self, provider, token, account):
+    def revoke(self, provider, token, credential):
         import requests
 
         try:

@@ -98,7 +98,7 @@ class MicrosoftOAuth:
             account=(claims.get("preferred_username") or claims.get("email") or "").lower(),
         )
 
-    def refresh(self, provider, refresh_token):
+    def refresh(self, provider, refresh_token, credential):
         import msal
 
         cache = msal.SerializableTokenCache()
@@ -119,7 +119,7 @@ class MicrosoftOAuth:
             raise AuthExpired("The stored Microsoft grant has no refresh token.", provider=SLUG)
         return _tokens(provider, result, cache)
 
-    def revoke(self, provider, token, account):
+    def revoke(self, provider, token, credential):
         """The identity platform has no endpoint revoking one app's refresh token (Graph's
         revokeSignInSessions signs the user out everywhere): the user removes the app at
         https://myapps.microsoft.com."""

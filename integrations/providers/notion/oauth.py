@@ -74,11 +74,11 @@ class NotionOAuth:
         )
         return _tokens(answer)
 
-    def refresh(self, provider, refresh_token):
+    def refresh(self, provider, refresh_token, credential):
         return _tokens(
             _token_call(provider, grant_type="refresh_token", refresh_token=refresh_token)
         )
 
-    def revoke(self, provider, token, account):
+    def revoke(self, provider, token, credential):
         """Notion offers no revocation to public integrations: the user removes access there."""
         return False

@@ -82,12 +82,12 @@ class SlackOAuth:
     def exchange(self, provider, code, redirect_uri, code_verifier):
         return _tokens(self._access(provider, code=code, redirect_uri=redirect_uri))
 
-    def refresh(self, provider, refresh_token):
+    def refresh(self, provider, refresh_token, credential):
         """Only for apps with token rotation on; Slack's bot tokens otherwise never expire."""
         answer = self._access(provider, grant_type="refresh_token", refresh_token=refresh_token)
         return _tokens(answer)
 
-    def revoke(self, provider, token, account):
+    def revoke(self, provider, token, credential):
         from slack_sdk.errors import SlackClientError
 
         try:

@@ -52,7 +52,7 @@ class StripeConnectOAuth:
             metadata={"livemode": bool(answer.get("livemode"))},
         )
 
-    def refresh(self, provider, refresh_token):
+    def refresh(self, provider, refresh_token, credential):
         answer = _oauth_errors(
             lambda: (
                 client.platform()
@@ -62,10 +62,12 @@ class StripeConnectOAuth:
         )
         return TokenSet(access_token=answer["access_token"], refresh_token=None)
 
-    def revoke(self, provider, token, account):
+    def revoke(self, provider, token, credential):
         """Deauthorize the platform from the account (Stripe names it by its id)."""
         try:
-            _oauth_errors(lambda: client.platform().oauth.deauthorize({"stripe_user_id": account}))
+            _oauth_errors(
+                lambda: client.platform().oauth.deauthorize({"stripe_user_id": credential.account})
+            )
         except AuthExpired:
             return False  # the account had already disconnected us
         return True

@@ -1,0 +1,19 @@
+"""The Salesforce section of the settings page: the org's API usage today, a pause for its daily
+limit, what waits to be pushed or was refused, and the last run."""
+
+from django.template.loader import render_to_string
+
+from . import services
+from .models import CrmConnection
+
+
+def render(request, workspace) -> str:
+    if not CrmConnection.objects.filter(workspace=workspace).exists():
+        return ""
+    state = services.status(workspace)
+    used, limit = state["api_used"], state["api_limit"]
+    context = {
+        "state": state,
+        "share": round(100 * used / limit) if used is not None and limit else None,
+    }
+    return render_to_string("crm_sync/panel.html", context, request=request)
