@@ -15,5 +15,8 @@ def test_the_api_root_links_the_list_routes_of_every_app(api_a):
     assert links["slack/messages"] == "http://testserver/api/slack/messages"
     assert links["sms"] == "http://testserver/api/sms"
     assert links["webhook-endpoints"] == "http://testserver/api/webhook-endpoints"
-    assert len(links) == 30
+    assert links["salesforce/mappings"] == "http://testserver/api/salesforce/mappings"
+    assert links["salesforce/conflicts"] == "http://testserver/api/salesforce/conflicts"
+    assert links["salesforce/push-errors"] == "http://testserver/api/salesforce/push-errors"
+    assert len(links) == 33
     assert not any("workspace_pk" in key or "apollo" in key for key in links)
