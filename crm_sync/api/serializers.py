@@ -88,11 +88,6 @@ class ConnectionSerializer(StrictSerializer):
     last_sync = SyncLogSerializer(read_only=True, allow_null=True)
 
 
-class SyncQueuedSerializer(StrictSerializer):
-    sync_id = serializers.UUIDField(help_text="Follow it at /api/sync-logs/{sync_id}.")
-    status = serializers.CharField()
-
-
 class SyncRequestSerializer(StrictSerializer):
     full = serializers.BooleanField(
         default=False, help_text="Read everything again (the links are kept)."

@@ -12,6 +12,7 @@ from clianta.api.filters import uuid_param
 from clianta.api.pagination import CursorPagination
 from clianta.api.schema import ErrorSerializer
 from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
+from integrations.api.serializers import SyncQueuedSerializer
 
 from .. import services
 from ..models import CrmObject, FieldMapping, RecordLink, SyncConflict
@@ -57,7 +58,7 @@ class SyncView(WorkspaceScopedMixin, generics.GenericAPIView):
     serializer_class = serializers.SyncRequestSerializer
     managers_write = "sync Salesforce"
 
-    @extend_schema(responses={202: serializers.SyncQueuedSerializer, 409: ErrorSerializer})
+    @extend_schema(responses={202: SyncQueuedSerializer, 409: ErrorSerializer})
     def post(self, request):
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -172,11 +172,6 @@ class NewDelegateSerializer(StrictSerializer):
         return membership
 
 
-class SyncQueuedSerializer(StrictSerializer):
-    sync_id = serializers.UUIDField(help_text="Follow it at /api/sync-logs/{sync_id}.")
-    status = serializers.CharField()
-
-
 class EmailMessageSerializer(StrictModelSerializer):
     class Meta:
         model = EmailMessage

@@ -12,7 +12,7 @@ from clianta.api.filters import in_period, period_parameters, uuid_param
 from clianta.api.pagination import CursorPagination
 from clianta.api.scoping import WorkspaceModelViewSet, WorkspaceScopedMixin
 from integrations import sync
-from integrations.api.serializers import ConnectAnswerSerializer
+from integrations.api.serializers import ConnectAnswerSerializer, SyncQueuedSerializer
 from integrations.oauth import tokens
 from integrations.oauth.views import consent_url
 
@@ -84,7 +84,7 @@ class EmailAccountViewSet(
         tokens.disconnect(account.credential, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={202: serializers.SyncQueuedSerializer})
+    @extend_schema(request=None, responses={202: SyncQueuedSerializer})
     @action(detail=True, methods=["post"])
     def sync(self, request, pk=None):
         """Queue a sync now; follow it at /api/sync-logs/{sync_id}."""

@@ -107,3 +107,10 @@ def push_state_field():
     return extend_schema_field(PushStateSerializer)(
         serializers.SerializerMethodField(help_text=PushStateSerializer.__doc__)
     )
+
+
+class SyncQueuedSerializer(StrictSerializer):
+    """A sync queued on demand: its SyncLog, to follow."""
+
+    sync_id = serializers.UUIDField(help_text="Follow it at /api/sync-logs/{sync_id}.")
+    status = serializers.CharField()
