@@ -511,6 +511,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HealthStatusEnum": "clianta.health.STATUSES",
         "WebhookDeliveryStatusEnum": "outbound_webhooks.models.Delivery.Status",
+        "DirectionEnum": "email_accounts.models.EmailMessage.Direction",
         "MappingDirectionEnum": "crm_sync.models.Direction",
     },
 }
