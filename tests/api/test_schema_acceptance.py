@@ -62,6 +62,13 @@ ALLOWED = {
     "PATCH /api/workspaces/{workspace_pk}/payments/settings": "Stripe must be connected",
     # A lifetime value is a contact's or a company's: one of the two, a rule between fields.
     "GET /api/payments/lifetime-value": "a contact or a company, not both",
+    # The Salesforce sync is that of a connected org, and a mapping is checked against the
+    # org's description of its objects.
+    "GET /api/salesforce": "Salesforce must be connected",
+    "PATCH /api/salesforce": "Salesforce must be connected",
+    "POST /api/salesforce/sync": "Salesforce must be connected",
+    "POST /api/salesforce/mappings": "checked against the org's describe()",
+    "PATCH /api/salesforce/mappings/{id}": "checked against the org's describe()",
 }
 
 
