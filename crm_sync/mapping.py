@@ -183,8 +183,10 @@ def _value_map_problem(field: dict, pairs: list, pushes: bool) -> str | None:
         return "A value map is a list of [Clianta value, Salesforce value] pairs."
     if not all(isinstance(value, str) for pair in pairs for value in pair):
         return "A value map's values are strings."
-    if pushes and field.get("type") == "picklist" and field.get("restrictedPicklist"):
-        allowed = {value["value"] for value in field.get("picklistValues", [])}
+    # Checked for every picklist, restricted or not: a value the org does not list is a typo
+    # far more often than a wish to add one.
+    if pushes and field.get("type") == "picklist" and field.get("picklistValues"):
+        allowed = {value["value"] for value in field["picklistValues"] if value.get("active")}
         unknown = sorted({remote for _local, remote in pairs} - allowed)
         if unknown:
             return f"{field['name']} has no value {unknown[0]!r}."
