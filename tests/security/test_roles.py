@@ -25,6 +25,7 @@ from billing.models import BillingAccount
 from bookings.models import Booking, BookingLink
 from calendars.models import CalendarIntegration
 from clianta.models import AuditEvent, Company, Contact, Deal, Membership, Workspace
+from crm_sync.models import FieldMapping
 from email_accounts.models import BlockedSender, EmailAccount, MailboxDelegate
 from integrations.models import IntegrationCredential
 from integrations.providers.stripe.client import platform as platform_client
@@ -37,6 +38,7 @@ from sandbox.stripe import keys as stripe_keys
 from sandbox.stripe import store as stripe_store
 from sandbox.twilio import store as twilio_store
 from tests.conftest import sandbox_tokens
+from tests.crm_sync.helpers import connect_org
 from tests.email_accounts.gmail_helpers import EMAIL, SCOPES
 from tests.integrations.oauth_helpers import finish, start
 from tests.messaging.slack.conftest import consent
@@ -80,6 +82,18 @@ class Row:
     browser: bool = False  # a page or browser flow (session login) rather than the token API
     prepare: Callable[[World], None] | None = None
     sandbox: bool = False  # it talks to a provider (the sandbox plays it)
+
+
+_MAPPINGS = "/api/salesforce/mappings"
+
+
+def _org(world) -> None:
+    """The workspace's Salesforce org (the sandbox's), connected by its owner."""
+    connect_org(world.workspace, world.users["owner"])
+
+
+def _title_mapping(world) -> str:
+    return str(FieldMapping.objects.get(workspace=world.workspace, local_field="title").pk)
 
 
 def _billing(world) -> str:
@@ -615,6 +629,63 @@ TABLE = [
         prepare=_payments_account,
         sandbox=True,
     ),
+    # Salesforce: the workspace's org, synced both ways.
+    Row(
+        "Connect Salesforce",
+        "post",
+        lambda w: "/api/integrations/salesforce/connect/start",
+        302,
+        body=lambda w: {"workspace": str(w.workspace.pk), "login": "production"},
+        browser=True,
+    ),
+    Row("See the Salesforce sync", "get", lambda w: "/api/salesforce", 200, prepare=_org),
+    Row(
+        "Change the Salesforce sync",
+        "patch",
+        lambda w: "/api/salesforce",
+        200,
+        body=lambda w: {"limit_share": 0.5},
+        prepare=_org,
+    ),
+    Row("Sync Salesforce now", "post", lambda w: "/api/salesforce/sync", 202, prepare=_org),
+    Row("See the Salesforce field mapping", "get", lambda w: _MAPPINGS, 200, prepare=_org),
+    Row(
+        "Map a Salesforce field",
+        "post",
+        lambda w: _MAPPINGS,
+        201,
+        body=lambda w: {
+            "object": "contact",
+            "local_field": "seniority",
+            "remote_field": "Department",
+        },
+        prepare=_org,
+        sandbox=True,
+    ),
+    Row(
+        "Change a Salesforce field mapping",
+        "patch",
+        lambda w: f"{_MAPPINGS}/{_title_mapping(w)}",
+        200,
+        body=lambda w: {"direction": "from_salesforce"},
+        prepare=_org,
+        sandbox=True,
+    ),
+    Row(
+        "Remove a Salesforce field mapping",
+        "delete",
+        lambda w: f"{_MAPPINGS}/{_title_mapping(w)}",
+        204,
+        prepare=_org,
+        sandbox=True,
+    ),
+    Row("See the Salesforce conflicts", "get", lambda w: "/api/salesforce/conflicts", 200),
+    Row(
+        "See the records Salesforce refused",
+        "get",
+        lambda w: "/api/salesforce/push-errors",
+        200,
+    ),
     Row("See the detailed health", "get", lambda w: "/api/health/detail", 200),
 ]
 
@@ -687,7 +758,7 @@ def _cases():
 @pytest.mark.parametrize("row", list(_cases()))
 def test_roles_table(row: Row, person: str, client_for, request):
     if row.sandbox:
-        request.getfixturevalue("sandbox")
+        request.getfixturevalue("salesforce")  # the sandbox, with its https front
     world = request.getfixturevalue("world")
     if row.prepare:
         row.prepare(world)
