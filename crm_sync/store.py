@@ -23,18 +23,20 @@ DUPLICATE_EMAIL = "another Salesforce contact has the same email"
 UNMAPPED_VALUE = "a Salesforce value has no CRM equivalent in the value map"
 
 
-def _references(connection, obj: str, mappings, remote: bool) -> dict[str, dict]:
+def _references(connection, obj: str, mappings, wanted: dict[str, set], remote: bool) -> dict:
     """For each reference field of ``mappings``: Salesforce id -> CRM id (``remote``) or the
-    other way round, over the links of the referenced object (one query per reference)."""
+    other way round, for the ids ``wanted[field]`` only (one query per reference field)."""
     found = {}
     for mapping in mappings:
         target = LOCAL_FIELDS[obj][mapping.local_field].target
-        if not target:
+        ids = wanted.get(mapping.local_field, set()) - {None, ""}
+        if not target or not ids:
             continue
-        pairs = RecordLink.objects.filter(connection=connection, object=target).exclude(
+        links = RecordLink.objects.filter(connection=connection, object=target).exclude(
             remote_id=""
         )
-        rows = pairs.values_list("remote_id", "local_id")
+        links = links.filter(**{"remote_id__in" if remote else "local_id__in": ids})
+        rows = links.values_list("remote_id", "local_id")
         found[mapping.local_field] = (
             {r: str(lo) for r, lo in rows} if remote else {str(lo): r for r, lo in rows}
         )
@@ -47,7 +49,8 @@ def apply_pulled(connection, obj: str, mappings, records: list[dict], log) -> Co
         return counts
     model = values.MODELS[obj]
     workspace_id = connection.workspace_id
-    refs = _references(connection, obj, mappings, remote=True)
+    wanted = {m.local_field: {r.get(m.remote_field) for r in records} for m in mappings}
+    refs = _references(connection, obj, mappings, wanted, remote=True)
     links = {
         link.remote_id: link
         for link in RecordLink.objects.filter(
@@ -115,8 +118,9 @@ def apply_pulled(connection, obj: str, mappings, records: list[dict], log) -> Co
     RecordLink.objects.bulk_update(
         changed_links, ["local_id", "baseline", "remote_stamp", "changed_at"]
     )
-    for deal, previous in stages:
-        deals.announce_stage(deal, previous)
+    with recorder.applying():  # a stage that came from Salesforce is not a change to push
+        for deal, previous in stages:
+            deals.announce_stage(deal, previous)
     return counts
 
 
@@ -282,7 +286,12 @@ def outgoing(connection, obj: str, mappings, links: list[RecordLink]) -> list[Pu
         .objects.filter(workspace_id=connection.workspace_id)
         .in_bulk([link.local_id for link in links])
     )
-    refs = _references(connection, obj, mappings, remote=False)
+    wanted = {
+        m.local_field: {v for r in records.values() if (v := values.local(r, obj, m.local_field))}
+        for m in mappings
+        if LOCAL_FIELDS[obj][m.local_field].target
+    }
+    refs = _references(connection, obj, mappings, wanted, remote=False)
     batch = []
     for link in links:
         record = records.get(link.local_id)

@@ -200,7 +200,14 @@ class SalesforceSync(SyncJob):
             )
             bulk = {"job": job["id"], "locator": "", "since": since.isoformat()}
             yield Page([], Pulled(obj, None, "", False, bulk=bulk))
-        self.call(lambda sf: jobs(sf).wait_for_job(bulk["job"], True, wait=0.5))
+        try:
+            self.call(lambda sf: jobs(sf).wait_for_job(bulk["job"], True, wait=0.5))
+        except ProviderError as exc:
+            if exc.status != 404:
+                raise
+            # The job is gone (Salesforce keeps results for days): the next run starts another.
+            yield Page([], Pulled(obj, None, "", False, bulk={}))
+            return
         while True:
             locator = bulk["locator"]
             result = self.call(
