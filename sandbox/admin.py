@@ -11,6 +11,7 @@ from .apollo import admin as apollo_admin  # noqa: F401
 from .google import admin as google_admin  # noqa: F401
 from .models import SandboxCall, SandboxFault
 from .notion import admin as notion_admin  # noqa: F401
+from .salesforce import admin as salesforce_admin  # noqa: F401
 
 
 @admin.register(SandboxCall)

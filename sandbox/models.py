@@ -11,6 +11,7 @@ from .apollo import models as apollo_models  # noqa: F401
 from .google import models as google_models  # noqa: F401
 from .microsoft import models as microsoft_models  # noqa: F401
 from .notion import models as notion_models  # noqa: F401
+from .salesforce import models as salesforce_models  # noqa: F401
 from .slack import models as slack_models  # noqa: F401
 from .stripe import models as stripe_models  # noqa: F401
 from .twilio import models as twilio_models  # noqa: F401

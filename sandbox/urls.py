@@ -19,4 +19,5 @@ urlpatterns = [
     path("apollo/", include("sandbox.apollo.urls")),
     path("notion/", include("sandbox.notion.urls")),
     path("stripe/", include("sandbox.stripe.urls")),
+    path("salesforce/", include("sandbox.salesforce.urls")),
 ]
