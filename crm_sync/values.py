@@ -88,4 +88,6 @@ def assign(record, obj: str, field: str, value) -> None:
     model_field = MODELS[obj]._meta.get_field(field)
     if value is None and not model_field.null:
         value = model_field.get_default()
+    elif value is not None and not LOCAL_FIELDS[obj][field].target:
+        value = model_field.to_python(value)  # a date's or an amount's string as the model's
     setattr(record, name, value)

@@ -5,10 +5,10 @@ import pytest
 from django.test import Client
 
 from crm_sync.models import CrmConnection
+from integrations import sync
 from integrations.models import IntegrationCredential
 from integrations.providers.salesforce.client import sdk
 from sandbox.salesforce import store as sf_store
-from integrations import sync
 from tests.integrations.oauth_helpers import finish
 from tests.sandbox.consent import submit_consent
 

@@ -5,14 +5,14 @@ import pytest
 
 from clianta.models import Contact
 from integrations.models import SyncLog
-from sandbox.salesforce import store as sf_store
+from sandbox.salesforce import seed as sf_seed
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_sync_on_demand_is_run_by_a_worker(connection, org, api_a, celery_worker):
-    sf_store.seed(org, accounts=1, contacts=5, opportunities=1)
+    sf_seed.seed(org, accounts=1, contacts=5, opportunities=1)
     response = api_a.post("/api/salesforce/sync", {}, format="json")
     assert response.status_code == 202
     sync_id = response.json()["sync_id"]
@@ -49,7 +49,7 @@ def test_without_an_org_the_sync_says_to_connect_one(api_a):
 def test_the_settings_page_shows_the_org_and_its_api_usage(connection, org, browser):
     from .conftest import run
 
-    sf_store.seed(org, accounts=1, contacts=2, opportunities=0)
+    sf_seed.seed(org, accounts=1, contacts=2, opportunities=0)
     run(connection)
     page = browser.get("/settings/integrations").content.decode()
     assert "Salesforce sync" in page

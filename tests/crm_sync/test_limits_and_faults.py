@@ -11,6 +11,7 @@ from crm_sync.models import CrmConnection
 from integrations.errors import Transient
 from integrations.models import IntegrationCredential, SyncLog
 from sandbox import faults
+from sandbox.salesforce import seed as sf_seed
 from sandbox.salesforce import store as sf_store
 from sandbox.salesforce.models import SalesforceSession
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def seeded(connection, org):
-    sf_store.seed(org, accounts=2, contacts=30, opportunities=2)
+    sf_seed.seed(org, accounts=2, contacts=30, opportunities=2)
     return connection
 
 

@@ -5,14 +5,16 @@ conflicts."""
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from clianta.models import Company, Contact, Deal
+from crm_sync import services
 from crm_sync.models import ObjectCursor, RecordLink, SyncConflict
 from integrations.models import SyncLog
 from sandbox import faults
-from sandbox.salesforce import store as sf_store
-from sandbox.salesforce.models import SalesforceBulkJob
+from sandbox.salesforce import seed as sf_seed
+from sandbox.salesforce.models import SalesforceBulkJob, SalesforceRecord
 
 from .conftest import run
 
@@ -32,7 +34,7 @@ def _look_for_deletions_now(connection):
 @pytest.fixture
 def loaded(connection, org):
     """An org of 4 accounts, 12 contacts and 5 opportunities, loaded once."""
-    sf_store.seed(org, accounts=4, contacts=12, opportunities=5)
+    sf_seed.seed(org, accounts=4, contacts=12, opportunities=5)
     log = run(connection)
     assert log.status == SyncLog.Status.SUCCESS, log.error
     return connection
@@ -55,26 +57,32 @@ def test_the_first_load_reads_every_object_and_resolves_references(loaded, remot
     assert ObjectCursor.objects.filter(loaded=True).count() == 3
 
 
-def test_a_large_first_load_goes_through_bulk_and_resumes_its_job(
-    connection, org, settings, monkeypatch
-):
-    sf_store.seed(org, accounts=3, contacts=40, opportunities=0)
+def test_a_large_first_load_goes_through_bulk_and_resumes_its_job(connection, org, monkeypatch):
+    sf_seed.seed(org, accounts=3, contacts=40, opportunities=0)
     connection.bulk_threshold = 10
     connection.save()
     monkeypatch.setattr("crm_sync.backends.salesforce.BULK_PAGE", 15)
-    settings.SYNC_SLICE_SECONDS = 0  # a run stores one page, then the next run goes on
-    runs = 0
-    while True:
-        log = run(connection)
-        runs += 1
-        assert log.status == SyncLog.Status.SUCCESS, log.error
-        if not log.continued:
+    # A run that stops after the Bulk job's first page of contacts, as a killed worker would:
+    # each page is stored in its own transaction, as the runner does, and the rest abandoned.
+    job = services.sync_job(connection)
+    for page in job.pages(job.cursor()):
+        with transaction.atomic():
+            job.store(page)
+        if Contact.objects.exists():
             break
-    assert runs > 3
+    assert Contact.objects.count() == 15
+    job_id = ObjectCursor.objects.get(object="contact").bulk["job"]
+
+    log = run(connection)
+    assert log.status == SyncLog.Status.SUCCESS, log.error
     assert Contact.objects.count() == 40
-    assert SalesforceBulkJob.objects.filter(sobject="Contact").count() == 1
-    assert faults.calls("salesforce", "/results").count() >= 3
+    assert list(
+        SalesforceBulkJob.objects.filter(sobject="Contact").values_list("job_id", flat=True)
+    ) == [job_id]
+    assert faults.calls("salesforce", "/results").count() == 3
     assert RecordLink.objects.filter(object="contact").count() == 40
+    cursor = ObjectCursor.objects.get(object="contact")
+    assert cursor.loaded and cursor.bulk is None and cursor.stamp is not None
 
 
 def test_an_incremental_pull_takes_changes_creations_and_deletions(loaded, remote):
@@ -82,6 +90,10 @@ def test_an_incremental_pull_takes_changes_creations_and_deletions(loaded, remot
     changed, gone = rows[0]["Id"], rows[1]["Id"]
     remote.Contact.update(changed, {"Title": "Chief Revenue Officer"})
     remote.Contact.delete(gone)
+    # getDeleted covers whole minutes up to the current one: the deletion a minute back.
+    SalesforceRecord.objects.filter(record_id=gone).update(
+        deleted_at=timezone.now() - timedelta(minutes=1)
+    )
     made = remote.Contact.create({"LastName": "Okafor", "Email": "ada@okafor.example"})["id"]
     _look_for_deletions_now(loaded)
     log = run(loaded)
@@ -103,8 +115,18 @@ def test_deletions_older_than_the_org_keeps_are_found_by_a_reconcile(loaded, rem
     faults.clear_calls()
     log = run(loaded)
     assert log.status == "success"
-    assert log.deleted == 1
-    assert Company.objects.count() == 3
+    # Deleting an account deletes its contacts and opportunities in Salesforce too.
+    left = {
+        name: remote.query(f"SELECT COUNT() FROM {name}")["totalSize"]
+        for name in ("Account", "Contact", "Opportunity")
+    }
+    assert left["Account"] == 3
+    assert (Company.objects.count(), Contact.objects.count(), Deal.objects.count()) == (
+        left["Account"],
+        left["Contact"],
+        left["Opportunity"],
+    )
+    assert log.deleted == 4 + 12 + 5 - sum(left.values())
     assert not faults.calls("salesforce", "/deleted/").exists()
 
 
