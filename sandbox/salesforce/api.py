@@ -13,10 +13,11 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from sandbox.faults import sandbox_endpoint
 from sandbox.routing import dispatcher
 
 from . import store, tokens
-from .errors import SalesforceError, error_body, json_error
+from .errors import SalesforceError, error_body, json_error, not_found
 from .models import SalesforceOrg, SalesforceSession, SalesforceUser
 from .writes import RecordRejected
 
@@ -32,6 +33,12 @@ def _not_allowed() -> HttpResponse:
 def rejected(error: RecordRejected) -> JsonResponse:
     items = [problem.item() for problem in error.errors]
     return JsonResponse(items, status=error.errors[0].status, safe=False)
+
+
+@sandbox_endpoint("salesforce", error_body)
+def unknown_resource(request: HttpRequest, **kwargs) -> HttpResponse:
+    """Any other path under ``services/data/vXX.X/``: Salesforce's NOT_FOUND."""
+    return not_found().response()
 
 
 route = dispatcher(
@@ -94,9 +101,9 @@ def json_body(request: HttpRequest, kind: type = dict):
     except (ValueError, RecursionError) as error:
         raise json_error(f"Unexpected token: {error}"[:300]) from None
     if not isinstance(body, kind):
-        shown = "START_ARRAY" if isinstance(body, list) else "START_OBJECT"
-        shown = shown if isinstance(body, (list, dict)) else "VALUE_STRING"
-        raise json_error(f"Cannot deserialize instance of {kind.__name__} from {shown} value")
+        token = {list: "START_ARRAY", dict: "START_OBJECT"}.get(type(body), "VALUE_STRING")
+        wanted = "object" if kind is dict else "list"
+        raise json_error(f"Cannot deserialize instance of {wanted} from {token} value")
     return body
 
 

@@ -75,7 +75,7 @@ def field(item: Field) -> dict:
         "aggregatable": item.type != "textarea",
         "autoNumber": False,
         "byteLength": item.length * 3 if text or item.type in ID_TYPES else 0,
-        "calculated": item.calculated,
+        "calculated": False,
         "calculatedFormula": None,
         "cascadeDelete": False,
         "caseSensitive": False,

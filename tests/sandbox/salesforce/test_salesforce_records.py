@@ -151,6 +151,9 @@ def test_writes_are_checked_as_salesforce_checks_them(sf):
     assert unknown.value.content == [
         {"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}
     ]
+    with pytest.raises(SalesforceResourceNotFound) as no_route:
+        sf.restful("sobjects/Contact/LinkedIn_URL__c/someone")  # no upsert by external id
+    assert no_route.value.content[0]["errorCode"] == "NOT_FOUND"
 
 
 def test_updated_and_deleted_windows(sf, org):
