@@ -18,7 +18,7 @@ from sandbox.routing import dispatcher
 
 from . import store, tokens
 from .errors import SalesforceError, error_body, json_error, not_found
-from .models import SalesforceOrg, SalesforceSession, SalesforceUser
+from .models import SalesforceOrg, SalesforceUser
 from .writes import RecordRejected
 
 LIMIT_EXCEEDED = "TotalRequests Limit exceeded."
@@ -53,7 +53,6 @@ route = dispatcher(
 class Call:
     """Who calls, in which org, with which API version (``62.0``)."""
 
-    session: SalesforceSession
     user: SalesforceUser
     org: SalesforceOrg
     version: str
@@ -65,14 +64,13 @@ def rest(handler):
 
     @wraps(handler)
     def view(request: HttpRequest, version: str, **kwargs) -> HttpResponse:
-        session = tokens.authenticate(request)
-        user = session.grant.user
+        user = tokens.authenticate(request).grant.user
         used, limit, allowed = store.count_request(user.org)
         if not allowed:
             response = SalesforceError(403, "REQUEST_LIMIT_EXCEEDED", LIMIT_EXCEEDED).response()
         else:
             try:
-                response = handler(request, Call(session, user, user.org, version), **kwargs)
+                response = handler(request, Call(user, user.org, version), **kwargs)
             except SalesforceError as error:
                 response = error.response()
             except RecordRejected as error:
