@@ -138,6 +138,11 @@ def describe(sobject: SObject, version: str) -> dict:
     }
 
 
+def basic_info(sobject: SObject, version: str) -> dict:
+    """``sobjects/<T>``: the object's basic describe and the records the user saw lately."""
+    return {"objectDescribe": _basics(sobject, version), "recentItems": []}
+
+
 def describe_global(version: str) -> dict:
     """``sobjects/``: the objects of the org."""
     return {

@@ -51,6 +51,7 @@ def test_describe_has_salesforce_s_shape(sf):
     industry = {f["name"]: f for f in sf.Account.describe()["fields"]}["Industry"]
     assert industry["restrictedPicklist"] is False and industry["picklistValues"]
 
+    assert sf.Contact.metadata()["objectDescribe"]["keyPrefix"] == "003"
     names = {item["name"] for item in sf.describe()["sobjects"]}
     assert names == {"Account", "Contact", "Opportunity"}
     with pytest.raises(SalesforceResourceNotFound):
