@@ -13,11 +13,12 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from sandbox.faults import sandbox_endpoint
 from sandbox.routing import dispatcher
 
 from . import store, tokens
-from .errors import SalesforceError, error_body, json_error
-from .models import SalesforceOrg, SalesforceSession, SalesforceUser
+from .errors import SalesforceError, error_body, json_error, not_found
+from .models import SalesforceOrg, SalesforceUser
 from .writes import RecordRejected
 
 LIMIT_EXCEEDED = "TotalRequests Limit exceeded."
@@ -34,6 +35,12 @@ def rejected(error: RecordRejected) -> JsonResponse:
     return JsonResponse(items, status=error.errors[0].status, safe=False)
 
 
+@sandbox_endpoint("salesforce", error_body)
+def unknown_resource(request: HttpRequest, **kwargs) -> HttpResponse:
+    """Any other path under ``services/data/vXX.X/``: Salesforce's NOT_FOUND."""
+    return not_found().response()
+
+
 route = dispatcher(
     "salesforce",
     error_body,
@@ -46,7 +53,6 @@ route = dispatcher(
 class Call:
     """Who calls, in which org, with which API version (``62.0``)."""
 
-    session: SalesforceSession
     user: SalesforceUser
     org: SalesforceOrg
     version: str
@@ -58,14 +64,13 @@ def rest(handler):
 
     @wraps(handler)
     def view(request: HttpRequest, version: str, **kwargs) -> HttpResponse:
-        session = tokens.authenticate(request)
-        user = session.grant.user
+        user = tokens.authenticate(request).grant.user
         used, limit, allowed = store.count_request(user.org)
         if not allowed:
             response = SalesforceError(403, "REQUEST_LIMIT_EXCEEDED", LIMIT_EXCEEDED).response()
         else:
             try:
-                response = handler(request, Call(session, user, user.org, version), **kwargs)
+                response = handler(request, Call(user, user.org, version), **kwargs)
             except SalesforceError as error:
                 response = error.response()
             except RecordRejected as error:
@@ -94,9 +99,9 @@ def json_body(request: HttpRequest, kind: type = dict):
     except (ValueError, RecursionError) as error:
         raise json_error(f"Unexpected token: {error}"[:300]) from None
     if not isinstance(body, kind):
-        shown = "START_ARRAY" if isinstance(body, list) else "START_OBJECT"
-        shown = shown if isinstance(body, (list, dict)) else "VALUE_STRING"
-        raise json_error(f"Cannot deserialize instance of {kind.__name__} from {shown} value")
+        token = {list: "START_ARRAY", dict: "START_OBJECT"}.get(type(body), "VALUE_STRING")
+        wanted = "object" if kind is dict else "list"
+        raise json_error(f"Cannot deserialize instance of {wanted} from {token} value")
     return body
 
 

@@ -75,7 +75,7 @@ def field(item: Field) -> dict:
         "aggregatable": item.type != "textarea",
         "autoNumber": False,
         "byteLength": item.length * 3 if text or item.type in ID_TYPES else 0,
-        "calculated": item.calculated,
+        "calculated": False,
         "calculatedFormula": None,
         "cascadeDelete": False,
         "caseSensitive": False,
@@ -136,6 +136,11 @@ def describe(sobject: SObject, version: str) -> dict:
         "recordTypeInfos": [],
         "supportedScopes": [{"label": "All " + sobject.label_plural.lower(), "name": "everything"}],
     }
+
+
+def basic_info(sobject: SObject, version: str) -> dict:
+    """``sobjects/<T>``: the object's basic describe and the records the user saw lately."""
+    return {"objectDescribe": _basics(sobject, version), "recentItems": []}
 
 
 def describe_global(version: str) -> dict:

@@ -33,9 +33,7 @@ def _urls(user: SalesforceUser) -> dict:
 
 def _user(request: HttpRequest) -> SalesforceUser | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() not in ("bearer", "oauth"):
-        token = request.GET.get("access_token", "")
-    session = tokens.session_for(token.strip())
+    session = tokens.session_for(token.strip()) if scheme.lower() in ("bearer", "oauth") else None
     return session.grant.user if session else None
 
 

@@ -130,6 +130,24 @@ def _reader(sobject: SObject):
     return read
 
 
+def _fields_read(node) -> set[str]:
+    if isinstance(node, Junction):
+        return set().union(*(_fields_read(part) for part in node.parts))
+    if isinstance(node, Negation):
+        return _fields_read(node.part)
+    return {node.field.name} if isinstance(node, Test) else set()
+
+
+def _columns(rest, order) -> list[str]:
+    """The record's columns the evaluation reads: the rest stay in the database (loading
+    50,000 rows' dates costs more than testing them)."""
+    names = _fields_read(rest) | {field.name for field, _, _ in order}
+    columns = {"values", *(COLUMNS[name] for name in names if name in COLUMNS)}
+    columns |= {"record_id"} if "Id" in names else set()
+    columns |= {"deleted_at"} if "IsDeleted" in names else set()
+    return sorted(columns)
+
+
 def keys(org: SalesforceOrg, plan: Plan, *, deleted: bool) -> list[int]:
     """The primary keys of the records the query selects, in its order, up to its LIMIT."""
     sql, rest = _split(plan)
@@ -138,6 +156,7 @@ def keys(org: SalesforceOrg, plan: Plan, *, deleted: bool) -> list[int]:
     if rest is None and ordering is not None:
         return list(rows.order_by(*ordering).values_list("pk", flat=True)[: plan.limit])
     read = _reader(plan.sobject)
+    rows = rows.only(*_columns(rest, plan.order))
     if ordering is not None:  # test in the database's order, up to the limit
         found = []
         for record in rows.order_by(*ordering).iterator(chunk_size=2000):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from . import store, writes
 from .api import Call, json_body, no_content, ok, rest, route
-from .describe import describe, describe_global
+from .describe import basic_info, describe, describe_global
 from .errors import SalesforceError, not_found
 from .models import SalesforceBulkJob, SalesforceOrg
 from .query_plan import NO_COLUMN
@@ -43,6 +43,11 @@ def global_describe(request: HttpRequest, call: Call):
 @rest
 def object_describe(request: HttpRequest, call: Call, sobject: str):
     return ok(describe(_sobject(sobject), call.version))
+
+
+@rest
+def object_info(request: HttpRequest, call: Call, sobject: str):
+    return ok(basic_info(_sobject(sobject), call.version))
 
 
 @rest
@@ -191,7 +196,7 @@ def limits(request: HttpRequest, call: Call):
 
 sobjects_view = route(GET=global_describe)
 describe_view = route(GET=object_describe)
-sobject_view = route(POST=create)
+sobject_view = route(GET=object_info, POST=create)
 record_view = route(GET=read, PATCH=update, DELETE=delete)
 updated_view = route(GET=updated)
 deleted_view = route(GET=deleted)

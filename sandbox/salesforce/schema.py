@@ -40,7 +40,6 @@ class Field:
     precision: int = 0
     scale: int = 0
     digits: int = 0
-    calculated: bool = False
     name_field: bool = False
 
     @property

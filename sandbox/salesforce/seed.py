@@ -8,11 +8,12 @@ SystemModstamp, as a data load's batches are in a real org.
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from . import ids, store
 from .models import SalesforceBulkJob, SalesforceOrg, SalesforceQueryCursor, SalesforceRecord
@@ -124,18 +125,34 @@ def _insert(org: SalesforceOrg, sobject: SObject, made: list[dict], days: int) -
         stamp = end - step * (groups - 1 - offset // SHARED_STAMP)
         stamp = stamp.replace(microsecond=stamp.microsecond // 1000 * 1000)
         rows.append(
-            SalesforceRecord(
-                org=org,
-                sobject=sobject.name,
-                record_id=ids.make(sobject.key_prefix, first + offset),
-                sequence=first + offset,
-                values={"OwnerId": owner, **values},
-                created_date=stamp,
-                last_modified_date=stamp,
-                system_modstamp=stamp,
-            )
+            {
+                "org_id": org.pk,
+                "sobject": sobject.name,
+                "record_id": ids.make(sobject.key_prefix, first + offset),
+                "sequence": first + offset,
+                "values": {"OwnerId": owner, **values},
+                "created_date": stamp,
+                "last_modified_date": stamp,
+                "system_modstamp": stamp,
+            }
         )
-    SalesforceRecord.objects.bulk_create(rows, batch_size=BATCH)
+    if connection.vendor == "postgresql":
+        _copy(rows)
+    else:
+        records = (SalesforceRecord(**row) for row in rows)
+        SalesforceRecord.objects.bulk_create(records, batch_size=BATCH)
+
+
+def _copy(rows: list[dict]) -> None:
+    """PostgreSQL's COPY: several times faster than INSERTs for 50,000 rows."""
+    table = connection.ops.quote_name(SalesforceRecord._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in rows[0])
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([json.dumps(v) if k == "values" else v for k, v in row.items()])
 
 
 def _existing(org: SalesforceOrg, sobject: SObject, *fields: str) -> list[tuple]:

@@ -88,7 +88,6 @@ class Order:
 
 @dataclass
 class Query:
-    text: str
     fields: list[tuple[str, int]]
     count: bool
     sobject: str
@@ -233,7 +232,7 @@ class Parser:
             limit = int(self.take().text)
         if self.token.kind != "end":
             self.fail()
-        return Query(self.text, fields, count, sobject.text, sobject.pos, where, order or [], limit)
+        return Query(fields, count, sobject.text, sobject.pos, where, order or [], limit)
 
     def select_list(self) -> tuple[list[tuple[str, int]], bool]:
         fields, count = [], False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -47,14 +47,18 @@ def user_for(org: SalesforceOrg, username: str = DEFAULT_USERNAME) -> Salesforce
         return user
     local = username.split("@")[0].replace(".", " ").replace("_", " ").title().split()
     first, last = (local[0], " ".join(local[1:])) if len(local) > 1 else ("", local[0])
-    return SalesforceUser.objects.create(
-        org=org,
-        user_id=ids.random_id(ids.USER),
-        username=username,
-        email=username,
-        first_name=first[:40],
-        last_name=(last or "User")[:80],
-    )
+    try:
+        with transaction.atomic():
+            return SalesforceUser.objects.create(
+                org=org,
+                user_id=ids.random_id(ids.USER),
+                username=username,
+                email=username,
+                first_name=first[:40],
+                last_name=(last or "User")[:80],
+            )
+    except IntegrityError:  # made meanwhile by another request
+        return user_for(org, username)
 
 
 def take_sequences(org: SalesforceOrg, count: int) -> int:

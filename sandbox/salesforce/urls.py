@@ -6,7 +6,7 @@ sends both."""
 
 from django.urls import path, re_path
 
-from . import bulk, collections, identity, oauth, query, records
+from . import api, bulk, composite, identity, oauth, query, records
 
 DATA = r"^services/data/v(?P<version>\d{1,3}\.\d)/"
 SOBJECT = DATA + r"sobjects/(?P<sobject>\w+)/"
@@ -32,7 +32,7 @@ urlpatterns = [
     re_path(SOBJECT + r"(?P<record_id>[^/]+)/?$", records.record_view, name="salesforce-record"),
     re_path(
         DATA + r"composite/sobjects/?$",
-        collections.collections_view,
+        composite.collections_view,
         name="salesforce-collections",
     ),
     re_path(DATA + r"limits/?$", records.limits_view, name="salesforce-limits"),
@@ -43,4 +43,5 @@ urlpatterns = [
         bulk.results_view,
         name="salesforce-bulk-results",
     ),
+    re_path(DATA, api.unknown_resource, name="salesforce-unknown"),
 ]

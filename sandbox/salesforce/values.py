@@ -56,7 +56,7 @@ def _wrong_type(field: Field, value) -> SalesforceError:
     return SalesforceError(
         400,
         "INVALID_TYPE_ON_FIELD_IN_RECORD",
-        f"{field.label}: value not of required type: {value}",
+        f"{field.label}: value not of required type: {str(value)[:80]}",
         [field.name],
     )
 
@@ -94,7 +94,7 @@ def clean(field: Field, value):
             raise SalesforceError(
                 400,
                 "MALFORMED_ID",
-                f"{field.label}: id value of incorrect type: {value}",
+                f"{field.label}: id value of incorrect type: {str(value)[:80]}",
                 [field.name],
             )
         return ids.full(base)
@@ -148,7 +148,7 @@ def _number(field: Field, value):
         raise SalesforceError(
             400,
             "NUMBER_OUTSIDE_VALID_RANGE",
-            f"{field.label}: value outside of valid range on numeric field: {value}",
+            f"{field.label}: value outside of valid range on numeric field: {str(value)[:80]}",
             [field.name],
         )
     if field.type == "int":

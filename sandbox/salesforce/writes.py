@@ -38,7 +38,7 @@ def entity_is_deleted() -> SalesforceError:
 def checked(org: SalesforceOrg, sobject: SObject, body: dict, *, creating: bool) -> dict:
     """The values a body writes, by canonical field name (None: cleared); raises
     RecordRejected with every problem found."""
-    errors, refused, written = [], [], {}
+    errors, refused, written, failed = [], [], {}, set()
     for name, value in body.items():
         if name == "attributes":
             continue
@@ -53,6 +53,7 @@ def checked(org: SalesforceOrg, sobject: SObject, body: dict, *, creating: bool)
             written[field.name] = values.clean(field, value)
         except SalesforceError as error:
             errors.append(error)
+            failed.add(field.name)
     if refused:
         errors.insert(
             0,
@@ -64,6 +65,7 @@ def checked(org: SalesforceOrg, sobject: SObject, body: dict, *, creating: bool)
         field.name
         for field in sobject.fields
         if field.required
+        and field.name not in failed
         and field.name not in refused
         and (creating or field.name in written)
         and written.get(field.name) is None

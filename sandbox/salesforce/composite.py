@@ -48,8 +48,8 @@ def _too_many(count: int) -> None:
         )
 
 
-def _fail(code: str, message: str, record_id: str | None = None) -> Failed:
-    return Failed([SalesforceError(400, code, message, [])], record_id)
+def _fail(code: str, message: str) -> Failed:
+    return Failed([SalesforceError(400, code, message, [])])
 
 
 def _apply(all_or_none: bool, items: list, write) -> list[dict]:
