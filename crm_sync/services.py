@@ -98,8 +98,7 @@ def check_mappings(workspace, obj: str, mappings: list[dict]) -> None:
     """Refuse (400, naming each field) an object's set of mappings the org cannot take."""
     errors = mapping.check(obj, describe(connection_of(workspace), obj), mappings)
     if errors:
-        first = next(iter(errors.values()))[0]
-        raise ValidationError({"error": first, "fields": errors})
+        raise ValidationError(errors)
 
 
 def mapping_set(workspace, obj: str, *, without=None, replacing=None, adding=None) -> list[dict]:

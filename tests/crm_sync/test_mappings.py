@@ -55,9 +55,9 @@ def test_a_field_that_fits_is_mapped(connection, api_a):
             "read-only",
         ),
         (
-            {"object": "company", "local_field": "domain", "remote_field": "NumberOfEmployees"},
-            "NumberOfEmployees",
-            "int field",
+            {"object": "company", "local_field": "domain", "remote_field": "AnnualRevenue"},
+            "AnnualRevenue",
+            "currency field",
         ),
         (
             {"object": "deal", "local_field": "currency", "remote_field": "CloseDate"},

@@ -155,7 +155,7 @@ class SalesforceOAuth:
         )
         answer = _checked(_answer(_post(f"{host}/services/oauth2/token", form)))
         # id: https://login.salesforce.com/id/<org id>/<user id>
-        org_id, user_id = (urlsplit(answer["id"]).path.rstrip("/").split("/") + ["", ""])[-2:]
+        org_id, user_id = ["", "", *urlsplit(answer["id"]).path.rstrip("/").split("/")][-2:]
         return TokenSet(
             access_token=answer["access_token"],
             refresh_token=answer.get("refresh_token"),
