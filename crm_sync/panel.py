@@ -6,12 +6,16 @@ from django.template.loader import render_to_string
 from . import services
 from .models import CrmConnection
 
+OBJECT_LABELS = {"company": "Companies", "contact": "Contacts", "deal": "Deals"}
+
 
 def render(request, workspace) -> str:
     if not CrmConnection.objects.filter(workspace=workspace).exists():
         return ""
     state = services.status(workspace)
     used, limit = state["api_used"], state["api_limit"]
+    for row in state["objects"]:
+        row["label"] = OBJECT_LABELS[row["object"]]
     context = {
         "state": state,
         "share": round(100 * used / limit) if used is not None and limit else None,

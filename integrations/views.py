@@ -69,7 +69,10 @@ def integrations_page(request):
             for c in credentials
             if c.provider == provider.slug
         ]
-        cards.append({"provider": provider, "accounts": accounts})
+        # A provider asking for choices before its consent (a Salesforce org's login) is
+        # connected through the confirmation page that shows them.
+        asks = getattr(provider.oauth, "options_form", None) is not None
+        cards.append({"provider": provider, "accounts": accounts, "asks_first": asks})
     provider_name = registry.PROVIDERS.get(request.GET.get("provider", ""))
     context = {
         "workspace": workspace,
