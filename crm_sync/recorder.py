@@ -38,11 +38,13 @@ def changed(obj: str, workspace_id, local_id) -> None:
     if connection is None:
         return
     now = timezone.now()
-    link, made = RecordLink.objects.get_or_create(
-        connection=connection, object=obj, local_id=local_id, defaults={"changed_at": now}
-    )
-    if not made:
-        RecordLink.objects.filter(pk=link.pk).update(changed_at=now)
+    links = RecordLink.objects.filter(connection=connection, object=obj, local_id=local_id)
+    if not links.update(changed_at=now):
+        # A concurrent save may make it first: never an error in the saver's transaction.
+        RecordLink.objects.bulk_create(
+            [RecordLink(connection=connection, object=obj, local_id=local_id, changed_at=now)],
+            ignore_conflicts=True,
+        )
 
 
 def _saved(sender, instance, raw=False, **kwargs):
