@@ -37,7 +37,9 @@ def make_connection(credential, user) -> CrmConnection | None:
         connection.credential = credential
         connection.paused_until = None
         connection.save(update_fields=["credential", "paused_until"])
-        tokens.disconnect(replaced, actor=user)
+        # After the connect commits: the revocation calls Salesforce, and no transaction stays
+        # open across a provider call.
+        transaction.on_commit(lambda: tokens.disconnect(replaced, actor=user))
     if not connection.mappings.exists():
         FieldMapping.objects.bulk_create(
             FieldMapping(
