@@ -9,11 +9,14 @@ from crm_sync.models import CrmConnection
 from integrations import registry
 from integrations.oauth.base import TokenSet
 from integrations.oauth.tokens import store_grant
+from sandbox.salesforce import store as sf_store
 from sandbox.salesforce import tokens as sf_tokens
 
 
-def connect_org(workspace, user) -> CrmConnection:
-    answer = sf_tokens.connect()
+def connect_org(workspace, user, org=None, username=sf_store.DEFAULT_USERNAME) -> CrmConnection:
+    """``org`` (default: the sandbox's default org), as its user ``username``, connected to
+    ``workspace`` by ``user``."""
+    answer = sf_tokens.connect(org, username)
     org_id = answer["id"].rstrip("/").split("/")[-2]
     grant = TokenSet(
         access_token=answer["access_token"],

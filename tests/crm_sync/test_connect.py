@@ -8,13 +8,15 @@ import pytest
 from django.utils import timezone
 
 from crm_sync import mapping, services
-from crm_sync.models import CrmConnection, FieldMapping
+from crm_sync.models import CrmConnection, FieldMapping, ObjectCursor, RecordLink
 from integrations.errors import AuthExpired
 from integrations.models import IntegrationCredential, OAuthState
 from sandbox import faults
-from sandbox.salesforce.models import SalesforceGrant, SalesforceSession
+from sandbox.salesforce import seed as sf_seed
+from sandbox.salesforce.models import SalesforceGrant, SalesforceOrg, SalesforceSession
 
-from .conftest import connect
+from .conftest import connect, run
+from .helpers import connect_org
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -123,3 +125,22 @@ def test_disconnecting_revokes_the_grant_and_forgets_the_org(connection, api_a):
     assert SalesforceGrant.objects.get().revoked_at is not None
     assert not CrmConnection.objects.exists()
     assert not FieldMapping.objects.exists()
+
+
+def test_another_org_starts_over_and_the_replaced_grant_is_revoked(connection, alice, org):
+    sf_seed.seed(org, accounts=1, contacts=2)
+    assert run(connection).status == "success"
+    assert RecordLink.objects.filter(connection=connection).count() == 3
+    FieldMapping.objects.filter(local_field="title").update(direction="from_salesforce")
+    other = SalesforceOrg.objects.create(
+        org_id="00D" + "0" * 12 + "AAA", name="Other", usage_since=timezone.now()
+    )
+    replaced = connection.credential_id
+    connect_org(connection.workspace, alice, org=other, username="admin@other.example")
+    connection.refresh_from_db()
+    assert connection.credential.account == other.org_id
+    assert not IntegrationCredential.objects.filter(pk=replaced).exists()
+    assert SalesforceGrant.objects.get(user__org=org).revoked_at is not None
+    assert not RecordLink.objects.filter(connection=connection).exists()
+    assert not ObjectCursor.objects.filter(connection=connection).exists()
+    assert FieldMapping.objects.get(local_field="title").direction == "from_salesforce"
