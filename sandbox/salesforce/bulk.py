@@ -6,7 +6,9 @@ A job answers UploadComplete when made, InProgress when polled within its first
 ``errorMessage`` for a query the sandbox cannot run. simple-salesforce's ``bulk2`` sleeps
 ``wait`` seconds (5 by default) before its first poll, so it usually finds the job complete.
 Results are CSV pages of ``maxRecords`` with ``Sforce-NumberOfRecords`` and ``Sforce-Locator``
-(``null`` on the last page); before JobComplete they answer 412.
+(``null`` on the last page); before JobComplete they answer 412 JOB_NOT_COMPLETE, and asked with
+another API version than the job's, 409 (the guide names the status only; the code is the
+sandbox's).
 https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_create_job.htm
 https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm
 """
@@ -179,15 +181,27 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _state_name(state: str) -> str:
+    """A job state as the results error names it: ``InProgress`` is ``IN_PROGRESS``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", state).upper()
+
+
 @rest
 def results(request: HttpRequest, call: Call, job_id: str):
     """A page of the job's result as CSV, from ``locator`` (the start without one)."""
     job = _job(call, job_id)
+    if call.version != job.api_version:
+        raise SalesforceError(
+            409,
+            "INVALIDJOB",
+            f"Query results are read with the API version that created the job: v{job.api_version}",
+        )
     if job.state != "JobComplete":
         raise SalesforceError(
             412,
-            "INVALIDJOBSTATE",
-            f"Results are available once the job is JobComplete: it is {job.state}",
+            "JOB_NOT_COMPLETE",
+            "query results are downloadable once the job's status is JOB_COMPLETE; "
+            f"its status is {_state_name(job.state)}",
         )
     start = _offset(request.GET["locator"]) if request.GET.get("locator") else 0
     size = request.GET.get("maxRecords", "")
