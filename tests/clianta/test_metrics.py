@@ -273,10 +273,16 @@ def test_a_worker_serves_the_counts_of_its_syncs_on_its_metrics_port(
             args=[str(gmail_account.pk)], kwargs={"trigger": "manual"}, queue=queue
         )
         wait_for(lambda: SyncLog.objects.filter(status=SyncLog.Status.SUCCESS).exists())
-        answer = requests.get(f"http://127.0.0.1:{port}/", timeout=10)
+
+        def scraped():
+            return parse(requests.get(f"http://127.0.0.1:{port}/", timeout=10).text)
+
+        # The run's duration is observed just after its SyncLog says success.
+        timed = "clianta_sync_duration_seconds_count"
+        wait_for(lambda: value(scraped(), timed, provider="gmail") == 1)
+        samples = scraped()
     finally:
         worker.stop()
-    samples = parse(answer.text)
     assert value(samples, "clianta_syncs_succeeded_total", provider="gmail") == 1
     assert value(samples, "clianta_sync_duration_seconds_count", provider="gmail") == 1
 

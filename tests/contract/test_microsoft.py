@@ -32,7 +32,7 @@ from django.conf import settings
 from sandbox.microsoft import mail as mailbox
 from sandbox.microsoft import subscriptions as graph_subscriptions
 from tests.conftest import wait_for
-from tests.email_accounts.outlook.conftest import microsoft, tls_front  # noqa: F401
+from tests.email_accounts.outlook.conftest import microsoft  # noqa: F401
 from tests.email_accounts.outlook.helpers import EMAIL
 from tests.email_accounts.outlook.test_sandbox_graph import graph  # noqa: F401
 from tests.email_accounts.outlook.test_sandbox_identity import REDIRECT, make_code, post_token

@@ -28,7 +28,6 @@ from tests.email_accounts.outlook.conftest import (  # noqa: F401 - fixtures
     browser,
     microsoft,
     outlook_account,
-    tls_front,
 )
 from tests.payments.conftest import connected, stripe_account  # noqa: F401 - fixtures
 
