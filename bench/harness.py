@@ -48,13 +48,20 @@ def environment(database_url: str, port: int) -> dict:
 
 
 @contextlib.contextmanager
-def sandbox(*seed_command: str, settings: dict | None = None):
-    """Migrate a fresh database, run the seeding command, serve the sandbox; yields the
-    environment a child process uses to reach both (with the extra ``settings``)."""
+def sandbox(*seed_command: str, settings: dict | None = None, tls: bool = False):
+    """Migrate a fresh database (SQLite, or BENCH_DATABASE_URL's made again), run the seeding
+    command, serve the sandbox; yields the environment a child process uses to reach both (with
+    the extra ``settings``). With ``tls``
+    the sandbox also has its https front (``SANDBOX_TLS_URL``), served from this process."""
     port = free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as fronts:
+        database = os.environ.get("BENCH_DATABASE_URL")
+        if database:
+            _recreate_database(database)
+        database = database or f"sqlite:///{folder}/bench.sqlite3"
         env = {**environment(database, port), **(settings or {})}
+        if tls:
+            env.update(fronts.enter_context(_tls_front(Path(folder) / "tls", port)))
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run(
@@ -63,6 +70,30 @@ def sandbox(*seed_command: str, settings: dict | None = None):
         with _processes(_gunicorn(port, 2, env)):
             _wait_for(port)
             yield env
+
+
+@contextlib.contextmanager
+def _tls_front(folder: Path, port: int):
+    """An https front on a free port for the sandbox's http server on ``port``, with a CA made
+    in ``folder``; yields the settings that point the app and the sandbox at it. It runs in
+    this process, so its work counts in neither the sandbox's nor the measured process's."""
+    sys.path.insert(0, str(ROOT))
+    from sandbox.tls import TLSForwarder, ensure_certificate
+
+    ca, cert, key = ensure_certificate(folder)
+    front = TLSForwarder(("127.0.0.1", 0), ("127.0.0.1", port), cert, key)
+    front.start()
+    try:
+        yield {
+            "SANDBOX_TLS_PORT": str(front.port),
+            "SANDBOX_TLS_URL": f"https://127.0.0.1:{front.port}/sandbox",
+            "SANDBOX_TLS_DIR": str(folder),
+            "SALESFORCE_CA_BUNDLE": str(ca),
+            "MICROSOFT_CA_BUNDLE": str(ca),
+        }
+    finally:
+        front.shutdown()
+        front.server_close()
 
 
 @dataclass

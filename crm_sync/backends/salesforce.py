@@ -163,11 +163,13 @@ class SalesforceSync(SyncJob):
 
     def _query(self, obj: str, cursor: ObjectCursor, fields: str) -> Iterator[Page]:
         soql = f"SELECT {fields} FROM {REMOTE_OBJECTS[obj]}"  # noqa: S608
-        if cursor.stamp is not None and RECORD_ID.match(cursor.last_id or "0" * 15):
+        # After a Bulk load the cursor has a time and no id: every id is after the lowest one.
+        after_id = cursor.last_id or "0" * 15
+        if cursor.stamp is not None and RECORD_ID.match(after_id):
             after = soql_time(cursor.stamp)
             soql += (
                 f" WHERE SystemModstamp > {after}"
-                f" OR (SystemModstamp = {after} AND Id > '{cursor.last_id}')"
+                f" OR (SystemModstamp = {after} AND Id > '{after_id}')"
             )
         soql += " ORDER BY SystemModstamp, Id"
         answer = self.call(lambda sf: sf.query(soql))

@@ -85,6 +85,21 @@ def test_a_large_first_load_goes_through_bulk_and_resumes_its_job(connection, or
     assert cursor.loaded and cursor.bulk is None and cursor.stamp is not None
 
 
+def test_an_incremental_pull_after_a_bulk_first_load_takes_the_changes(connection, org, remote):
+    sf_seed.seed(org, accounts=2, contacts=12, opportunities=0)
+    connection.bulk_threshold = 10
+    connection.save()
+    assert run(connection).status == SyncLog.Status.SUCCESS
+    # The Bulk load leaves a time to resume from and no record id yet.
+    assert ObjectCursor.objects.get(object="contact").last_id == ""
+    changed = remote.query("SELECT Id FROM Contact ORDER BY Id LIMIT 1")["records"][0]["Id"]
+    remote.Contact.update(changed, {"Title": "Chief Revenue Officer"})
+    log = run(connection)
+    assert (log.status, log.updated) == ("success", 1), log.error
+    link = RecordLink.objects.get(remote_id=changed)
+    assert Contact.objects.get(pk=link.local_id).title == "Chief Revenue Officer"
+
+
 def test_an_incremental_pull_takes_changes_creations_and_deletions(loaded, remote):
     rows = remote.query("SELECT Id FROM Contact ORDER BY Id LIMIT 2")["records"]
     changed, gone = rows[0]["Id"], rows[1]["Id"]
