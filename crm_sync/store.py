@@ -78,13 +78,15 @@ def apply_pulled(connection, obj: str, mappings, records: list[dict], log) -> Co
                 incoming.pop("email")
                 counts.skip(DUPLICATE_EMAIL)
             previous_stage = getattr(local, "stage", None)
+            agreed = dict(link.baseline)
             if _merge(link, local, obj, incoming, stamp, log, workspace_id):
                 changed[local.pk] = local
                 counts.updated += 1
                 if obj == CrmObject.DEAL:
                     stages.append((local, previous_stage))
-            link.remote_stamp = stamp
-            changed_links.append(link)
+            if link.baseline != agreed or link.remote_stamp != stamp:  # else read again as is
+                link.remote_stamp = stamp
+                changed_links.append(link)
             emails.claim(local)
             continue
         # Not linked yet (or its CRM record was deleted): the CRM's contact of the same address,
@@ -115,9 +117,8 @@ def apply_pulled(connection, obj: str, mappings, records: list[dict], log) -> Co
     made = model.objects.filter(pk__in=[r.pk for r in new_records]).values_list("pk", flat=True)
     kept = set(made) | set(changed)
     RecordLink.objects.bulk_create([link for link in new_links if link.local_id in kept])
-    RecordLink.objects.bulk_update(
-        changed_links, ["local_id", "baseline", "remote_stamp", "changed_at"]
-    )
+    # Not changed_at: a change the CRM records meanwhile (another transaction) must stay.
+    RecordLink.objects.bulk_update(changed_links, ["local_id", "baseline", "remote_stamp"])
     with recorder.applying():  # a stage that came from Salesforce is not a change to push
         for deal, previous in stages:
             deals.announce_stage(deal, previous)
@@ -239,7 +240,8 @@ def advance(connection, step) -> None:
             cursor.stamp, cursor.last_id = step.stamp, step.last_id
         if step.done and not cursor.loaded:
             cursor.loaded, cursor.bulk = True, None
-            cursor.deletes_until = cursor.deletes_until or timezone.now() - timedelta(minutes=5)
+    # Deletions are read from where the first load began: one made while it ran is seen.
+    cursor.deletes_until = cursor.deletes_until or timezone.now() - timedelta(minutes=5)
     cursor.save()
 
 

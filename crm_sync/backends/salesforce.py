@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,8 @@ ORDER = (CrmObject.COMPANY, CrmObject.CONTACT, CrmObject.DEAL)
 #: sObject Collections take at most 200 records a call.
 COLLECTION_SIZE = 200
 BULK_PAGE = 10_000
+#: Between two looks at a Bulk job's state.
+BULK_POLL_SECONDS = 1.0
 #: Records changed while a Bulk job reads its snapshot are read again by the first incremental
 #: pull: it starts this long before the job was created.
 BULK_OVERLAP = timedelta(minutes=5)
@@ -202,14 +205,27 @@ class SalesforceSync(SyncJob):
             )
             bulk = {"job": job["id"], "locator": "", "since": since.isoformat()}
             yield Page([], Pulled(obj, None, "", False, bulk=bulk))
-        try:
-            self.call(lambda sf: jobs(sf).wait_for_job(bulk["job"], True, wait=0.5))
-        except ProviderError as exc:
-            if exc.status != 404:
-                raise
-            # The job is gone (Salesforce keeps results for days): the next run starts another.
-            yield Page([], Pulled(obj, None, "", False, bulk={}))
-            return
+        # Polled here rather than in the SDK's wait_for_job: each poll is an API call counted
+        # against the org's limit, and each wait is a page, so the run keeps its lock and ends
+        # at its time slice (the next run polls on).
+        while True:
+            try:
+                info = self.call(lambda sf, job=bulk["job"]: jobs(sf).get_job(job, True))
+            except ProviderError as exc:
+                if exc.status != 404:
+                    raise
+                info = {"state": "Deleted"}  # Salesforce keeps jobs for days
+            if info["state"] == "JobComplete":
+                break
+            if info["state"] in ("Failed", "Aborted", "Deleted"):
+                yield Page([], Pulled(obj, None, "", False, bulk={}))  # the next run starts again
+                raise ProviderError(
+                    f"Salesforce's Bulk job {bulk['job']} ended {info['state'].lower()}: "
+                    f"{info.get('errorMessage', '')}".strip(": "),
+                    provider="salesforce",
+                )
+            yield Page([], Pulled(obj, None, "", False, bulk=bulk))
+            time.sleep(BULK_POLL_SECONDS)
         while True:
             locator = bulk["locator"]
             result = self.call(

@@ -78,8 +78,6 @@ class Org:
         self.sf = sdk(self.instance_url, access_token(credential))
         #: (used, limit) of the org's daily API requests, from the last answer that said.
         self.usage: tuple[int, int] | None = None
-        #: API calls made through this object.
-        self.calls = 0
 
     def call(self, request: Callable[..., T]) -> T:
         from integrations.oauth.tokens import access_token
@@ -99,7 +97,6 @@ class Org:
     def _mapped(self, request: Callable[..., T]) -> T:
         from simple_salesforce.exceptions import SalesforceError, SalesforceOperationError
 
-        self.calls += 1
         try:
             answer = request(self.sf)
         except SalesforceError as exc:
