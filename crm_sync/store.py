@@ -4,11 +4,9 @@ API usage. A few queries a page, whatever its size."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from clianta import deals
@@ -23,7 +21,7 @@ DUPLICATE_EMAIL = "another Salesforce contact has the same email"
 UNMAPPED_VALUE = "a Salesforce value has no CRM equivalent in the value map"
 
 
-def _references(connection, obj: str, mappings, wanted: dict[str, set], remote: bool) -> dict:
+def references(connection, obj: str, mappings, wanted: dict[str, set], remote: bool) -> dict:
     """For each reference field of ``mappings``: Salesforce id -> CRM id (``remote``) or the
     other way round, for the ids ``wanted[field]`` only (one query per reference field)."""
     found = {}
@@ -50,7 +48,7 @@ def apply_pulled(connection, obj: str, mappings, records: list[dict], log) -> Co
     model = values.MODELS[obj]
     workspace_id = connection.workspace_id
     wanted = {m.local_field: {r.get(m.remote_field) for r in records} for m in mappings}
-    refs = _references(connection, obj, mappings, wanted, remote=True)
+    refs = references(connection, obj, mappings, wanted, remote=True)
     links = {
         link.remote_id: link
         for link in RecordLink.objects.filter(
@@ -263,91 +261,6 @@ def apply_deleted(connection, step, remote_ids: list[str]) -> Counts:
         deletes_until=step.until
     )
     return Counts(deleted=len(local_ids))
-
-
-@dataclass
-class Push:
-    """One CRM record going to Salesforce: its link, the values sent (in the CRM's terms and as
-    Salesforce takes them), and Salesforce's SaveResult once sent."""
-
-    link: RecordLink
-    seen_change: object
-    sent: dict
-    payload: dict
-    result: dict | None = None
-
-    def record(self) -> dict:
-        return {**self.payload, **({"id": self.link.remote_id} if self.link.remote_id else {})}
-
-
-def outgoing(connection, obj: str, mappings, links: list[RecordLink]) -> list[Push]:
-    """What each waiting link sends: the pushed fields that differ from the baseline (all of
-    them for a record not yet in Salesforce)."""
-    records = (
-        values.MODELS[obj]
-        .objects.filter(workspace_id=connection.workspace_id)
-        .in_bulk([link.local_id for link in links])
-    )
-    wanted = {
-        m.local_field: {v for r in records.values() if (v := values.local(r, obj, m.local_field))}
-        for m in mappings
-        if LOCAL_FIELDS[obj][m.local_field].target
-    }
-    refs = _references(connection, obj, mappings, wanted, remote=False)
-    batch = []
-    for link in links:
-        record = records.get(link.local_id)
-        sent, payload = {}, {}
-        if record is not None:
-            for mapping in mappings:
-                value = values.local(record, obj, mapping.local_field)
-                if link.remote_id and value == link.baseline.get(mapping.local_field):
-                    continue
-                remote = values.to_remote(mapping, value, refs.get(mapping.local_field, {}))
-                if link.remote_id or remote is not None:
-                    sent[mapping.local_field] = value
-                    payload[mapping.remote_field] = remote
-        batch.append(Push(link, link.changed_at, sent, payload))
-    return batch
-
-
-def apply_pushed(connection, obj: str, batch: list[Push]) -> Counts:
-    counts = Counts()
-    now = timezone.now()
-    for entry in batch:
-        link, result = entry.link, entry.result
-        done = Q(pk=link.pk, changed_at=entry.seen_change)
-        if result is None:  # nothing differs, or the record is gone from the CRM
-            RecordLink.objects.filter(done).update(changed_at=None)
-            continue
-        if result.get("success"):
-            if not link.remote_id:
-                link.remote_id = result["id"]
-                counts.created += 1
-            else:
-                counts.updated += 1
-            RecordLink.objects.filter(pk=link.pk).update(
-                remote_id=link.remote_id,
-                baseline={**link.baseline, **entry.sent},
-                push_error="",
-                push_failed_at=None,
-            )
-        else:
-            errors = result.get("errors") or []
-            RecordLink.objects.filter(pk=link.pk).update(
-                push_error="; ".join(_error_text(error) for error in errors)[:2000]
-                or "Salesforce refused the record.",
-                push_failed_at=now,
-            )
-            counts.skip("Salesforce refused a record (see its push error)")
-        RecordLink.objects.filter(done).update(changed_at=None)
-    return counts
-
-
-def _error_text(error: dict) -> str:
-    fields = ", ".join(error.get("fields") or [])
-    text = f"{error.get('statusCode', '')}: {error.get('message', '')}"
-    return f"{text} ({fields})" if fields else text
 
 
 def record_usage(connection: CrmConnection, used: int, limit: int) -> None:

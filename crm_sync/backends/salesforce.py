@@ -32,7 +32,7 @@ from integrations.errors import ProviderError
 from integrations.providers.salesforce.client import DailyLimitReached, Org
 from integrations.sync import Counts, Page, SyncJob
 
-from .. import store
+from .. import push, store
 from ..mapping import REMOTE_OBJECTS
 from ..models import CrmConnection, CrmObject, FieldMapping, ObjectCursor, RecordLink
 
@@ -76,7 +76,7 @@ class Deleted:
 @dataclass
 class Pushed:
     object: str
-    entries: list = field(default_factory=list)  # store.Push
+    entries: list = field(default_factory=list)  # push.Push
 
 
 @dataclass
@@ -283,7 +283,7 @@ class SalesforceSync(SyncJob):
                 .exclude(pk__in=tried)
                 .order_by("changed_at")[:COLLECTION_SIZE]
             )
-            batch = store.outgoing(self.connection, obj, pushes, list(waiting))
+            batch = push.outgoing(self.connection, obj, pushes, list(waiting))
             if not batch:
                 return
             tried.update(entry.link.pk for entry in batch)
@@ -321,7 +321,7 @@ class SalesforceSync(SyncJob):
             return counts
         if isinstance(step, Deleted):
             return store.apply_deleted(self.connection, step, page.items)
-        return store.apply_pushed(self.connection, step.object, step.entries)
+        return push.apply_pushed(self.connection, step.object, step.entries)
 
 
 def _row(row: dict) -> dict:
