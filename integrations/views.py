@@ -18,7 +18,7 @@ from . import registry
 from .health import health_of, with_health
 from .models import IntegrationCredential, PushChannel, SyncLog
 from .oauth import tokens
-from .oauth.views import RESULT_WORKSPACE
+from .oauth.views import RESULT_WORKSPACE, options_form
 
 MESSAGES = {
     "access_denied": "You declined the request, so nothing was connected.",
@@ -71,7 +71,7 @@ def integrations_page(request):
         ]
         # A provider asking for choices before its consent (a Salesforce org's login) is
         # connected through the confirmation page that shows them.
-        asks = getattr(provider.oauth, "options_form", None) is not None
+        asks = options_form(provider) is not None
         cards.append({"provider": provider, "accounts": accounts, "asks_first": asks})
     provider_name = registry.PROVIDERS.get(request.GET.get("provider", ""))
     context = {

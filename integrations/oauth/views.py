@@ -81,9 +81,13 @@ def connect(request, provider: str):
     return _confirm_page(request, provider, membership.workspace, _options_form(provider))
 
 
+def options_form(provider: registry.Provider) -> type | None:
+    """The backend's form class of connect choices (``OAuthBackend.options_form``), or None."""
+    return getattr(provider.oauth, "options_form", None)
+
+
 def _options_form(provider: registry.Provider, data=None):
-    """The backend's form of connect choices (``OAuthBackend.options_form``), or None."""
-    form_class = getattr(provider.oauth, "options_form", None)
+    form_class = options_form(provider)
     return form_class(data) if form_class else None
 
 
