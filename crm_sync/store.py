@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from clianta import deals
 from integrations.models import IntegrationCredential
+from integrations.providers.salesforce.client import moment
 from integrations.sync import Counts
 
 from . import recorder, values
 from .mapping import LOCAL_FIELDS
-from .models import CrmConnection, CrmObject, FieldMapping, ObjectCursor, RecordLink, SyncConflict
+from .models import CrmConnection, CrmObject, ObjectCursor, RecordLink, SyncConflict
 
 DUPLICATE_EMAIL = "another Salesforce contact has the same email"
 UNMAPPED_VALUE = "a Salesforce value has no CRM equivalent in the value map"
@@ -59,9 +60,10 @@ def apply_pulled(connection, obj: str, mappings, records: list[dict], log) -> Co
         [link.local_id for link in links.values()]
     )
     emails = _Emails(connection, obj, records, mappings)
+    remote_fields = {m.local_field: m.remote_field for m in mappings}
     new_records, new_links, changed, changed_links, stages = [], [], {}, [], []
     for record in records:
-        stamp = _stamp(record)
+        stamp = moment(record["SystemModstamp"])
         incoming = {}
         for m in mappings:
             value = values.from_remote(m, record.get(m.remote_field), refs.get(m.local_field, {}))
@@ -77,7 +79,7 @@ def apply_pulled(connection, obj: str, mappings, records: list[dict], log) -> Co
                 counts.skip(DUPLICATE_EMAIL)
             previous_stage = getattr(local, "stage", None)
             agreed = dict(link.baseline)
-            if _merge(link, local, obj, incoming, stamp, log, workspace_id):
+            if _merge(link, local, obj, incoming, stamp, log, remote_fields):
                 changed[local.pk] = local
                 counts.updated += 1
                 if obj == CrmObject.DEAL:
@@ -167,10 +169,10 @@ class _Emails:
                 self.contacts[contact.email] = contact
 
 
-def _merge(link, local, obj, incoming, stamp, log, workspace_id) -> bool:
+def _merge(link, local, obj, incoming, stamp, log, remote_fields) -> bool:
     """Apply what changed in Salesforce since the baseline to ``local``; a field the CRM changed
     too takes the newer change (a tie goes to Salesforce) and is logged. True if ``local``
-    changed."""
+    changed. ``remote_fields``: the Salesforce field of each CRM field."""
     touched = False
     for name, remote in incoming.items():
         agreed = link.baseline.get(name)
@@ -181,12 +183,12 @@ def _merge(link, local, obj, incoming, stamp, log, workspace_id) -> bool:
             clianta_won = link.changed_at > stamp
             SyncConflict.objects.create(
                 sync_log=log,
-                workspace_id=workspace_id,
+                workspace_id=local.workspace_id,
                 object=obj,
                 local_id=local.pk,
                 remote_id=link.remote_id,
                 field=name,
-                remote_field=_remote_field(workspace_id, obj, name),
+                remote_field=remote_fields[name],
                 local_value=current,
                 remote_value=remote,
                 local_changed_at=link.changed_at,
@@ -204,13 +206,6 @@ def _merge(link, local, obj, incoming, stamp, log, workspace_id) -> bool:
     return touched
 
 
-def _remote_field(workspace_id, obj, name) -> str:
-    mapping = FieldMapping.objects.filter(
-        workspace_id=workspace_id, object=obj, local_field=name
-    ).first()
-    return mapping.remote_field if mapping else ""
-
-
 def _save(model, obj, new_records, changed, mappings) -> None:
     with recorder.applying():
         model.objects.bulk_create(new_records, ignore_conflicts=True)
@@ -220,12 +215,6 @@ def _save(model, obj, new_records, changed, mappings) -> None:
             for record in changed.values():
                 record.updated_at = now
             model.objects.bulk_update(list(changed.values()), [*names, "updated_at"])
-
-
-def _stamp(record: dict):
-    from .backends.salesforce import stamp_of
-
-    return stamp_of(record["SystemModstamp"])
 
 
 def advance(connection, step) -> None:

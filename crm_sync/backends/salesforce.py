@@ -29,7 +29,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.errors import ProviderError
-from integrations.providers.salesforce.client import DailyLimitReached, Org
+from integrations.providers.salesforce.client import DailyLimitReached, Org, moment
 from integrations.sync import Counts, Page, SyncJob
 
 from .. import push, store
@@ -84,11 +84,6 @@ class Paused:
     reason: str
 
 
-def stamp_of(value: str) -> datetime:
-    """SystemModstamp as REST (``…000+0000``) or Bulk CSV (``…000Z``) writes it."""
-    return datetime.fromisoformat(value.replace("+0000", "+00:00").replace("Z", "+00:00"))
-
-
 def soql_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -100,8 +95,10 @@ class SalesforceSync(SyncJob):
         super().__init__(connection.credential)
         self.connection = connection
         self.org: Org | None = None
-        mappings = FieldMapping.objects.filter(workspace_id=connection.workspace_id)
-        self.mappings = {obj: [m for m in mappings if m.object == obj] for obj in ORDER}
+        mappings = list(FieldMapping.objects.filter(workspace_id=connection.workspace_id))
+        #: Per object, the mappings read from Salesforce and those sent to it.
+        self.pulls = {obj: [m for m in mappings if m.object == obj and m.pulls] for obj in ORDER}
+        self.pushes = {obj: [m for m in mappings if m.object == obj and m.pushes] for obj in ORDER}
 
     @property
     def account_key(self) -> str:
@@ -144,7 +141,7 @@ class SalesforceSync(SyncJob):
             yield Page([], Paused("the org's daily API limit is nearly used up"))
 
     def _pull(self, obj: str) -> Iterator[Page]:
-        pulls = [m for m in self.mappings[obj] if m.pulls]
+        pulls = self.pulls[obj]
         if not pulls:
             return
         cursor, _ = ObjectCursor.objects.get_or_create(connection=self.connection, object=obj)
@@ -175,18 +172,21 @@ class SalesforceSync(SyncJob):
                 f" OR (SystemModstamp = {after} AND Id > '{after_id}')"
             )
         soql += " ORDER BY SystemModstamp, Id"
-        answer = self.call(lambda sf: sf.query(soql))
         stamp, last_id = cursor.stamp, cursor.last_id
-        while True:
+        for answer in self._answers(soql):
             records = answer["records"]
             if records:
-                stamp, last_id = stamp_of(records[-1]["SystemModstamp"]), records[-1]["Id"]
-            done = answer["done"]
-            yield Page(records, Pulled(obj, stamp, last_id, done))
-            if done:
-                return
+                stamp, last_id = moment(records[-1]["SystemModstamp"]), records[-1]["Id"]
+            yield Page(records, Pulled(obj, stamp, last_id, answer["done"]))
+
+    def _answers(self, soql: str) -> Iterator[dict]:
+        """A query's batches, the next asked for (queryMore) only when this one is used."""
+        answer = self.call(lambda sf: sf.query(soql))
+        yield answer
+        while not answer["done"]:
             following = answer["nextRecordsUrl"]
             answer = self.call(lambda sf, url=following: sf.query_more(url, identifier_is_url=True))
+            yield answer
 
     def _bulk(self, obj: str, cursor: ObjectCursor, soql: str) -> Iterator[Page]:
         from simple_salesforce.bulk2 import ColumnDelimiter, LineEnding, Operation
@@ -255,22 +255,18 @@ class SalesforceSync(SyncJob):
                     raise
             else:
                 earliest = answer.get("earliestDateAvailable")
-                if not earliest or stamp_of(earliest) <= start:
+                if not earliest or moment(earliest) <= start:
                     ids = {row["id"] for row in answer.get("deletedRecords", [])}
-                    until = stamp_of(answer.get("latestDateCovered") or now.isoformat())
+                    until = moment(answer.get("latestDateCovered") or now.isoformat())
                     yield Page(sorted(ids), Deleted(obj, until))
                     return
         # The window is gone: every id the object has now, and what is missing was deleted.
-        answer = self.call(lambda sf: sf.query(f"SELECT Id FROM {sobject}"))  # noqa: S608
-        ids = {row["Id"] for row in answer["records"]}
-        while not answer["done"]:
-            following = answer["nextRecordsUrl"]
-            answer = self.call(lambda sf, url=following: sf.query_more(url, identifier_is_url=True))
-            ids.update(row["Id"] for row in answer["records"])
+        every = self._answers(f"SELECT Id FROM {sobject}")  # noqa: S608
+        ids = {row["Id"] for answer in every for row in answer["records"]}
         yield Page([], Deleted(obj, now, all_ids=ids))
 
     def _push(self, obj: str) -> Iterator[Page]:
-        pushes = [m for m in self.mappings[obj] if m.pushes]
+        pushes = self.pushes[obj]
         if not pushes:
             return
         tried: set = set()
@@ -315,8 +311,9 @@ class SalesforceSync(SyncJob):
         if isinstance(step, Paused):
             return store.pause(self.connection, step.reason)
         if isinstance(step, Pulled):
-            pulls = [m for m in self.mappings[step.object] if m.pulls]
-            counts = store.apply_pulled(self.connection, step.object, pulls, page.items, self.log)
+            counts = store.apply_pulled(
+                self.connection, step.object, self.pulls[step.object], page.items, self.log
+            )
             store.advance(self.connection, step)
             return counts
         if isinstance(step, Deleted):

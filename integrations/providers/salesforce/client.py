@@ -12,6 +12,7 @@ https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorco
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 import requests
@@ -29,6 +30,12 @@ SLUG = "salesforce"
 T = TypeVar("T")
 
 
+def moment(value: str) -> datetime:
+    """A Salesforce datetime as REST (``2024-01-31T10:00:00.000+0000``) or Bulk CSV (``…000Z``)
+    writes it, as an aware datetime."""
+    return datetime.fromisoformat(value.replace("+0000", "+00:00").replace("Z", "+00:00"))
+
+
 class DailyLimitReached(RateLimited):
     """The org's daily API requests are used up (``REQUEST_LIMIT_EXCEEDED``): nothing more until
     Salesforce's 24-hour window frees some."""
@@ -36,9 +43,10 @@ class DailyLimitReached(RateLimited):
     code = "salesforce_limit_reached"
 
 
-class _Session(requests.Session):
-    """Every request with a timeout, verified against SALESFORCE_CA_BUNDLE (passed per request:
-    a session's ``verify`` loses to REQUESTS_CA_BUNDLE, psf/requests#3829)."""
+class Session(requests.Session):
+    """Every request to Salesforce (its API and its OAuth endpoints) with a timeout, verified
+    against SALESFORCE_CA_BUNDLE (passed per request: a session's ``verify`` loses to
+    REQUESTS_CA_BUNDLE, psf/requests#3829)."""
 
     def request(self, method, url, *args, **kwargs):
         kwargs.setdefault("timeout", settings.PROVIDER_TIMEOUT)
@@ -53,7 +61,7 @@ def sdk(instance_url: str, access_token: str):
         instance=instance_url.split("://", 1)[-1].rstrip("/"),
         session_id=access_token,
         version=settings.SALESFORCE_API_VERSION,
-        session=_Session(),
+        session=Session(),
     )
 
 

@@ -25,6 +25,8 @@ from django.conf import settings
 from integrations.errors import AuthExpired, ProviderError, Transient
 from integrations.oauth.base import TokenSet
 
+from .client import Session
+
 SLUG = "salesforce"
 PRODUCTION, SANDBOX, MY_DOMAIN = "production", "sandbox", "my_domain"
 # An org's My Domain: <name>.my.salesforce.com, or a sandbox's <name>--<box>.sandbox.my…
@@ -75,9 +77,7 @@ def login_url(login: str = PRODUCTION, my_domain: str = "") -> str:
 
 def _post(url: str, form: dict) -> requests.Response:
     try:
-        return requests.post(
-            url, data=form, timeout=settings.PROVIDER_TIMEOUT, verify=settings.SALESFORCE_CA_BUNDLE
-        )
+        return Session().post(url, data=form)
     except requests.RequestException as exc:
         raise Transient(f"Salesforce did not answer: {type(exc).__name__}", provider=SLUG) from exc
 
@@ -195,11 +195,9 @@ def _username(host: str, access_token: str) -> str:
     """The connecting user's username, from the userinfo endpoint ("" if it fails: it is only
     shown on the settings page)."""
     try:
-        response = requests.get(
+        response = Session().get(
             f"{host}/services/oauth2/userinfo",
             headers={"Authorization": f"Bearer {access_token}"},
-            timeout=settings.PROVIDER_TIMEOUT,
-            verify=settings.SALESFORCE_CA_BUNDLE,
         )
         return str(response.json().get("preferred_username", ""))[:255]
     except (requests.RequestException, ValueError, AttributeError):
