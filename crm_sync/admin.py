@@ -7,38 +7,34 @@ from . import services
 from .models import CrmConnection, FieldMapping, ObjectCursor, RecordLink, SyncConflict
 
 
-class MappingInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown as they are: the sync writes them, and mappings are changed through the API
+    (which checks them against the org)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MappingInline(ReadOnlyInline):
     model = FieldMapping
-    extra = 0
     fields = ["object", "local_field", "remote_field", "direction", "value_map"]
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        # Mappings are checked against the org when saved: through the API.
-        return False
 
 
-class CursorInline(admin.TabularInline):
+class CursorInline(ReadOnlyInline):
     model = ObjectCursor
-    extra = 0
     fields = ["object", "loaded", "stamp", "last_id", "bulk", "deletes_until"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class RefusedInline(admin.TabularInline):
+class RefusedInline(ReadOnlyInline):
     model = RecordLink
     verbose_name_plural = "records Salesforce refused"
-    extra = 0
     fields = ["object", "local_id", "remote_id", "push_error", "push_failed_at"]
-    readonly_fields = fields
-    can_delete = False
-    max_num = 0
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(push_error="").order_by("-push_failed_at")
