@@ -3,6 +3,7 @@
 import pytest
 
 from crm_sync.models import FieldMapping
+from sandbox import faults
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/salesforce/mappings"
@@ -119,3 +120,30 @@ def test_another_workspaces_mapping_is_not_found(connection, api_b, workspace_b)
     assert api_b.get(f"{URL}/{mapping.pk}").status_code == 404
     assert api_b.delete(f"{URL}/{mapping.pk}").status_code == 404
     assert FieldMapping.objects.filter(pk=mapping.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"object": "contact", "local_field": "title", "remote_field": "Title FROM User--"},
+        {"object": "contact", "local_field": "title", "remote_field": "Title\r\nX"},
+        {"object": "contact", "local_field": "title", "remote_field": "<b>Title</b>"},
+        {"object": "contact", "local_field": "title", "remote_field": "T" * 5000},
+        {"object": "deal", "local_field": "stage", "remote_field": "StageName", "value_map": [[1]]},
+        {
+            "object": "deal",
+            "local_field": "stage",
+            "remote_field": "X",
+            "value_map": [["a"] * 2] * 500,
+        },
+        {"object": ["contact"], "local_field": {"a": 1}, "remote_field": None},
+    ],
+    ids=["soql", "crlf", "markup", "huge", "pair", "many-pairs", "nested"],
+)
+def test_hostile_mappings_are_refused_before_asking_the_org(connection, api_a, body):
+    before = FieldMapping.objects.count()
+    response = api_a.post(URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert FieldMapping.objects.count() == before
+    assert not faults.calls("salesforce", "/describe").exists()
